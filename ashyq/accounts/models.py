@@ -1,0 +1,65 @@
+"""Users of Ashyq and their roles (DOMAIN.md §1)."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ashyq.crypto import BlindIndexField, EncryptedCharField
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Business owner")
+    GUARD = "guard", _("Guard")
+    CITIZEN = "citizen", _("Citizen")
+    AKIMAT = "akimat", _("Akimat staff")
+    COMMISSION = "commission", _("Commission secretary")
+    INSPECTOR = "inspector", _("Monitoring inspector")
+    SANITARY = "sanitary", _("Sanitary officer")
+    OPERATOR = "operator", _("Operator")
+
+
+# Staff of one region: they see and change that region's data only (§1).
+REGIONAL_ROLES = frozenset({Role.AKIMAT, Role.INSPECTOR, Role.SANITARY})
+# Staff who see every region.
+NATIONAL_ROLES = frozenset({Role.COMMISSION, Role.OPERATOR})
+# Guards and citizens sign in by phone and a one-time SMS code (R-AU-1); everyone
+# else has a password (R-AU-3).
+PHONE_ROLES = frozenset({Role.GUARD, Role.CITIZEN})
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN, db_index=True)
+    region = models.ForeignKey(
+        "reference.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("region"),
+        help_text=_("Required for akimat staff, inspectors and sanitary officers: the only region they see."),
+    )
+    phone = models.CharField(_("phone"), max_length=16, unique=True, null=True, blank=True)
+    # A citizen's IIN, linked once after the phone is verified against the
+    # mobile-subscriber registry (R-AU-2); encrypted, found by its blind index (R-ID-5).
+    iin = EncryptedCharField(_("IIN"), null=True, blank=True)
+    iin_index = BlindIndexField(source="iin", unique=True, null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=sorted(REGIONAL_ROLES)) | models.Q(region__isnull=False),
+                name="user_regional_roles_have_region",
+            ),
+        ]
+
+    @property
+    def is_regional(self) -> bool:
+        return self.role in REGIONAL_ROLES
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in NATIONAL_ROLES or self.is_superuser
