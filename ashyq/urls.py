@@ -1,3 +1,21 @@
-from django.urls import path
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
-urlpatterns = []
+admin.site.site_header = "Ashyq"
+admin.site.site_title = "Ashyq"
+
+urlpatterns = [
+    path("", include("ashyq.core.urls")),
+    path("accounts/", include("ashyq.accounts.urls")),
+    path("regions/", include("ashyq.reference.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,2 +1,33 @@
+"""The navigation of the base layout: one list per role."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from ashyq.accounts.models import NATIONAL_ROLES, REGIONAL_ROLES, Role
+
+
+def _items(user):
+    yield _("Home"), "core:home", ()
+    if not user.is_authenticated:
+        return
+    if user.role in REGIONAL_ROLES and user.region_id:
+        yield _("My region"), "reference:region_detail", (user.region.code,)
+    if user.role in NATIONAL_ROLES or user.is_superuser:
+        yield _("Regions"), "reference:region_list", ()
+    if user.role == Role.OPERATOR or user.is_superuser:
+        yield _("System"), "core:system", ()
+        yield _("Administration"), "admin:index", ()
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None:
+        return {}
+    links = []
+    for label, name, args in _items(user):
+        try:
+            url = reverse(name, args=args)
+        except NoReverseMatch:  # an app that is not wired in this deployment
+            continue
+        links.append({"label": label, "url": url, "active": request.path == url})
+    return {"nav_links": links}

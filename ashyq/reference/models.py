@@ -44,6 +44,13 @@ class RegionQuerySet(models.QuerySet):
 
         return regions_visible_to(user, self)
 
+    def with_zone(self, on):
+        """Annotate `zone`: the zone in force on date `on`, in the same query."""
+        latest = ZoneChange.objects.filter(region=models.OuterRef("pk"), effective_from__lte=on).order_by(
+            "-effective_from", "-id"
+        )
+        return self.annotate(zone=models.Subquery(latest.values("zone")[:1]))
+
 
 class Region(TranslatedName):
     code = models.SlugField(_("code"), max_length=40, unique=True)

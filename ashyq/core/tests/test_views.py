@@ -1,0 +1,91 @@
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_home_page_is_russian_by_default(client):
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "ru"
+    assert '<html lang="ru">' in response.text
+
+
+@pytest.mark.parametrize("language", ["kk", "en", "ru"])
+def test_language_switcher_changes_the_interface_language(client, language):
+    response = client.post(reverse("set_language"), {"language": language, "next": "/"})
+    assert response.status_code == 302
+    page = client.get(reverse("core:home"))
+    assert page.headers["Content-Language"] == language
+    assert f'<html lang="{language}">' in page.text
+
+
+def test_every_page_has_the_language_switcher(client):
+    for url in [reverse("core:home"), reverse("accounts:login"), "/no-such-page/"]:
+        assert 'name="language" value="kk"' in client.get(url).text
+
+
+def test_healthz_needs_no_sign_in(client):
+    response = client.get(reverse("core:healthz"))
+    assert response.status_code == 200 and response.text == "ok"
+
+
+def test_404_page_in_the_site_style(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "404.html" in [t.name for t in response.templates]
+
+
+@override_settings(DEBUG=False)
+def test_500_page_hides_the_error(client, monkeypatch):
+    from ashyq.core import views
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom 900101300125")
+
+    monkeypatch.setattr(views, "render", explode)  # the page itself fails, not our test
+    client.raise_request_exception = False
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 500
+    assert "boom" not in response.text and "900101300125" not in response.text
+    assert "500" in response.text
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_has_a_home_page(client, role):
+    client.force_login(UserFactory(role=role))
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+
+
+def test_system_page_is_for_operators_only(client):
+    client.force_login(UserFactory(role=Role.AKIMAT))
+    assert client.get(reverse("core:system")).status_code == 403
+    client.force_login(UserFactory(role=Role.OPERATOR, is_staff=True))
+    assert client.get(reverse("core:system")).status_code == 200
+
+
+def test_admin_is_for_operators_only(client):
+    client.force_login(UserFactory(role=Role.COMMISSION))
+    assert client.get(reverse("admin:index")).status_code == 302  # to the admin sign-in
+    client.force_login(UserFactory(role=Role.OPERATOR, is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_owner_home_lists_own_venues_only(client):
+    from venues.models import Company, Venue
+
+    from ashyq.reference.models import Category, Region
+
+    region, category = Region.objects.first(), Category.objects.first()
+    mine, theirs = UserFactory(role=Role.OWNER), UserFactory(role=Role.OWNER)
+    for owner, bin_, name in [(mine, "150340000012", "My cafe"), (theirs, "150340000023", "Their cafe")]:
+        company = Company.objects.create(bin=bin_, name=name, owner=owner)
+        Venue.objects.create(company=company, name=name, address="x", region=region, category=category, capacity=10)
+    client.force_login(mine)
+    text = client.get(reverse("core:home")).text
+    assert "My cafe" in text and "Their cafe" not in text

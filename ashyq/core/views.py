@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ashyq.accounts.access import role_required
+from ashyq.accounts.models import Role
+from ashyq.core import tasks
+from ashyq.core.selectors import last_heartbeat
+from ashyq.queue import enqueue
+from ashyq.reference.models import Region
+from venues.selectors import venues_for_owner
+
+# The home page of each role; roles without one see the public page.
+HOME_TEMPLATES = {
+    Role.OWNER: "core/home_owner.html",
+    Role.GUARD: "core/home_guard.html",
+    Role.CITIZEN: "core/home_citizen.html",
+    Role.AKIMAT: "core/home_regional.html",
+    Role.INSPECTOR: "core/home_regional.html",
+    Role.SANITARY: "core/home_regional.html",
+    Role.COMMISSION: "core/home_national.html",
+    Role.OPERATOR: "core/home_national.html",
+}
+
+
+@require_GET
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "core/home_public.html")
+    context = {}
+    if user.role in (Role.COMMISSION, Role.OPERATOR):
+        context["regions"] = Region.objects.visible_to(user)
+    elif user.role == Role.OWNER:
+        context["venues"] = Paginator(venues_for_owner(user), 25).get_page(request.GET.get("page"))
+    return render(request, HOME_TEMPLATES[user.role], context)
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for load balancers and compose: the process answers, nothing more."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+def system(request):
+    if request.method == "POST":
+        enqueue(tasks.heartbeat)
+        messages.info(request, _("A test task was queued: the worker's heartbeat below changes when it runs."))
+        return redirect("core:system")
+    context = {
+        "heartbeat": last_heartbeat(),
+        "broker": settings.CELERY_BROKER_URL.split("://", 1)[0],
+        "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+    }
+    return render(request, "core/system.html", context)
