@@ -89,3 +89,13 @@ def test_owner_home_lists_own_venues_only(client):
     client.force_login(mine)
     text = client.get(reverse("core:home")).text
     assert "My cafe" in text and "Their cafe" not in text
+
+
+def test_browser_language_does_not_override_the_russian_default(client):
+    response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "ru"
+
+
+def test_unknown_language_cookie_falls_back_to_russian(client):
+    client.cookies["django_language"] = "de"
+    assert client.get(reverse("core:home")).headers["Content-Language"] == "ru"
