@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "ashyq.accounts",
     "ashyq.reference",
     "ashyq.core",
+    "ashyq.sms",
     "venues",
     "visitors",
     "statuses",
@@ -82,7 +83,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ashyq.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -197,6 +198,18 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Ashyq <noreply@ashyq.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- SMS (R-AU-1) ---------------------------------------------------------------------
+# The gateway that sends one-time codes. The console mock logs them and keeps them in
+# an outbox page (SMS_MOCK_OUTBOX) so that a person trying the demo can read his code;
+# SMS_FAIL makes it fail, to try the fallbacks.
+SMS_BACKEND = env.str("SMS_BACKEND", default="ashyq.sms.backends.ConsoleBackend")
+SMS_MOCK_OUTBOX = env.bool("SMS_MOCK_OUTBOX", default=not PRODUCTION)
+SMS_FAIL = env.bool("SMS_FAIL", default=False)
+# With SMS_BACKEND=ashyq.sms.backends.HttpGatewayBackend (production):
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 
 # --- Celery --------------------------------------------------------------------------
 # Embedded default: kombu's file-system transport, which needs no server. Production

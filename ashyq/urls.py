@@ -9,6 +9,7 @@ admin.site.site_title = "Ashyq"
 urlpatterns = [
     path("", include("ashyq.core.urls")),
     path("accounts/", include("ashyq.accounts.urls")),
+    path("auth/phone/", include("ashyq.sms.urls")),
     path("regions/", include("ashyq.reference.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
