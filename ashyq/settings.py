@@ -160,7 +160,9 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 
@@ -203,7 +205,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The gateway that sends one-time codes. The console mock logs them and keeps them in
 # an outbox page (SMS_MOCK_OUTBOX) so that a person trying the demo can read his code;
 # SMS_FAIL makes it fail, to try the fallbacks.
-SMS_BACKEND = env.str("SMS_BACKEND", default="ashyq.sms.backends.ConsoleBackend")
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="ashyq.sms.backends.HttpGatewayBackend" if PRODUCTION else "ashyq.sms.backends.ConsoleBackend",
+)
 SMS_MOCK_OUTBOX = env.bool("SMS_MOCK_OUTBOX", default=not PRODUCTION)
 SMS_FAIL = env.bool("SMS_FAIL", default=False)
 # With SMS_BACKEND=ashyq.sms.backends.HttpGatewayBackend (production):

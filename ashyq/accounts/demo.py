@@ -43,7 +43,7 @@ def seed() -> list[Credential]:
         where = f" ({regions[region_code].name})" if region_code else ""
         credentials.append(Credential(f"{Role(role).label}{where}", username, DEMO_PASSWORD))
     for phone, role in PHONES:
-        user, created = User.objects.get_or_create(username=f"phone{phone}", defaults={"role": role, "phone": phone})
+        user, created = User.objects.get_or_create(phone=phone, defaults={"role": role, "username": f"phone{phone}"})
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])

@@ -1,5 +1,6 @@
 """The navigation of the base layout: one list per role."""
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,12 @@ def _items(user):
 
 
 def navigation(request):
+    # Each language by its own name ("Қазақша", not "Казахский"): the switcher is for
+    # someone who may not read the current one.
+    context = {"interface_languages": settings.LANGUAGES}
     user = getattr(request, "user", None)
     if user is None:
-        return {}
+        return context
     links = []
     for label, name, args in _items(user):
         try:
@@ -30,4 +34,4 @@ def navigation(request):
         except NoReverseMatch:  # an app that is not wired in this deployment
             continue
         links.append({"label": label, "url": url, "active": request.path == url})
-    return {"nav_links": links}
+    return {**context, "nav_links": links}

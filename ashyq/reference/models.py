@@ -21,13 +21,13 @@ class TranslatedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         language = (get_language() or "ru")[:2]
         return getattr(self, f"name_{language}", "") or self.name_ru
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RegionKind(models.TextChoices):
@@ -131,7 +131,9 @@ class Admission(models.Model):
     venue's region is in the green zone.
     """
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="admissions", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="admissions", verbose_name=_("category")
+    )
     region = models.ForeignKey(
         Region,
         on_delete=models.CASCADE,

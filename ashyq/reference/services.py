@@ -10,5 +10,7 @@ from ashyq.reference.models import Region, ZoneChange
 def zone_set(*, region: Region, zone: str, effective_from: date, actor) -> ZoneChange:
     """R-REF-2: put `region` in `zone` from `effective_from`; earlier changes stay."""
     change = ZoneChange.objects.create(region=region, zone=zone, effective_from=effective_from, set_by=actor)
-    audit_record(actor=actor, action="zone.set", obj=change, region=region, zone=zone, effective_from=str(effective_from))
+    audit_record(
+        actor=actor, action="zone.set", obj=change, region=region, zone=zone, effective_from=str(effective_from)
+    )
     return change

@@ -154,7 +154,13 @@ def code_verify(*, phone: str, code: str, now: datetime, purpose: str = Purpose.
     try is counted by a conditional UPDATE, so concurrent guesses cannot pass 5; a
     caller must not roll back after False, or the wrong try would be forgotten.
     """
-    otc = code_latest(phone=phone, purpose=purpose)
+    return code_check(otc=code_latest(phone=phone, purpose=purpose), phone=phone, code=code, now=now)
+
+
+@transaction.atomic
+def code_check(*, otc: OneTimeCode | None, phone: str, code: str, now: datetime) -> bool:
+    """code_verify on a code already read: `otc` may be stale by the time it is
+    written, when another request used it or spent its last try meanwhile."""
     if otc is None or otc.used_at is not None:
         raise NoActiveCode
     if is_expired(otc.expires_at, at=now):

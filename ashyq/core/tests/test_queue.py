@@ -12,17 +12,27 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 
 
-def _use_broker(url):
-    celery_app.conf.broker_url = url
-    celery_app._pool = None  # the connection pool is bound to the old URL
+def _reset_pools():
+    celery_app._pool = None  # the connection pools are bound to the old URL
     celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
-def broker_at():
+def broker_at(monkeypatch):
+    """Point the Celery app at another broker for one test."""
     original = celery_app.conf.broker_url
-    yield _use_broker
-    _use_broker(original)
+
+    def use(url):
+        # Celery prefers the CELERY_BROKER_URL environment variable (as CI sets it)
+        # to its configuration, so both change.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        celery_app.conf.broker_url = url
+        _reset_pools()
+
+    yield use
+    monkeypatch.undo()
+    celery_app.conf.broker_url = original
+    _reset_pools()
 
 
 @pytest.fixture
@@ -36,7 +46,9 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_enqueue_with_broker_refusing_connections(client, operator, broker_at, caplog, django_capture_on_commit_callbacks):
+def test_enqueue_with_broker_refusing_connections(
+    client, operator, broker_at, caplog, django_capture_on_commit_callbacks
+):
     broker_at(f"redis://127.0.0.1:{_free_port()}/0")  # nothing listens there
     client.force_login(operator)
     with caplog.at_level(logging.ERROR, logger="ashyq.queue"), django_capture_on_commit_callbacks(execute=True):

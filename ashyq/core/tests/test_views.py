@@ -77,9 +77,8 @@ def test_admin_is_for_operators_only(client):
 
 
 def test_owner_home_lists_own_venues_only(client):
-    from venues.models import Company, Venue
-
     from ashyq.reference.models import Category, Region
+    from venues.models import Company, Venue
 
     region, category = Region.objects.first(), Category.objects.first()
     mine, theirs = UserFactory(role=Role.OWNER), UserFactory(role=Role.OWNER)

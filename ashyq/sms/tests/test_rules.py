@@ -1,5 +1,5 @@
+import re
 from datetime import datetime, timedelta
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -53,10 +53,10 @@ def test_mask_phone_hides_the_middle_digits():
 
 
 def test_r_au_1_code_has_six_digits_leading_zeros_kept():
-    with mock.patch("ashyq.sms.rules.secrets.randbelow", return_value=42) as randbelow:
-        assert rules.generate_code() == "000042"
-    randbelow.assert_called_once_with(1_000_000)
-    assert len(rules.generate_code()) == 6
+    codes = [rules.generate_code() for _ in range(3000)]
+    assert all(re.fullmatch(r"\d{6}", code) for code in codes)
+    # One code in ten starts with 0: in 3000 draws, never seeing one means zeros are lost.
+    assert any(code.startswith("0") for code in codes)
 
 
 @pytest.mark.parametrize(
@@ -104,4 +104,15 @@ def test_deploy_check_warns_about_the_mock_gateway(settings):
     assert {w.id for w in mock_gateway_check(None)} == {"sms.W001", "sms.W002"}
     settings.SMS_MOCK_OUTBOX = False
     settings.SMS_BACKEND = "somewhere.RealBackend"
+    assert mock_gateway_check(None) == []
+
+
+def test_deploy_check_wants_a_url_for_the_http_gateway(settings):
+    from ashyq.sms.checks import mock_gateway_check
+
+    settings.SMS_MOCK_OUTBOX = False
+    settings.SMS_BACKEND = "ashyq.sms.backends.HttpGatewayBackend"
+    settings.SMS_GATEWAY_URL = ""
+    assert {w.id for w in mock_gateway_check(None)} == {"sms.W003"}
+    settings.SMS_GATEWAY_URL = "https://sms.example.kz/send"
     assert mock_gateway_check(None) == []

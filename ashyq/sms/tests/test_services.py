@@ -1,6 +1,5 @@
 import re
 from datetime import datetime, timedelta
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +21,7 @@ from ashyq.sms.services import (
     TooManyAttempts,
     TooManyCodes,
     WrongCode,
+    code_check,
     code_send,
     code_verify,
     phone_sign_in,
@@ -194,8 +194,8 @@ def test_r_au_1_concurrent_guesses_cannot_pass_five_wrong_tries():
     otc = OneTimeCodeFactory(phone=PHONE, code="123456", created_at=T0, attempts=4)
     stale = OneTimeCode.objects.get(pk=otc.pk)
     OneTimeCode.objects.filter(pk=otc.pk).update(attempts=5)
-    with mock.patch("ashyq.sms.services.code_latest", return_value=stale), pytest.raises(TooManyAttempts):
-        code_verify(phone=PHONE, code="000000", now=T0)
+    with pytest.raises(TooManyAttempts):
+        code_check(otc=stale, phone=PHONE, code="000000", now=T0)
     assert OneTimeCode.objects.get().attempts == 5
 
 
@@ -204,8 +204,8 @@ def test_r_au_1_single_use_under_concurrency():
     otc = OneTimeCodeFactory(phone=PHONE, code="123456", created_at=T0)
     stale = OneTimeCode.objects.get(pk=otc.pk)
     assert code_verify(phone=PHONE, code="123456", now=T0) is True
-    with mock.patch("ashyq.sms.services.code_latest", return_value=stale), pytest.raises(NoActiveCode):
-        code_verify(phone=PHONE, code="123456", now=T0)
+    with pytest.raises(NoActiveCode):
+        code_check(otc=stale, phone=PHONE, code="123456", now=T0)
 
 
 # --- phone_sign_in ---------------------------------------------------------------------
