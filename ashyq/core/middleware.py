@@ -25,3 +25,27 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class AdminAuditMiddleware:
+    """§1: operators see everything in the admin, so every admin request they make is
+    written to the audit log (who, when, which page, read or write)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/admin/") and user is not None and user.is_authenticated and user.is_staff:
+            from ashyq.core.services import audit_record
+            from ashyq.logging import mask
+
+            audit_record(
+                actor=user,
+                action="admin.write" if request.method not in ("GET", "HEAD", "OPTIONS") else "admin.read",
+                path=request.path,
+                query=mask(request.GET.urlencode())[:500],  # a search may hold an IIN (R-ID-5)
+                status=response.status_code,
+            )
+        return response

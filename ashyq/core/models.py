@@ -61,4 +61,4 @@ class WorkerHeartbeat(models.Model):
         verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
-        return f"{self.hostname} {self.at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.hostname} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"

@@ -98,3 +98,33 @@ def test_browser_language_does_not_override_the_russian_default(client):
 def test_unknown_language_cookie_falls_back_to_russian(client):
     client.cookies["django_language"] = "de"
     assert client.get(reverse("core:home")).headers["Content-Language"] == "ru"
+
+
+def test_every_admin_request_of_an_operator_is_audited(client):
+    from ashyq.core.models import AuditEvent
+
+    operator = UserFactory(role=Role.OPERATOR, is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    client.get(reverse("admin:accounts_user_changelist"), {"q": "akimat"})
+    client.post(reverse("admin:reference_region_changelist"), {"action": "nothing"})
+    events = list(AuditEvent.objects.filter(actor=operator).order_by("id").values_list("action", "details"))
+    assert events[0] == ("admin.read", {"path": "/admin/accounts/user/", "query": "q=akimat", "status": 200})
+    assert events[1][0] == "admin.write"
+
+
+def test_pages_outside_the_admin_are_not_audited_as_admin(client):
+    from ashyq.core.models import AuditEvent
+
+    client.force_login(UserFactory(role=Role.OPERATOR, is_staff=True))
+    client.get(reverse("core:home"))
+    assert not AuditEvent.objects.filter(action__startswith="admin.").exists()
+
+
+def test_an_iin_searched_in_the_admin_is_masked_in_the_audit_log(client):
+    from ashyq.core.models import AuditEvent
+
+    client.force_login(UserFactory(role=Role.OPERATOR, is_staff=True, is_superuser=True))
+    client.get(reverse("admin:accounts_user_changelist"), {"q": "900101300125"})
+    event = AuditEvent.objects.get(action="admin.read")
+    assert "900101300125" not in str(event.details)
+    assert event.details["query"] == "q=******0125"
