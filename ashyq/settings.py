@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "ashyq.reference",
     "ashyq.core",
     "ashyq.sms",
+    "ashyq.mocks",
     "venues",
     "visitors",
     "statuses",
@@ -216,6 +217,19 @@ SMS_FAIL = env.bool("SMS_FAIL", default=False)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+
+# --- External registries (R-RG-1) -----------------------------------------------------
+# Every registry is reached over HTTP at REGISTRY_URL + "<name>/" (pcr, contacts,
+# vaccinations, subscribers, companies, notifications). By default that is this
+# project's own mocks, served under /mock/ by the run command's server; a deployment
+# points REGISTRY_URL at the agencies' gateway and turns the mocks off.
+REGISTRY_URL = env.str("REGISTRY_URL", default="http://127.0.0.1:8000/mock/")
+REGISTRY_TOKEN = env.str("REGISTRY_TOKEN", default="")
+REGISTRY_TIMEOUT = env.float("REGISTRY_TIMEOUT", default=10.0)
+REGISTRY_MOCKS_ENABLED = env.bool("REGISTRY_MOCKS_ENABLED", default=not PRODUCTION)
+# R-RG-2: every registry is pulled this often; R-ST-9: older data is shown as stale.
+REGISTRY_SYNC_MINUTES = env.int("REGISTRY_SYNC_MINUTES", default=5)
+REGISTRY_MAX_AGE_MINUTES = env.int("REGISTRY_MAX_AGE_MINUTES", default=30)
 
 # --- Celery --------------------------------------------------------------------------
 # Embedded default: kombu's file-system transport, which needs no server. Production

@@ -16,6 +16,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+if settings.REGISTRY_MOCKS_ENABLED:
+    urlpatterns += [path("mock/", include("ashyq.mocks.urls"))]
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

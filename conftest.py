@@ -1,0 +1,13 @@
+"""Fixtures every app's tests share."""
+
+import pytest
+
+
+@pytest.fixture
+def registry(live_server, settings):
+    """The mock registries served over real HTTP (R-RG-1), and REGISTRY_URL pointing
+    at them, exactly as the run command's server serves them to the sync and the
+    application checks. Needs a transactional database (the server is a thread)."""
+    settings.REGISTRY_URL = f"{live_server.url}/mock/"
+    settings.REGISTRY_MOCKS_ENABLED = True
+    return live_server
