@@ -1,0 +1,42 @@
+from datetime import date
+
+import factory
+from django.utils import timezone
+
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
+from ashyq.identifiers import make_bin
+from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
+from venues.models import Company, Entrance, Venue
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    bin = factory.Sequence(lambda n: make_bin(registered=date(2016, 1 + n % 12, 1), serial=10000 + n))
+    name = factory.Sequence(lambda n: f"ТОО «Компания {n}»")
+    owner = factory.SubFactory(UserFactory, role=Role.OWNER)
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Объект {n}")
+    address = factory.Sequence(lambda n: f"г. Алматы, ул. Абая, {n}")
+    region = factory.SubFactory(RegionFactory)
+    category = factory.SubFactory(CategoryFactory)
+    capacity = 100
+    phone = factory.Sequence(lambda n: f"+7702{n:07d}")
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class EntranceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entrance
+
+    venue = factory.SubFactory(VenueFactory)
+    name = factory.Sequence(lambda n: f"Вход {n}")
+    position = factory.Sequence(int)
