@@ -16,6 +16,7 @@ from ashyq.demo import Credential
 # Later apps rely on the rows of earlier ones.
 DEMO_MODULES = [
     "ashyq.accounts.demo",
+    "ashyq.mocks.demo",
     "venues.demo",
 ]
 
