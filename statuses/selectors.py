@@ -1,0 +1,233 @@
+"""Reads of the statuses app: a person's colour (R-ST-1…R-ST-9), history (R-ST-10), sync states.
+
+A person is found by the blind index of his IIN (or passport and country) only (R-ID-5).
+The colour is computed from our synced copy of the registries at the moment asked
+about (R-ST-8); a cached copy is keyed by the registries' versions (a new
+page invalidates it; records written by anything else than the sync must bump a
+version too) and served only inside the span the engine says it holds
+unchanged (`since` to `changes_at`).
+"""
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from statuses import rules
+from statuses.clients import HEALTH_REGISTRIES
+from statuses.models import Contact, PcrResult, StatusChange, SyncState, Vaccination
+from statuses.persons import person_key
+
+__all__ = ["person_key", "records_for", "status_for", "history_for", "sync_states", "StatusReport", "SyncStateView"]
+
+# A cached status is dropped after this long at most, even when nothing changes.
+_CACHE_MAX_SECONDS = 60 * 60
+
+
+@dataclass
+class PersonRecords:
+    pcrs: list[rules.PcrRecord] = field(default_factory=list)
+    contacts: list[rules.ContactRecord] = field(default_factory=list)
+    vaccinations: list[rules.VaccinationRecord] = field(default_factory=list)
+
+
+def records_for(persons: Iterable[str]) -> dict[str, PersonRecords]:
+    """The engine's records of each person (three queries, whatever the number of persons)."""
+    persons = list(persons)
+    found = {person: PersonRecords() for person in persons}
+    pcrs = PcrResult.objects.filter(person__in=persons).values_list(
+        "person", "source_id", "positive", "sampled_at", "resulted_at"
+    )
+    for person, ref, positive, sampled_at, resulted_at in pcrs:
+        found[person].pcrs.append(rules.PcrRecord(ref, positive, sampled_at, resulted_at))
+    contacts = Contact.objects.filter(person__in=persons).values_list(
+        "person", "source_id", "contact_date", "registered_at"
+    )
+    for person, ref, contact_date, registered_at in contacts:
+        found[person].contacts.append(rules.ContactRecord(ref, contact_date, registered_at))
+    vaccinations = Vaccination.objects.filter(person__in=persons).values_list(
+        "person", "source_id", "dose", "doses_in_scheme", "administered_on"
+    )
+    for person, ref, dose, doses_in_scheme, administered_on in vaccinations:
+        found[person].vaccinations.append(rules.VaccinationRecord(ref, dose, doses_in_scheme, administered_on))
+    return found
+
+
+# --- Status ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """The engine's Status at `at`, and whether the data behind it is fresh (R-ST-9)."""
+
+    colour: rules.Colour
+    valid_until: datetime | None
+    rule: str
+    record: str | None
+    reason: str  # lazy: translated when rendered
+    since: datetime | None
+    registry: str | None
+    at: datetime
+    fresh: bool
+    last_sync_at: datetime | None  # the oldest last successful sync of the three registries
+    stale_registries: list[str]
+
+
+@dataclass(frozen=True)
+class _Freshness:
+    fresh: bool
+    last_sync_at: datetime | None
+    stale_registries: list[str]
+    data_version: str | None  # None: not every registry has a state row, nothing is cached
+
+
+def _freshness(now: datetime) -> _Freshness:
+    """R-ST-9: fresh only if every health registry synced successfully within the allowed age."""
+    max_age = timedelta(minutes=settings.REGISTRY_MAX_AGE_MINUTES)
+    rows = SyncState.objects.filter(registry__in=HEALTH_REGISTRIES).values_list(
+        "registry", "last_success_at", "epoch", "version"
+    )
+    synced, versions = {}, []
+    for registry, last_success_at, epoch, version in sorted(rows):
+        synced[registry] = last_success_at
+        versions.append(f"{registry}:{epoch.hex}:{version}")
+    # "Older than its allowed age" is stale: exactly the allowed age is still fresh.
+    stale = [r for r in HEALTH_REGISTRIES if synced.get(r) is None or now - synced[r] > max_age]
+    times = [synced.get(r) for r in HEALTH_REGISTRIES]
+    last = None if None in times else min(times)
+    data_version = "/".join(versions) if len(versions) == len(HEALTH_REGISTRIES) else None
+    return _Freshness(not stale, last, stale, data_version)
+
+
+def _cache_key(person: str, data_version: str) -> str:
+    digest = hashlib.sha256(f"{person}/{data_version}".encode()).hexdigest()[:40]
+    return f"statuses:status:{digest}"
+
+
+def _computed_status(person: str, *, at: datetime, now: datetime, data_version: str | None) -> rules.Status:
+    """R-ST-8: from the cache only while the records are unchanged and `at` is inside the status's span."""
+    key = _cache_key(person, data_version) if data_version else None
+    if key:
+        cached = cache.get(key)
+        if cached is not None and _holds(cached, at):
+            return cached
+    records = records_for([person])[person]
+    status = rules.status_at(pcrs=records.pcrs, contacts=records.contacts, vaccinations=records.vaccinations, at=at)
+    if key:
+        if status.changes_at is None:
+            timeout = _CACHE_MAX_SECONDS
+        else:
+            timeout = min(_CACHE_MAX_SECONDS, int((status.changes_at - now).total_seconds()))
+        if timeout > 0:
+            cache.set(key, status, timeout)
+    return status
+
+
+def _holds(status: rules.Status, at: datetime) -> bool:
+    # `changes_at`, not `valid_until`: the record behind the colour may change earlier.
+    return (status.since is None or status.since <= at) and (status.changes_at is None or at < status.changes_at)
+
+
+def status_for(
+    *, iin: str | None = None, passport: str | None = None, country: str | None = None, at: datetime | None = None
+) -> StatusReport:
+    """The colour of a person at `at` (default now) from the synced data, and its freshness now.
+
+    One query for the sync state, three more for the person's records when the
+    cache has nothing valid. The caller validates the IIN (ashyq.identifiers.parse_iin).
+    """
+    now = timezone.now()
+    at = at or now
+    person = person_key(iin=iin, passport=passport, country=country)
+    freshness = _freshness(now)
+    status = _computed_status(person, at=at, now=now, data_version=freshness.data_version)
+    return StatusReport(
+        colour=status.colour,
+        valid_until=status.valid_until,
+        rule=status.rule,
+        record=status.record,
+        reason=status.reason,
+        since=status.since,
+        registry=status.registry,
+        at=at,
+        fresh=freshness.fresh,
+        last_sync_at=freshness.last_sync_at,
+        stale_registries=freshness.stale_registries,
+    )
+
+
+# --- History ----------------------------------------------------------------------------
+
+
+def history_for(
+    *,
+    iin: str | None = None,
+    passport: str | None = None,
+    country: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> list[StatusChange]:
+    """The person's changes of colour, newest first, each with `.reason` (lazy) (R-ST-10).
+
+    First brings the stored history up to now: changes the clock made since the last
+    sync (red ending at 00:00 of D+14) are stored before they are shown.
+    """
+    from statuses.services import history_update  # services read through this module
+
+    now = now or timezone.now()
+    person = person_key(iin=iin, passport=passport, country=country)
+    changes = history_update(persons=[person], now=now)[person]
+    reasons = {change.since: change.reason for change in changes}
+    rows = list(StatusChange.objects.filter(person=person, changed_at__lte=now).order_by("-changed_at")[:limit])
+    for row in rows:
+        row.reason = reasons.get(row.changed_at, "")
+    return rows
+
+
+# --- Sync states (operators) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncStateView:
+    registry: str
+    last_success_at: datetime | None
+    lag: timedelta | None
+    stale: bool
+    last_attempt_at: datetime | None
+    last_error: str
+    last_error_at: datetime | None
+    cursor: str
+    records_synced: int
+    records_skipped: int
+    running: bool
+
+
+def sync_states(*, now: datetime | None = None) -> list[SyncStateView]:
+    """One line per health registry, whether it ever synced or not (R-RG-3, R-ST-9)."""
+    now = now or timezone.now()
+    max_age = timedelta(minutes=settings.REGISTRY_MAX_AGE_MINUTES)
+    states = {state.registry: state for state in SyncState.objects.filter(registry__in=HEALTH_REGISTRIES)}
+    views = []
+    for registry in HEALTH_REGISTRIES:
+        state = states.get(registry) or SyncState(registry=registry)
+        lag = now - state.last_success_at if state.last_success_at else None
+        views.append(
+            SyncStateView(
+                registry=registry,
+                last_success_at=state.last_success_at,
+                lag=lag,
+                stale=lag is None or lag > max_age,
+                last_attempt_at=state.last_attempt_at,
+                last_error=state.last_error,
+                last_error_at=state.last_error_at,
+                cursor=state.cursor,
+                records_synced=state.records_synced,
+                records_skipped=state.records_skipped,
+                running=bool(state.locked_until and state.locked_until > now),
+            )
+        )
+    return views

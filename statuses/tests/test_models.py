@@ -1,0 +1,50 @@
+"""What the database itself guarantees: one row per registry record, one change per moment (R-RG-2, R-ST-10)."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from statuses.models import StatusChange
+from statuses.persons import person_key
+from statuses.tests.factories import ContactFactory, PcrResultFactory, VaccinationFactory, iin, local
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", [PcrResultFactory, ContactFactory, VaccinationFactory])
+def test_a_registry_record_is_stored_once(factory):
+    factory(source_id="42")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factory(source_id="42")
+
+
+@pytest.mark.django_db
+def test_a_person_has_one_colour_change_per_moment():
+    fields = {"person": person_key(iin=iin(1)), "changed_at": local(2021, 5, 1, 10), "recorded_at": local(2021, 5, 2)}
+    StatusChange.objects.create(colour="red", rule="R-ST-3", **fields)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatusChange.objects.create(colour="green", rule="R-ST-5", **fields)
+
+
+def test_person_key_is_a_blind_index_that_ignores_spaces_and_case():
+    number = iin(2)
+
+    key = person_key(iin=number)
+
+    assert len(key) == 64 and number not in key  # R-ID-5
+    assert person_key(iin=f" {number[:6]} {number[6:]} ") == key
+    assert person_key(passport="n 123 4567", country="de") == person_key(passport="N1234567", country="DE")
+    assert person_key(passport="N1234567", country="DE") != person_key(passport="N1234567", country="FR")
+    with pytest.raises(ValueError, match="needs an IIN"):
+        person_key(passport="N1234567")
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_lists_every_registry_for_operators_and_can_run_twice():
+    from statuses import demo
+    from statuses.models import SyncState
+
+    assert demo.seed() == []
+    assert demo.seed() == []
+
+    assert sorted(SyncState.objects.values_list("registry", flat=True)) == ["contacts", "pcr", "vaccinations"]
