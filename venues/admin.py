@@ -1,6 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from venues.models import Company, Venue
+from venues import rules, services
+from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
 
 
 class VenueInline(admin.TabularInline):
@@ -10,18 +20,144 @@ class VenueInline(admin.TabularInline):
     show_change_link = True
 
 
+class EntranceInline(admin.TabularInline):
+    model = Entrance
+    extra = 0
+    fields = ["name", "position"]
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "bin", "owner", "created_at"]
     search_fields = ["name", "bin", "owner__username"]
+    list_select_related = ["owner"]
     raw_id_fields = ["owner"]
     inlines = [VenueInline]
 
 
 @admin.register(Venue)
 class VenueAdmin(admin.ModelAdmin):
-    list_display = ["name", "company", "region", "category", "capacity", "created_at"]
-    list_filter = ["region", "category"]
+    list_display = ["name", "company", "region", "category", "capacity", "codes_first_issued_at", "created_at"]
+    list_filter = ["region", "category", ("codes_first_issued_at", admin.DateFieldListFilter)]
     search_fields = ["name", "address", "company__name", "company__bin"]
     list_select_related = ["company", "region", "category"]
-    raw_id_fields = ["company"]
+    raw_id_fields = ["company", "application"]
+    readonly_fields = ["codes_first_issued_at", "created_at"]
+    inlines = [EntranceInline]
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason of the override"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Why the application is approved despite the failed checks. Kept in the audit log."),
+    )
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Applications with their check results; a refusal can be overridden with a
+    reason (R-VN-3, audited). Applications are the owners' words: read only here."""
+
+    list_display = ["name", "company", "region", "category", "status", "failed_checks", "submitted_at"]
+    list_filter = ["status", "region", "category", ("submitted_at", admin.DateFieldListFilter)]
+    search_fields = ["name", "address", "company__name", "company__bin"]
+    list_select_related = ["company", "region", "category"]
+    date_hierarchy = "submitted_at"
+    change_form_template = "venues/admin/application_change_form.html"
+    readonly_fields = ["checks_list", "venue_link", "entrance_names"]
+    fieldsets = [
+        (None, {"fields": ["status", "checks_list", "venue_link", "override_by", "override_reason", "decided_at"]}),
+        (
+            _("What the owner entered"),
+            {
+                "fields": [
+                    "company",
+                    "submitted_by",
+                    "submitted_at",
+                    "name",
+                    "address",
+                    "region",
+                    "category",
+                    "oked",
+                    "notification_number",
+                    "notification_date",
+                    "capacity",
+                    "entrance_names",
+                    "phone",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing is edited in place: an override goes through its own page.
+        return False
+
+    @admin.display(description=_("failed checks"))
+    def failed_checks(self, obj: Application) -> str:
+        return ", ".join(check.get("code", "") for check in obj.checks if not check.get("passed")) or "—"
+
+    @admin.display(description=_("checks"))
+    def checks_list(self, obj: Application) -> str:
+        rows = (
+            (
+                "venues-check-ok" if check.get("passed") else "venues-check-failed",
+                "✔" if check.get("passed") else "✘",
+                rules.check_message(check),
+            )
+            for check in obj.checks
+        )
+        return format_html("<ul class='venues-checks'>{}</ul>", format_html_join("", "<li class='{}'>{} {}</li>", rows))
+
+    @admin.display(description=_("entrances"))
+    def entrance_names(self, obj: Application) -> str:
+        return ", ".join(obj.entrances)
+
+    @admin.display(description=_("venue"))
+    def venue_link(self, obj: Application) -> str:
+        venue = Venue.objects.filter(application=obj).first()
+        if venue is None:
+            return "—"
+        return format_html("<a href='{}'>{}</a>", reverse("admin:venues_venue_change", args=[venue.pk]), venue)
+
+    def get_urls(self):
+        override = path(
+            "<int:pk>/override/",
+            self.admin_site.admin_view(self.override_view),
+            name="venues_application_override",
+        )
+        return [override, *super().get_urls()]
+
+    def override_view(self, request, pk: int):
+        application = get_object_or_404(Application.objects.select_related("company", "region"), pk=pk)
+        if not self.has_view_permission(request, application):
+            raise PermissionDenied
+        form = OverrideForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                venue = services.application_override(
+                    application=application, actor=request.user, reason=form.cleaned_data["reason"], now=timezone.now()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, gettext("Approved; the venue and its QR codes are created."))
+                return redirect("admin:venues_venue_change", venue.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Override the refusal"),
+            "opts": self.model._meta,
+            "original": application,
+            "application": application,
+            "failed": [rules.check_message(c) for c in application.checks if not c.get("passed")],
+            "form": form,
+            "refused": application.status == ApplicationStatus.REFUSED,
+        }
+        return TemplateResponse(request, "venues/admin/application_override.html", context)

@@ -121,7 +121,11 @@ class Venue(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
-        indexes = [models.Index(fields=["region", "category"], name="venue_region_category")]
+        indexes = [
+            models.Index(fields=["region", "category"], name="venue_region_category"),
+            # The public participants list (R-VN-6): a region's venues past test mode.
+            models.Index(fields=["region", "codes_first_issued_at"], name="venue_region_first_issue"),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_capacity_positive")]
 
     def __str__(self) -> str:

@@ -1,8 +1,106 @@
-from django.db.models import QuerySet
+"""Reads of companies, applications and venues, scoped by who asks."""
 
-from venues.models import Venue
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from ashyq.accounts.models import Role
+from ashyq.reference.models import Admission, Category, OkedCode, Region
+from ashyq.reference.selectors import admission_for, zone_on
+from venues.models import Application, Company, Venue
+from venues.rules import AdmissionFacts
+
+
+def _require_owner(user) -> None:
+    """403 for anyone who is not a business owner (superusers pass, as everywhere)."""
+    if not user.is_authenticated or (user.role != Role.OWNER and not user.is_superuser):
+        raise PermissionDenied
 
 
 def venues_for_owner(user) -> QuerySet[Venue]:
     """The venues of the companies `user` owns — nobody else's."""
-    return Venue.objects.filter(company__owner=user).select_related("region", "category")
+    return Venue.objects.filter(company__owner=user).select_related("region", "category", "company")
+
+
+def get_venue_for_owner(user, pk) -> Venue:
+    """The venue `pk` of one of `user`'s companies: 404 for another owner's venue (so
+    its existence does not leak), 403 for a user who is not an owner at all."""
+    _require_owner(user)
+    qs = Venue.objects.select_related("region", "category", "company", "application")
+    if not user.is_superuser:
+        qs = qs.filter(company__owner=user)
+    venue = qs.filter(pk=pk).first()
+    if venue is None:
+        raise Http404
+    return venue
+
+
+def venues_page_for_owner(user) -> QuerySet[Venue]:
+    """My venues: with the number of entrances, without a query per row."""
+    return venues_for_owner(user).annotate(entrance_count=Count("entrances")).order_by("name", "id")
+
+
+def companies_for_owner(user) -> QuerySet[Company]:
+    return Company.objects.filter(owner=user).order_by("name", "id")
+
+
+def applications_for_owner(user) -> QuerySet[Application]:
+    """My applications, newest first."""
+    return (
+        Application.objects.filter(company__owner=user)
+        .select_related("company", "region", "category", "venue")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def get_application_for_owner(user, pk) -> Application:
+    """Like `get_venue_for_owner`: 404 for another owner's application, 403 for a
+    non-owner."""
+    _require_owner(user)
+    qs = Application.objects.select_related("company", "region", "category", "venue", "submitted_by")
+    if not user.is_superuser:
+        qs = qs.filter(company__owner=user)
+    application = qs.filter(pk=pk).first()
+    if application is None:
+        raise Http404
+    return application
+
+
+def admission_facts(*, category: Category, region: Region, on: date) -> AdmissionFacts:
+    """What the admissions table says of `category` in `region` on day `on` (R-REF-4),
+    for the application check. Three queries at most."""
+    zone = zone_on(region, on)
+    if admission_for(category=category, region=region, on=on, zone=zone) is not None:
+        return AdmissionFacts(admitted=True, zone=zone)
+    rows = Admission.objects.filter(category=category).filter(Q(region=region) | Q(region__isnull=True))
+    # None admits it today, so a green-only row in force means the region is not green.
+    green_zone_only = rows.filter(admitted_from__lte=on, green_zone_only=True).exists()
+    next_from = rows.filter(admitted_from__gt=on).order_by("admitted_from").values_list("admitted_from", flat=True)
+    return AdmissionFacts(admitted=False, zone=zone, green_zone_only=green_zone_only, next_from=next_from.first())
+
+
+def oked_codes_for(category: Category) -> set[str]:
+    """The OKED codes that match `category` (R-REF-5)."""
+    return set(OkedCode.objects.filter(categories=category).values_list("code", flat=True))
+
+
+def application_initial(user, from_pk: str | None) -> dict:
+    """The form's initial values copied from one of `user`'s applications ("fix and
+    apply again"); empty for anything else."""
+    if not from_pk or not from_pk.isdigit():
+        return {}
+    application = Application.objects.filter(company__owner=user, pk=int(from_pk)).first()
+    if application is None:
+        return {}
+    fields = ["name", "address", "region", "category", "oked", "notification_number", "notification_date"]
+    initial = {name: getattr(application, name) for name in fields}
+    return initial | {
+        "company": application.company_id,
+        "region": application.region_id,
+        "category": application.category_id,
+        "capacity": application.capacity,
+        "entrances": "\n".join(application.entrances),
+        "phone": application.phone,
+    }

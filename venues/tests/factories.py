@@ -7,7 +7,7 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.identifiers import make_bin
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
-from venues.models import Company, Entrance, Venue
+from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -40,3 +40,44 @@ class EntranceFactory(factory.django.DjangoModelFactory):
     venue = factory.SubFactory(VenueFactory)
     name = factory.Sequence(lambda n: f"Вход {n}")
     position = factory.Sequence(int)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A decided application; refused by default, with one failed OKED check."""
+
+    class Meta:
+        model = Application
+
+    company = factory.SubFactory(CompanyFactory)
+    submitted_by = factory.LazyAttribute(lambda o: o.company.owner)
+    submitted_at = factory.LazyFunction(timezone.now)
+    name = factory.Sequence(lambda n: f"Заявка {n}")
+    address = factory.Sequence(lambda n: f"г. Алматы, ул. Абая, {n}")
+    region = factory.SubFactory(RegionFactory)
+    category = factory.SubFactory(CategoryFactory)
+    oked = "56101"
+    notification_number = factory.Sequence(lambda n: f"KZ-TEST-{n}")
+    notification_date = date(2021, 4, 1)
+    capacity = 50
+    entrances = factory.LazyFunction(lambda: ["Главный вход", "Двор"])
+    phone = factory.Sequence(lambda n: f"+7705{n:07d}")
+    status = ApplicationStatus.REFUSED
+    checks = factory.LazyFunction(
+        lambda: [
+            {
+                "code": "bin_registered",
+                "passed": True,
+                "reason": "ok",
+                "params": {"bin": "x", "name": "x"},
+                "message": "",
+            },
+            {
+                "code": "oked_category",
+                "passed": False,
+                "reason": "mismatch",
+                "params": {"oked": "56101", "category": "Караоке", "codes": "93290"},
+                "message": "OKED mismatch",
+            },
+        ]
+    )
+    decided_at = factory.LazyAttribute(lambda o: o.submitted_at)

@@ -1,0 +1,194 @@
+"""Writes of owners, applications and venues (R-ID-3, R-VN-1…R-VN-3)."""
+
+from datetime import date, datetime
+from typing import TypedDict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ashyq.accounts.models import Role, User
+from ashyq.core.services import audit_record
+from ashyq.reference.models import Category, Region
+from monitoring.selectors import has_active_exclusion
+from venues import rules
+from venues.clients import company_lookup, notification_lookup
+from venues.codes.services import codes_issue
+from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
+from venues.selectors import admission_facts, oked_codes_for
+
+
+class ApplicationData(TypedDict):
+    """What the owner enters (R-VN-1), as ApplicationForm cleans it."""
+
+    name: str
+    address: str
+    region: Region
+    category: Category
+    oked: str
+    notification_number: str
+    notification_date: date
+    capacity: int
+    entrances: list[str]
+    phone: str
+
+
+def owner_sign_up(*, username: str, email: str, password: str, bin_: str, now: datetime) -> User:
+    """Create an owner's account and the company of `bin_` (R-ID-3, R-AU-3).
+
+    The BIN must be in the business registry (the company's name comes from there) and
+    not yet belong to another owner. Raises ValidationError (nothing created) or
+    RegistryError (the registry did not answer; nothing created)."""
+    company = company_lookup(bin_)  # outside the transaction: no lock held while waiting
+    if company is None:
+        raise ValidationError(
+            {
+                "bin": _(
+                    "This BIN is not in the business registry. Check the number, or register the legal entity first."
+                )
+            }
+        )
+    try:
+        return _owner_create(username=username, email=email, password=password, company=company, now=now)
+    except IntegrityError as exc:  # a sign-up of the same BIN or username at the same moment
+        raise ValidationError(_("This BIN or username has just been registered. Sign in instead.")) from exc
+
+
+@transaction.atomic
+def _owner_create(*, username: str, email: str, password: str, company: rules.CompanyRecord, now: datetime) -> User:
+    if Company.objects.filter(bin=company.bin).exists():
+        raise ValidationError(
+            {"bin": _("This company already has an owner account in Ashyq. Sign in with it, or ask its owner.")}
+        )
+    user = User(username=username, email=email, role=Role.OWNER, date_joined=now)
+    user.set_password(password)
+    user.save()
+    record = Company.objects.create(bin=company.bin, name=company.name, owner=user, created_at=now)
+    audit_record(actor=user, action="venues.owner_signed_up", obj=record)
+    return user
+
+
+def application_submit(*, owner: User, company: Company, data: ApplicationData, now: datetime) -> Application:
+    """Run every automatic check of an application (R-VN-3) and record the decision.
+
+    All passed: approved, and the venue, its entrances and QR codes are created at
+    once. Any failed: refused, every failed check listed. The registries are asked
+    before anything is written: RegistryError propagates and nothing is stored."""
+    if company.owner_id != owner.pk:
+        raise PermissionDenied
+    checks = _application_checks(company=company, data=data, now=now)
+    return _application_record(owner=owner, company=company, data=data, checks=checks, now=now)
+
+
+def _application_checks(*, company: Company, data: ApplicationData, now: datetime) -> list[rules.Check]:
+    on = timezone.localdate(now)
+    registered = company_lookup(company.bin)
+    notification = notification_lookup(data["notification_number"])
+    category, region = data["category"], data["region"]
+    checks = [rules.check_company(bin_=company.bin, company=registered)]
+    if registered is not None:  # without the company its codes cannot be compared
+        checks.append(rules.check_oked_registered(oked=data["oked"], company=registered))
+    checks.append(
+        rules.check_oked_category(oked=data["oked"], category=category.name, matching_codes=oked_codes_for(category))
+    )
+    checks += rules.check_notification(
+        number=data["notification_number"],
+        on_date=data["notification_date"],
+        bin_=company.bin,
+        address=data["address"],
+        record=notification,
+    )
+    facts = admission_facts(category=category, region=region, on=on)
+    checks.append(rules.check_admission(category=category.name, region=region.name, on=on, facts=facts))
+    excluded = has_active_exclusion(company=company, address=data["address"], at=now)
+    checks.append(rules.check_exclusion(excluded=excluded))
+    return checks
+
+
+@transaction.atomic
+def _application_record(
+    *, owner: User, company: Company, data: ApplicationData, checks: list[rules.Check], now: datetime
+) -> Application:
+    approved = rules.all_passed(checks)
+    application = Application.objects.create(
+        company=company,
+        submitted_by=owner,
+        submitted_at=now,
+        name=data["name"],
+        address=data["address"],
+        region=data["region"],
+        category=data["category"],
+        oked=data["oked"],
+        notification_number=data["notification_number"],
+        notification_date=data["notification_date"],
+        capacity=data["capacity"],
+        entrances=list(data["entrances"]),
+        phone=data["phone"],
+        status=ApplicationStatus.APPROVED if approved else ApplicationStatus.REFUSED,
+        checks=[check.as_json() for check in checks],
+        decided_at=now,
+    )
+    audit_record(
+        actor=owner,
+        action="venues.application_approved" if approved else "venues.application_refused",
+        obj=application,
+        region=application.region,
+        failed=[check.code for check in checks if not check.passed],
+    )
+    if approved:
+        _venue_create(application=application, actor=owner, now=now)
+    return application
+
+
+def application_override(*, application: Application, actor: User, reason: str, now: datetime) -> Venue:
+    """An operator approves a refused application, giving a reason (R-VN-3, audited);
+    the venue, its entrances and codes are created as for an automatic approval."""
+    if not (actor.is_superuser or actor.role == Role.OPERATOR):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason of the override.")})
+    return _application_override(application=application, actor=actor, reason=reason, now=now)
+
+
+@transaction.atomic
+def _application_override(*, application: Application, actor: User, reason: str, now: datetime) -> Venue:
+    # A conditional update: two operators overriding at once create one venue.
+    updated = Application.objects.filter(pk=application.pk, status=ApplicationStatus.REFUSED).update(
+        status=ApplicationStatus.APPROVED, override_by=actor, override_reason=reason, decided_at=now
+    )
+    if updated != 1:
+        raise ValidationError(_("Only a refused application can be overridden; this one is already approved."))
+    application.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="venues.application_overridden",
+        obj=application,
+        region=application.region,
+        reason=reason,
+        failed=[check.get("code") for check in application.checks if not check.get("passed")],
+    )
+    return _venue_create(application=application, actor=actor, now=now)
+
+
+def _venue_create(*, application: Application, actor: User | None, now: datetime) -> Venue:
+    """The venue of an approved application, its entrances and their QR codes (R-VN-4)."""
+    venue = Venue.objects.create(
+        company_id=application.company_id,
+        application=application,
+        name=application.name,
+        address=application.address,
+        region_id=application.region_id,
+        category_id=application.category_id,
+        oked=application.oked,
+        capacity=application.capacity,
+        phone=application.phone,
+        created_at=now,
+    )
+    Entrance.objects.bulk_create(
+        Entrance(venue=venue, name=name, position=position) for position, name in enumerate(application.entrances)
+    )
+    audit_record(actor=actor, action="venues.venue_created", obj=venue, region=application.region)
+    codes_issue(venue=venue, actor=actor, now=now)
+    return venue

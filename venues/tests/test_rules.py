@@ -1,0 +1,250 @@
+"""The application checks and test mode as pure functions: no database, no HTTP."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import translation
+
+from venues import rules
+from venues.models import Venue
+
+ALMATY = ZoneInfo("Asia/Almaty")
+BIN = "150340012345"
+OTHER_BIN = "150340054321"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def _notification(**changes) -> rules.NotificationRecord:
+    values = {"number": "KZ-1", "date": date(2021, 4, 1), "bin": BIN, "address": "г. Алматы, ул. Абая, 10"}
+    return rules.NotificationRecord(**(values | changes))
+
+
+def _by_code(checks) -> dict[str, rules.Check]:
+    return {check.code: check for check in checks}
+
+
+# --- R-VN-1: addresses compared forgivingly ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("г. Алматы, ул. Абая, 10", "Алматы улица Абая 10"),
+        ("Алматы, пр. Абая, 10", "алматы,  проспект  АБАЯ, 10"),
+        ("Алматы, пр-т Абая, 10", "Алматы, проспект Абая, 10"),
+        ("Караганда, пр. Бухар-Жырау, 66", "Караганда, проспект Бухар Жырау, 66"),
+        ("Алматы, мкр. Самал-2, д. 5", "Алматы, микрорайон Самал 2, дом 5"),
+        ("Алматы, ул. Жёлтая, 1", "Алматы, ул. Желтая, 1"),
+    ],
+)
+def test_same_address_spelt_differently_matches(first, second):
+    assert rules.addresses_match(first, second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Алматы, ул. Абая, 10", "Алматы, ул. Абая, 12"),
+        ("Алматы, ул. Абая, 10", "Алматы, пр. Абая, 10"),
+        ("Алматы, ул. Абая, 10", "Шымкент, ул. Абая, 10"),
+    ],
+)
+def test_another_address_does_not_match(first, second):
+    assert not rules.addresses_match(first, second)
+
+
+# --- R-VN-1: the sanitary notification ----------------------------------------------------
+
+
+def test_notification_of_this_bin_date_and_address_passes_every_check():
+    checks = rules.check_notification(
+        number="KZ-1", on_date=date(2021, 4, 1), bin_=BIN, address="Алматы, улица Абая, 10", record=_notification()
+    )
+    assert [c.code for c in checks] == [
+        rules.NOTIFICATION_FOUND,
+        rules.NOTIFICATION_DATE,
+        rules.NOTIFICATION_BIN,
+        rules.NOTIFICATION_ADDRESS,
+    ]
+    assert all(c.passed for c in checks)
+
+
+def test_missing_notification_is_one_failed_check_that_says_what_to_do():
+    checks = rules.check_notification(number="KZ-9", on_date=date(2021, 4, 1), bin_=BIN, address="x", record=None)
+    assert len(checks) == 1 and not checks[0].passed
+    assert "no sanitary notification № KZ-9" in checks[0].message
+    assert "file the notification" in checks[0].message
+
+
+def test_notification_of_another_bin_fails_the_bin_check_only():
+    checks = _by_code(
+        rules.check_notification(
+            number="KZ-1",
+            on_date=date(2021, 4, 1),
+            bin_=BIN,
+            address="г. Алматы, ул. Абая, 10",
+            record=_notification(bin=OTHER_BIN),
+        )
+    )
+    assert not checks[rules.NOTIFICATION_BIN].passed
+    assert "another legal entity" in checks[rules.NOTIFICATION_BIN].message
+    assert checks[rules.NOTIFICATION_ADDRESS].passed and checks[rules.NOTIFICATION_DATE].passed
+
+
+def test_notification_for_another_address_fails_and_names_both_addresses():
+    checks = _by_code(
+        rules.check_notification(
+            number="KZ-1", on_date=date(2021, 4, 1), bin_=BIN, address="г. Алматы, ул. Абая, 12", record=_notification()
+        )
+    )
+    failed = checks[rules.NOTIFICATION_ADDRESS]
+    assert not failed.passed
+    assert "ул. Абая, 10" in failed.message and "ул. Абая, 12" in failed.message
+    assert checks[rules.NOTIFICATION_BIN].passed
+
+
+def test_notification_with_another_date_fails_the_date_check():
+    checks = _by_code(
+        rules.check_notification(
+            number="KZ-1", on_date=date(2021, 4, 2), bin_=BIN, address="г. Алматы, ул. Абая, 10", record=_notification()
+        )
+    )
+    assert not checks[rules.NOTIFICATION_DATE].passed
+    assert "1 April 2021" in checks[rules.NOTIFICATION_DATE].message
+
+
+# --- R-VN-1, R-VN-2: company and OKED -------------------------------------------------------
+
+
+def test_bin_not_in_the_business_registry_fails():
+    check = rules.check_company(bin_=BIN, company=None)
+    assert not check.passed and BIN in check.message
+
+
+def test_oked_not_among_the_companys_codes_fails_with_the_codes_it_has():
+    company = rules.CompanyRecord(bin=BIN, name="ТОО", oked=("56101", "56290"))
+    check = rules.check_oked_registered(oked="93290", company=company)
+    assert not check.passed
+    assert "56101, 56290" in check.message and "Re-register the legal entity's OKED" in check.message
+    assert rules.check_oked_registered(oked="56290", company=company).passed
+
+
+def test_oked_that_does_not_match_the_category_fails_and_tells_to_re_register():
+    check = rules.check_oked_category(oked="56101", category="Karaoke", matching_codes={"93290"})
+    assert not check.passed
+    assert "does not match the category «Karaoke»" in check.message
+    assert "Re-register the legal entity's OKED" in check.message
+    assert rules.check_oked_category(oked="93290", category="Karaoke", matching_codes={"93290"}).passed
+
+
+def test_category_without_any_oked_code_fails_with_its_own_message():
+    check = rules.check_oked_category(oked="56101", category="Saunas", matching_codes=set())
+    assert not check.passed and check.reason == "no_codes"
+
+
+# --- R-REF-4: admission ---------------------------------------------------------------------
+
+
+def test_admitted_category_passes():
+    facts = rules.AdmissionFacts(admitted=True, zone="red")
+    assert rules.check_admission(category="Cinemas", region="Almaty", on=date(2021, 4, 26), facts=facts).passed
+
+
+def test_category_admitted_later_names_the_date_from_which_it_is():
+    facts = rules.AdmissionFacts(admitted=False, next_from=date(2021, 5, 5))
+    check = rules.check_admission(category="Karaoke", region="Almaty", on=date(2021, 5, 4), facts=facts)
+    assert not check.passed
+    assert "only from 5 May 2021" in check.message
+
+
+def test_green_zone_only_category_in_a_yellow_zone_says_why():
+    facts = rules.AdmissionFacts(admitted=False, zone="yellow", green_zone_only=True)
+    check = rules.check_admission(category="Banquet halls", region="Shymkent", on=date(2021, 5, 10), facts=facts)
+    assert not check.passed
+    assert "only while the region is in the green zone" in check.message
+    assert "yellow zone" in check.message
+
+
+def test_category_never_admitted_in_the_region_says_so():
+    check = rules.check_admission(
+        category="Saunas", region="Almaty", on=date(2021, 6, 1), facts=rules.AdmissionFacts(admitted=False)
+    )
+    assert not check.passed and "is not admitted to the project in Almaty" in check.message
+
+
+# --- R-VN-3: the decision -----------------------------------------------------------------
+
+
+def test_one_failed_check_refuses_and_no_failure_approves():
+    passed = rules.check_exclusion(excluded=False)
+    failed = rules.check_exclusion(excluded=True)
+    assert rules.all_passed([passed, passed])
+    assert not rules.all_passed([passed, failed])
+    assert "excluded from the project" in failed.message
+
+
+def test_stored_check_is_shown_in_the_readers_language():
+    stored = rules.check_oked_category(oked="56101", category="Karaoke", matching_codes={"93290"}).as_json()
+    assert stored["passed"] is False and stored["message"].startswith("The OKED code 56101")
+    with translation.override("ru"):
+        assert rules.check_message(stored)  # rendered again, never empty
+    unknown = {"code": "retired_check", "reason": "x", "params": {}, "message": "As written then."}
+    assert rules.check_message(unknown) == "As written then."
+
+
+# --- R-VN-1: entrances ------------------------------------------------------------------------
+
+
+def test_entrances_one_per_line_blank_lines_ignored():
+    assert rules.parse_entrances("Главный вход\r\n\n   Двор  \nСлужебный   вход\n") == [
+        "Главный вход",
+        "Двор",
+        "Служебный вход",
+    ]
+
+
+def test_an_entrance_named_twice_is_found_whatever_the_case():
+    assert rules.duplicate_names(["Главный вход", "Двор", "главный вход"]) == ["главный вход"]
+    assert rules.duplicate_names(["Главный вход", "Двор"]) == []
+
+
+# --- R-VN-5: test mode ---------------------------------------------------------------------
+
+
+def _venue_first_issued(at: datetime) -> Venue:
+    return Venue(codes_first_issued_at=at)
+
+
+def test_test_mode_covers_the_day_of_first_issue_and_six_more_in_local_time():
+    # 23:30 in Almaty on 5 May is 17:30 UTC: the local day counts, not the UTC one.
+    venue = _venue_first_issued(datetime(2021, 5, 5, 23, 30, tzinfo=ALMATY))
+    assert not venue.in_test_mode_on(date(2021, 5, 4))
+    assert venue.in_test_mode_on(date(2021, 5, 5))
+    assert venue.in_test_mode_on(date(2021, 5, 11))
+    assert not venue.in_test_mode_on(date(2021, 5, 12))
+    assert venue.test_mode_ends_on() == date(2021, 5, 12)
+
+
+def test_venue_without_codes_is_never_in_test_mode():
+    assert not Venue().in_test_mode_on(date(2021, 5, 5))
+    assert rules.days_left_in_test_mode(ends_on=None, today=date(2021, 5, 5)) == 0
+
+
+def test_days_left_count_today_and_reach_zero_on_the_first_full_day():
+    ends_on = date(2021, 5, 12)
+    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 5, 5)) == 7
+    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 5, 11)) == 1
+    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 5, 12)) == 0
+    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 6, 1)) == 0
+
+
+def test_test_mode_label_names_the_last_day_and_the_days_left():
+    label = rules.describe_test_mode(ends_on=date(2021, 5, 12), today=date(2021, 5, 9))
+    assert label == "Test mode until 11 May inclusive (3 days left)"
+    assert "(1 day left)" in rules.describe_test_mode(ends_on=date(2021, 5, 12), today=date(2021, 5, 11))

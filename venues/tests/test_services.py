@@ -1,0 +1,345 @@
+"""Submission, override and owner sign-up against the mock registries over real HTTP
+(R-ID-3, R-VN-1, R-VN-2, R-VN-3, R-REF-4)."""
+
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+
+from ashyq.accounts.models import Role, User
+from ashyq.accounts.tests.factories import UserFactory
+from ashyq.core.models import AuditEvent
+from ashyq.mocks.services import company_set, failure_set, notification_set
+from ashyq.reference.models import Zone
+from ashyq.reference.tests.factories import (
+    AdmissionFactory,
+    CategoryFactory,
+    OkedCodeFactory,
+    RegionFactory,
+    ZoneChangeFactory,
+)
+from ashyq.registries import RegistryUnavailable
+from venues import rules, services
+from venues.models import Application, ApplicationStatus, Company, Entrance, QrCode, Venue
+from venues.tests.factories import ApplicationFactory, CompanyFactory
+
+ALMATY = ZoneInfo("Asia/Almaty")
+NOW = datetime(2021, 5, 10, 12, 0, tzinfo=ALMATY)
+ADDRESS = "г. Алматы, ул. Абая, 10"
+OKED = "01234"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(registry):
+    """A region in the yellow zone, a category admitted there since 26 Apr with its
+    OKED code, a company registered with that code and a notification for ADDRESS."""
+    region = RegionFactory(name_en="Almaty")
+    ZoneChangeFactory(region=region, zone=Zone.YELLOW, effective_from=date(2021, 1, 1))
+    category = CategoryFactory(name_en="Cinemas")
+    AdmissionFactory(category=category, region=region, admitted_from=date(2021, 4, 26))
+    OkedCodeFactory(code=OKED, categories=[category])
+    company = CompanyFactory()
+    company_set(company.bin, company.name, [OKED])
+    notification_set("KZ-1", date(2021, 4, 1), company.bin, ADDRESS)
+    return SimpleNamespace(region=region, category=category, company=company, owner=company.owner)
+
+
+def _data(world, **changes) -> dict:
+    return {
+        "name": "Кинотеатр «Арман»",
+        "address": "Алматы, улица Абая 10",
+        "region": world.region,
+        "category": world.category,
+        "oked": OKED,
+        "notification_number": "KZ-1",
+        "notification_date": date(2021, 4, 1),
+        "capacity": 120,
+        "entrances": ["Главный вход", "Выход к парковке"],
+        "phone": "+77011234567",
+    } | changes
+
+
+def _submit(world, at=NOW, **changes) -> Application:
+    with time_machine.travel(at, tick=False):
+        return services.application_submit(
+            owner=world.owner, company=world.company, data=_data(world, **changes), now=at
+        )
+
+
+def _failed(application) -> list[str]:
+    return [check["code"] for check in application.checks if not check["passed"]]
+
+
+def _message(application, code: str) -> str:
+    return next(check["message"] for check in application.checks if check["code"] == code)
+
+
+# --- R-VN-3: approval ------------------------------------------------------------------
+
+
+def test_application_passing_every_check_becomes_a_venue_with_entrances_and_codes(world):
+    application = _submit(world)
+
+    assert application.status == ApplicationStatus.APPROVED
+    assert all(check["passed"] and check["message"] for check in application.checks)
+    venue = Venue.objects.get(application=application)
+    assert (venue.company, venue.name, venue.capacity, venue.phone) == (
+        world.company,
+        "Кинотеатр «Арман»",
+        120,
+        "+77011234567",
+    )
+    assert list(venue.entrances.values_list("name", flat=True)) == ["Главный вход", "Выход к парковке"]
+    # R-VN-4: an entry and an exit code per entrance, issued at once; R-VN-5 starts.
+    assert QrCode.objects.filter(entrance__venue=venue, revoked_at__isnull=True).count() == 4
+    assert venue.codes_first_issued_at == NOW
+    assert venue.in_test_mode_on(NOW.date())
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"venues.application_approved", "venues.venue_created", "venues.codes_issued"} <= actions
+
+
+def test_application_of_another_owners_company_is_not_accepted(world):
+    stranger = UserFactory(role=Role.OWNER)
+    with pytest.raises(PermissionDenied):
+        services.application_submit(owner=stranger, company=world.company, data=_data(world), now=NOW)
+    assert not Application.objects.exists()
+
+
+# --- R-REF-4: admission on the day of filing ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("at", "status"),
+    [
+        # Admitted from 10 May: 00:05 local time on 10 May is still 9 May in UTC.
+        (datetime(2021, 5, 10, 0, 5, tzinfo=ALMATY), ApplicationStatus.APPROVED),
+        (datetime(2021, 5, 9, 23, 55, tzinfo=ALMATY), ApplicationStatus.REFUSED),
+    ],
+)
+def test_admission_day_itself_is_admitted_the_day_before_is_not(world, at, status):
+    karaoke = CategoryFactory(name_en="Karaoke")
+    AdmissionFactory(category=karaoke, region=None, admitted_from=date(2021, 5, 10))
+    OkedCodeFactory(code="09329", categories=[karaoke])
+    company_set(world.company.bin, world.company.name, ["09329"])
+
+    application = _submit(world, at=at, category=karaoke, oked="09329")
+
+    assert application.status == status
+    if status == ApplicationStatus.REFUSED:
+        assert _failed(application) == [rules.ADMISSION]
+        assert "only from 10 May 2021" in _message(application, rules.ADMISSION)
+
+
+def test_category_admitted_only_in_another_region_is_refused(world):
+    elsewhere = CategoryFactory()
+    AdmissionFactory(category=elsewhere, region=RegionFactory(), admitted_from=date(2021, 4, 14))
+    OkedCodeFactory(code="09999", categories=[elsewhere])
+    company_set(world.company.bin, world.company.name, ["09999"])
+
+    application = _submit(world, category=elsewhere, oked="09999")
+
+    assert _failed(application) == [rules.ADMISSION]
+    assert "is not admitted to the project in Almaty" in _message(application, rules.ADMISSION)
+
+
+@pytest.mark.parametrize(("zone", "status"), [(Zone.YELLOW, "refused"), (Zone.GREEN, "approved")])
+def test_banquet_hall_only_while_the_region_is_green(world, zone, status):
+    banquet = CategoryFactory(name_en="Banquet halls")
+    AdmissionFactory(category=banquet, region=None, admitted_from=date(2021, 5, 5), green_zone_only=True)
+    OkedCodeFactory(code="05621", categories=[banquet])
+    company_set(world.company.bin, world.company.name, ["05621"])
+    # The zone changes on the day of filing itself: that day's zone counts (R-REF-2).
+    ZoneChangeFactory(region=world.region, zone=zone, effective_from=NOW.date())
+
+    application = _submit(world, category=banquet, oked="05621")
+
+    assert application.status == status
+    if status == "refused":
+        assert _failed(application) == [rules.ADMISSION]
+        message = _message(application, rules.ADMISSION)
+        assert "only while the region is in the green zone" in message and "yellow zone" in message
+
+
+# --- R-VN-1: the sanitary notification -------------------------------------------------------
+
+
+def test_notification_of_another_bin_is_refused(world):
+    notification_set("KZ-2", date(2021, 4, 1), CompanyFactory().bin, ADDRESS)
+    application = _submit(world, notification_number="KZ-2")
+    assert application.status == ApplicationStatus.REFUSED
+    assert _failed(application) == [rules.NOTIFICATION_BIN]
+    assert not Venue.objects.exists()
+
+
+def test_notification_for_another_address_is_refused(world):
+    application = _submit(world, address="г. Алматы, ул. Абая, 12")
+    assert _failed(application) == [rules.NOTIFICATION_ADDRESS]
+
+
+def test_missing_notification_is_refused(world):
+    application = _submit(world, notification_number="KZ-404")
+    assert _failed(application) == [rules.NOTIFICATION_FOUND]
+    assert "no sanitary notification № KZ-404" in _message(application, rules.NOTIFICATION_FOUND)
+
+
+def test_notification_number_with_a_slash_is_looked_up_whole(world):
+    notification_set("12/345", date(2021, 4, 1), world.company.bin, ADDRESS)
+    assert _submit(world, notification_number="12/345").status == ApplicationStatus.APPROVED
+
+
+# --- R-VN-1, R-VN-2: company and OKED --------------------------------------------------------
+
+
+def test_oked_not_among_the_companys_codes_is_refused(world):
+    other = OkedCodeFactory(code="05555", categories=[world.category])
+    application = _submit(world, oked=other.code)
+    assert _failed(application) == [rules.OKED_REGISTERED]
+
+
+def test_oked_not_matching_the_category_is_refused_with_re_register(world):
+    company_set(world.company.bin, world.company.name, [OKED, "05610"])
+    OkedCodeFactory(code="05610", categories=[CategoryFactory()])
+    application = _submit(world, oked="05610")
+    assert _failed(application) == [rules.OKED_CATEGORY]
+    message = _message(application, rules.OKED_CATEGORY)
+    assert "Re-register the legal entity's OKED" in message
+
+
+def test_company_gone_from_the_business_registry_is_refused(world):
+    company = CompanyFactory(owner=world.owner)  # never put in the mock registry
+    notification_set("KZ-3", date(2021, 4, 1), company.bin, ADDRESS)
+    with time_machine.travel(NOW, tick=False):
+        application = services.application_submit(
+            owner=world.owner, company=company, data=_data(world, notification_number="KZ-3"), now=NOW
+        )
+    # Without the company its codes cannot be compared: one failure, not two.
+    assert _failed(application) == [rules.BIN_REGISTERED]
+
+
+def test_several_failed_checks_are_listed_together(world):
+    later = CategoryFactory()
+    AdmissionFactory(category=later, region=None, admitted_from=date(2021, 6, 3))
+
+    application = _submit(world, category=later, notification_number="KZ-404")
+
+    assert application.status == ApplicationStatus.REFUSED
+    assert _failed(application) == [rules.OKED_CATEGORY, rules.NOTIFICATION_FOUND, rules.ADMISSION]
+    assert not Venue.objects.exists() and not Entrance.objects.exists()
+    refused = AuditEvent.objects.get(action="venues.application_refused")
+    assert refused.details["failed"] == _failed(application)
+
+
+@pytest.mark.parametrize("name", ["companies", "notifications"])
+def test_registry_down_at_submission_stores_nothing(world, name):
+    failure_set(name, error_rate=1)
+    with pytest.raises(RegistryUnavailable):
+        _submit(world)
+    assert not Application.objects.exists()
+    assert not Venue.objects.exists()
+
+
+# --- R-VN-3: override by an operator -----------------------------------------------------------
+
+
+@pytest.fixture
+def refused(db):
+    return ApplicationFactory(status=ApplicationStatus.REFUSED)
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(role=Role.OPERATOR)
+
+
+def test_operator_overrides_a_refusal_with_a_reason_and_the_venue_is_created(refused, operator):
+    venue = services.application_override(application=refused, actor=operator, reason="  OKED re-registered  ", now=NOW)
+
+    refused.refresh_from_db()
+    assert refused.status == ApplicationStatus.APPROVED
+    assert (refused.override_by, refused.override_reason) == (operator, "OKED re-registered")
+    assert venue.application == refused and venue.entrances.count() == 2
+    assert QrCode.objects.filter(entrance__venue=venue).count() == 4
+    event = AuditEvent.objects.get(action="venues.application_overridden")
+    assert event.actor == operator and event.details["reason"] == "OKED re-registered"
+    assert event.details["failed"] == ["oked_category"]
+
+
+def test_override_needs_a_reason(refused, operator):
+    with pytest.raises(ValidationError):
+        services.application_override(application=refused, actor=operator, reason="   ", now=NOW)
+    refused.refresh_from_db()
+    assert refused.status == ApplicationStatus.REFUSED and not Venue.objects.exists()
+
+
+def test_an_approved_application_cannot_be_overridden_again(refused, operator):
+    services.application_override(application=refused, actor=operator, reason="checked", now=NOW)
+    with pytest.raises(ValidationError):
+        services.application_override(application=refused, actor=operator, reason="again", now=NOW)
+    assert Venue.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.INSPECTOR, Role.COMMISSION])
+def test_only_an_operator_overrides(refused, role):
+    with pytest.raises(PermissionDenied):
+        services.application_override(application=refused, actor=UserFactory(role=role), reason="why not", now=NOW)
+    assert not Venue.objects.exists()
+
+
+# --- R-ID-3: owner sign-up ----------------------------------------------------------------------
+
+
+def _sign_up(bin_, username="newowner"):
+    return services.owner_sign_up(
+        username=username, email="o@example.kz", password="a-long-passphrase-1", bin_=bin_, now=NOW
+    )
+
+
+def test_sign_up_creates_the_owner_and_the_company_named_by_the_registry(registry):
+    bin_ = CompanyFactory.build().bin
+    company_set(bin_, "ТОО «Жаңа»", ["56101"])
+
+    user = _sign_up(bin_)
+
+    assert user.role == Role.OWNER and user.check_password("a-long-passphrase-1")
+    company = Company.objects.get(bin=bin_)
+    assert (company.owner, company.name) == (user, "ТОО «Жаңа»")
+
+
+def test_sign_up_with_a_bin_unknown_to_the_registry_is_refused(registry):
+    with pytest.raises(ValidationError) as error:
+        _sign_up(CompanyFactory.build().bin)
+    assert "not in the business registry" in str(error.value)
+    assert not User.objects.filter(username="newowner").exists() and not Company.objects.exists()
+
+
+def test_sign_up_with_a_bin_of_another_owner_is_refused(registry):
+    taken = CompanyFactory()
+    company_set(taken.bin, taken.name, ["56101"])
+    with pytest.raises(ValidationError) as error:
+        _sign_up(taken.bin)
+    assert "already has an owner account" in str(error.value)
+    assert not User.objects.filter(username="newowner").exists()
+    assert Company.objects.get(bin=taken.bin).owner == taken.owner
+
+
+def test_sign_up_with_the_registry_down_creates_nothing(registry):
+    failure_set("companies", error_rate=1)
+    with pytest.raises(RegistryUnavailable):
+        _sign_up(CompanyFactory.build().bin)
+    assert not User.objects.filter(username="newowner").exists()
+
+
+def test_test_mode_lasts_seven_days_from_the_approval(world):
+    venue = Venue.objects.get(application=_submit(world))
+    assert venue.in_test_mode_on((NOW + timedelta(days=6)).date())
+    assert not venue.in_test_mode_on((NOW + timedelta(days=7)).date())

@@ -1,0 +1,324 @@
+"""Owner pages: who sees what, the methods they answer, their queries, and the whole
+way of a new owner from sign-up to an approved venue (R-ID-3, R-VN-1…R-VN-5)."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
+from ashyq.mocks.services import company_set, failure_set, notification_set
+from ashyq.reference.models import Zone
+from ashyq.reference.tests.factories import (
+    AdmissionFactory,
+    CategoryFactory,
+    OkedCodeFactory,
+    RegionFactory,
+    ZoneChangeFactory,
+)
+from venues.models import Application, ApplicationStatus, Company, Venue
+from venues.tests.factories import ApplicationFactory, CompanyFactory, EntranceFactory, VenueFactory
+
+ALMATY = ZoneInfo("Asia/Almaty")
+NOW = datetime(2021, 5, 9, 12, 0, tzinfo=ALMATY)
+
+
+@pytest.fixture
+def owner(db):
+    return CompanyFactory().owner
+
+
+@pytest.fixture
+def venue(owner):
+    venue = VenueFactory(company=owner.companies.get(), codes_first_issued_at=None)
+    EntranceFactory(venue=venue, name="Главный вход")
+    return venue
+
+
+@pytest.fixture
+def application(owner):
+    return ApplicationFactory(company=owner.companies.get())
+
+
+def _pages(venue, application):
+    return [
+        reverse("venues:venue_list"),
+        reverse("venues:venue_detail", args=[venue.pk]),
+        reverse("venues:application_list"),
+        reverse("venues:application_detail", args=[application.pk]),
+        reverse("venues:application_create"),
+    ]
+
+
+# --- Access: owner, other owner, other role, anonymous, wrong method ------------------------
+
+
+def test_owner_opens_every_page_of_his_own(client, owner, venue, application):
+    client.force_login(owner)
+    for url in _pages(venue, application):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("page", ["venues:venue_detail", "venues:application_detail"])
+def test_another_owner_gets_404_by_url(client, venue, application, page):
+    client.force_login(CompanyFactory().owner)
+    pk = venue.pk if page == "venues:venue_detail" else application.pk
+    assert client.get(reverse(page, args=[pk])).status_code == 404
+
+
+def test_another_owner_does_not_see_them_in_his_lists(client, venue, application):
+    client.force_login(CompanyFactory().owner)
+    assert venue.name not in client.get(reverse("venues:venue_list")).content.decode()
+    assert application.name not in client.get(reverse("venues:application_list")).content.decode()
+
+
+def test_another_owner_cannot_copy_an_application_into_his_form(client, application):
+    client.force_login(CompanyFactory().owner)
+    response = client.get(reverse("venues:application_create") + f"?from={application.pk}")
+    assert response.status_code == 200
+    assert application.address not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.CITIZEN, Role.GUARD, Role.INSPECTOR, Role.AKIMAT])
+def test_other_roles_get_403(client, venue, application, role):
+    client.force_login(UserFactory(role=role))
+    for url in _pages(venue, application):
+        assert client.get(url).status_code == 403, url
+
+
+def test_anonymous_is_sent_to_sign_in(client, venue, application):
+    for url in _pages(venue, application):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")), url
+
+
+def test_wrong_method_gets_405(client, owner, venue, application):
+    client.force_login(owner)
+    for url in _pages(venue, application)[:4]:
+        assert client.post(url).status_code == 405, url
+    assert client.put(reverse("venues:application_create")).status_code == 405
+    assert client.delete(reverse("venues:sign_up")).status_code == 405
+
+
+# --- Lists: pagination and queries ---------------------------------------------------------
+
+
+def test_my_venues_queries_do_not_grow_with_the_venues(client, owner, django_assert_max_num_queries):
+    company = owner.companies.get()
+    for _ in range(30):
+        EntranceFactory(venue=VenueFactory(company=company, codes_first_issued_at=timezone.now()))
+    client.force_login(owner)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("venues:venue_list"))
+    assert len(response.context["page"].object_list) == 25
+    assert response.context["page"].paginator.count == 30
+
+
+def test_my_applications_queries_do_not_grow_with_the_applications(client, owner, django_assert_max_num_queries):
+    ApplicationFactory.create_batch(30, company=owner.companies.get())
+    client.force_login(owner)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("venues:application_list"))
+    page = response.context["page"]
+    assert len(page.object_list) == 25 and page.paginator.count == 30
+    # Newest first.
+    times = [a.submitted_at for a in page.object_list]
+    assert times == sorted(times, reverse=True)
+
+
+def test_refused_application_lists_its_failed_checks(en_client, owner, application):
+    en_client.force_login(owner)
+    content = en_client.get(reverse("venues:application_list")).content.decode()
+    assert "does not match the category «Караоке»" in content
+
+
+# --- R-VN-5: test mode on the venue page ----------------------------------------------------
+
+
+def test_venue_page_shows_test_mode_with_the_days_left(en_client, owner, venue):
+    venue.codes_first_issued_at = datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY)
+    venue.save()
+    en_client.force_login(owner)
+    with time_machine.travel(NOW, tick=False):
+        content = en_client.get(reverse("venues:venue_detail", args=[venue.pk])).content.decode()
+    assert "Test mode until 11 May inclusive (3 days left)" in content
+
+
+def test_venue_page_after_test_mode_says_full_participant(en_client, owner, venue):
+    venue.codes_first_issued_at = datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY)
+    venue.save()
+    en_client.force_login(owner)
+    with time_machine.travel(datetime(2021, 5, 12, 0, 1, tzinfo=ALMATY), tick=False):
+        content = en_client.get(reverse("venues:venue_detail", args=[venue.pk])).content.decode()
+    assert "Test mode until" not in content and "test mode is over" in content
+
+
+# --- The application form --------------------------------------------------------------------
+
+
+def _form(world, **changes) -> dict:
+    return {
+        "company": world["company"].pk,
+        "name": "Кафе «Самал»",
+        "address": "Алматы, ул. Абая, 10",
+        "region": world["region"].pk,
+        "category": world["category"].pk,
+        "oked": "05610",
+        "notification_number": "KZ-7",
+        "notification_date": "2021-04-01",
+        "capacity": "60",
+        "entrances": "Главный вход\r\nЛетняя терраса\r\n",
+        "phone": "8 (701) 123-45-67",
+        "holds_documents": "on",
+        "responsible": "on",
+        "accepts_agreement": "on",
+    } | changes
+
+
+@pytest.fixture
+def form_world(owner):
+    region = RegionFactory()
+    ZoneChangeFactory(region=region, zone=Zone.GREEN)
+    category = CategoryFactory()
+    AdmissionFactory(category=category, region=region, admitted_from=date(2021, 4, 14))
+    OkedCodeFactory(code="05610", categories=[category])
+    return {"company": owner.companies.get(), "region": region, "category": category}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"entrances": "\r\n  \r\n"}, "entrances"),
+        ({"entrances": "Вход\r\nвход"}, "entrances"),
+        ({"oked": "5610"}, "oked"),
+        ({"phone": "+7 727 250 00 00"}, "phone"),
+        ({"capacity": "0"}, "capacity"),
+        ({"notification_number": "../companies"}, "notification_number"),
+        ({"accepts_agreement": ""}, "accepts_agreement"),
+        ({"holds_documents": ""}, "holds_documents"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(client, owner, form_world, changes, field):
+    client.force_login(owner)
+    response = client.post(reverse("venues:application_create"), _form(form_world, **changes))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert not Application.objects.exists()
+
+
+def test_company_of_another_owner_cannot_be_chosen(client, owner, form_world):
+    client.force_login(owner)
+    response = client.post(reverse("venues:application_create"), _form(form_world, company=CompanyFactory().pk))
+    assert response.context["form"].errors["company"]
+    assert not Application.objects.exists()
+
+
+def test_registry_down_says_try_again_later_and_stores_nothing(en_client, registry, owner, form_world):
+    failure_set("companies", error_rate=1)
+    en_client.force_login(owner)
+    response = en_client.post(reverse("venues:application_create"), _form(form_world))
+    assert response.status_code == 200
+    assert "try again later" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+# --- Done when: a new owner signs up, is refused for the OKED, fixes it, is approved -----
+
+
+def test_new_owner_from_sign_up_to_an_approved_venue(en_client, registry):
+    region = RegionFactory(name_en="Almaty")
+    ZoneChangeFactory(region=region, zone=Zone.RED)
+    catering, karaoke = CategoryFactory(name_en="Public catering"), CategoryFactory(name_en="Karaoke")
+    for category in (catering, karaoke):
+        AdmissionFactory(category=category, region=None, admitted_from=date(2021, 5, 5))
+    OkedCodeFactory(code="05610", categories=[catering])
+    OkedCodeFactory(code="09329", categories=[karaoke])
+    bin_ = CompanyFactory.build().bin
+    company_set(bin_, "ТОО «Мелодия»", ["05610"])
+    notification_set("KZ-77", date(2021, 5, 1), bin_, "Алматы, ул. Жибек Жолы, 50")
+
+    with time_machine.travel(NOW, tick=False):
+        # Unknown BIN first: a clear refusal, nothing created.
+        unknown = en_client.post(reverse("venues:sign_up"), _sign_up(CompanyFactory.build().bin))
+        assert "not in the business registry" in unknown.content.decode()
+        response = en_client.post(reverse("venues:sign_up"), _sign_up(bin_), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("venues:venue_list")
+        company = Company.objects.get(bin=bin_)
+        assert company.name == "ТОО «Мелодия»" and company.owner.role == Role.OWNER
+
+        world = {"company": company, "region": region, "category": karaoke}
+        data = _form(
+            world,
+            oked="05610",
+            notification_number="KZ-77",
+            notification_date="2021-05-01",
+            address="г. Алматы, улица Жибек Жолы, 50",
+            name="Караоке «Мелодия»",
+        )
+        refused = en_client.post(reverse("venues:application_create"), data, follow=True)
+        content = refused.content.decode()
+        assert "does not match the category «Karaoke»" in content
+        assert "Re-register the legal entity&#x27;s OKED" in content or "Re-register the legal entity's OKED" in content
+        application = Application.objects.get()
+        assert application.status == ApplicationStatus.REFUSED and not Venue.objects.exists()
+
+        # The "correct and apply again" form starts from what was entered.
+        again = en_client.get(reverse("venues:application_create") + f"?from={application.pk}")
+        assert again.context["form"].initial["address"] == "г. Алматы, улица Жибек Жолы, 50"
+
+        # The owner re-registers the OKED with the business registry, then applies again.
+        company_set(bin_, "ТОО «Мелодия»", ["05610", "09329"])
+        approved = en_client.post(reverse("venues:application_create"), data | {"oked": "09329"}, follow=True)
+
+    venue = Venue.objects.get()
+    assert approved.redirect_chain[-1][0] == reverse("venues:venue_detail", args=[venue.pk])
+    assert venue.phone == "+77011234567"
+    assert list(venue.entrances.values_list("name", flat=True)) == ["Главный вход", "Летняя терраса"]
+    assert "Test mode until 15 May inclusive (7 days left)" in approved.content.decode()
+    assert venue.codes_first_issued_at == NOW and (NOW + timedelta(days=7)).date() == venue.test_mode_ends_on()
+
+
+def _sign_up(bin_) -> dict:
+    return {
+        "username": "melodia",
+        "email": "melodia@example.kz",
+        "password1": "karaoke-every-night-21",
+        "password2": "karaoke-every-night-21",
+        "bin": bin_,
+    }
+
+
+def test_sign_up_page_refuses_a_weak_password_and_creates_nothing(client, db):
+    response = client.post(
+        reverse("venues:sign_up"), _sign_up("150340012345") | {"password1": "123", "password2": "123"}
+    )
+    assert response.status_code == 200 and response.context["form"].errors["password2"]
+    assert not Company.objects.exists()
+
+
+def test_signed_in_user_is_sent_from_sign_up_to_his_venues(client, owner):
+    client.force_login(owner)
+    assert client.get(reverse("venues:sign_up"))["Location"] == reverse("venues:venue_list")
+
+
+def test_sign_up_with_the_registry_down_says_try_again_later(en_client, registry):
+    failure_set("companies", error_rate=1)
+    response = en_client.post(reverse("venues:sign_up"), _sign_up(CompanyFactory.build().bin))
+    assert "try again later" in response.content.decode()
+    assert not Company.objects.exists()
+
+
+def test_owner_of_several_companies_chooses_one(client, owner, form_world):
+    second = CompanyFactory(owner=owner, name="ТОО «Второе»")
+    client.force_login(owner)
+    page = client.get(reverse("venues:application_create")).content.decode()
+    assert "ТОО «Второе»" in page and 'name="company"' in page
+    single = CompanyFactory().owner
+    client.force_login(single)
+    form = client.get(reverse("venues:application_create")).context["form"]
+    assert form.fields["company"].widget.is_hidden
+    assert second.pk not in {c.pk for c in form.fields["company"].queryset}

@@ -1,0 +1,130 @@
+"""Owner pages: sign-up, "My applications", "My venues", the application form."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ashyq.accounts.access import role_required
+from ashyq.accounts.models import Role
+from ashyq.registries import RegistryError
+from venues import rules, selectors, services
+from venues.codes.selectors import venue_panel_context
+from venues.forms import ApplicationForm, OwnerSignUpForm
+from venues.models import ApplicationStatus
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+
+
+def _registry_down(form, exc: RegistryError) -> None:
+    logger.warning("venues: a registry did not answer: %s", exc)
+    form.add_error(None, _("The state registries do not answer right now. Nothing was saved: try again later."))
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up(request):
+    if request.user.is_authenticated:
+        return redirect("venues:venue_list")
+    form = OwnerSignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.owner_sign_up(
+                username=data["username"],
+                email=data["email"],
+                password=data["password1"],
+                bin_=data["bin"],
+                now=timezone.now(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except RegistryError as exc:
+            _registry_down(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Apply for your first venue."))
+            return redirect("venues:venue_list")
+    return render(request, "venues/sign_up.html", {"form": form})
+
+
+@require_GET
+@role_required(Role.OWNER)
+def venue_list(request):
+    page = Paginator(selectors.venues_page_for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for venue in page.object_list:
+        venue.test_days_left = rules.days_left_in_test_mode(ends_on=venue.test_mode_ends_on(), today=today)
+    return render(request, "venues/venue_list.html", {"page": page})
+
+
+@require_GET
+@role_required(Role.OWNER)
+def venue_detail(request, pk: int):
+    venue = selectors.get_venue_for_owner(request.user, pk)
+    today = timezone.localdate()
+    ends_on = venue.test_mode_ends_on()
+    context = {
+        "venue": venue,
+        "entrances": venue.entrances.all(),
+        "in_test_mode": venue.in_test_mode_on(today),
+        "test_mode": rules.describe_test_mode(ends_on=ends_on, today=today) if ends_on else "",
+    }
+    return render(request, "venues/venue_detail.html", context | venue_panel_context(venue))
+
+
+@require_GET
+@role_required(Role.OWNER)
+def application_list(request):
+    page = Paginator(selectors.applications_for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for application in page.object_list:
+        application.failed_messages = [rules.check_message(c) for c in application.checks if not c["passed"]]
+    return render(request, "venues/application_list.html", {"page": page})
+
+
+@require_GET
+@role_required(Role.OWNER)
+def application_detail(request, pk: int):
+    application = selectors.get_application_for_owner(request.user, pk)
+    checks = [dict(check, message=rules.check_message(check)) for check in application.checks]
+    context = {
+        "application": application,
+        "failed": [check for check in checks if not check["passed"]],
+        "passed": [check for check in checks if check["passed"]],
+    }
+    return render(request, "venues/application_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OWNER)
+def application_create(request):
+    companies = selectors.companies_for_owner(request.user)
+    if not companies:
+        messages.error(request, _("Your account has no company: ask the operator to link one."))
+        return redirect("venues:venue_list")
+    initial = selectors.application_initial(request.user, request.GET.get("from"))
+    form = ApplicationForm(request.POST or None, companies=companies, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                owner=request.user,
+                company=form.cleaned_data["company"],
+                data=form.application_data(),
+                now=timezone.now(),
+            )
+        except RegistryError as exc:
+            _registry_down(form, exc)
+        else:
+            if application.status == ApplicationStatus.APPROVED:
+                messages.success(request, _("The application is approved: your venue and its QR codes are ready."))
+                return redirect("venues:venue_detail", pk=application.venue.pk)
+            messages.error(request, _("The application is refused. The reasons and what to do are below."))
+            return redirect("venues:application_detail", pk=application.pk)
+    return render(request, "venues/application_form.html", {"form": form})
