@@ -11,3 +11,11 @@ def registry(live_server, settings):
     settings.REGISTRY_URL = f"{live_server.url}/mock/"
     settings.REGISTRY_MOCKS_ENABLED = True
     return live_server
+
+
+@pytest.fixture
+def en_client(client, settings):
+    """A browser whose person picked English with the language switcher: for tests
+    that read messages (Russian is the default)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

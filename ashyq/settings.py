@@ -50,6 +50,9 @@ IIN_INDEX_KEY = env.str("IIN_INDEX_KEY", default=_local_keys.get("IIN_INDEX_KEY"
 # Key that signs venue QR tokens (R-VN-4); QR_SIGNING_KEY_ID names it so keys can rotate.
 QR_SIGNING_KEY = env.str("QR_SIGNING_KEY", default=_local_keys.get("QR_SIGNING_KEY"))
 QR_SIGNING_KEY_ID = env.int("QR_SIGNING_KEY_ID", default=1)
+# Retired keys that still verify codes already printed, while they are re-issued:
+# "2:<key>,3:<key>" (id:url-safe base64).
+QR_OLD_SIGNING_KEYS = env.str("QR_OLD_SIGNING_KEYS", default="")
 
 # --- Core ----------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
@@ -267,6 +270,17 @@ CELERY_BEAT_SCHEDULE = {
     # Operators see on the system page that the worker and beat are alive.
     "heartbeat": {"task": "ashyq.core.tasks.heartbeat", "schedule": 60.0},
     "purge-heartbeats": {"task": "ashyq.core.tasks.purge_heartbeats", "schedule": crontab(hour=3, minute=17)},
+    # R-RG-2: pull each health registry every REGISTRY_SYNC_MINUTES; an entry that could
+    # not run in its interval expires instead of piling up after an outage.
+    **{
+        f"sync-{name}": {
+            "task": "statuses.tasks.sync_registry",
+            "schedule": REGISTRY_SYNC_MINUTES * 60.0,
+            "args": (name,),
+            "options": {"expires": REGISTRY_SYNC_MINUTES * 60.0},
+        }
+        for name in ("pcr", "contacts", "vaccinations")
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------

@@ -11,6 +11,11 @@ def _items(user):
     yield _("Home"), "core:home", ()
     if not user.is_authenticated:
         return
+    if user.role == Role.OWNER:
+        yield _("My venues"), "venues:venue_list", ()
+        yield _("My applications"), "venues:application_list", ()
+    if user.role == Role.CITIZEN:
+        yield _("My status"), "visitors:me", ()
     if user.role in REGIONAL_ROLES and user.region_id:
         yield _("My region"), "reference:region_detail", (user.region.code,)
     if user.role in NATIONAL_ROLES or user.is_superuser:

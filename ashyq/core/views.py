@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,13 +12,15 @@ from ashyq.core import tasks
 from ashyq.core.selectors import last_heartbeat
 from ashyq.queue import enqueue
 from ashyq.reference.models import Region
-from venues.selectors import venues_for_owner
 
-# The home page of each role; roles without one see the public page.
+# Roles whose work lives in one app start there.
+HOME_REDIRECTS = {
+    Role.OWNER: "venues:venue_list",
+    Role.CITIZEN: "visitors:me",
+    Role.GUARD: "codes:guard",
+}
+# The home page of the other roles.
 HOME_TEMPLATES = {
-    Role.OWNER: "core/home_owner.html",
-    Role.GUARD: "core/home_guard.html",
-    Role.CITIZEN: "core/home_citizen.html",
     Role.AKIMAT: "core/home_regional.html",
     Role.INSPECTOR: "core/home_regional.html",
     Role.SANITARY: "core/home_regional.html",
@@ -33,11 +34,11 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "core/home_public.html")
+    if user.role in HOME_REDIRECTS:
+        return redirect(HOME_REDIRECTS[user.role])
     context = {}
     if user.role in (Role.COMMISSION, Role.OPERATOR):
         context["regions"] = Region.objects.visible_to(user)
-    elif user.role == Role.OWNER:
-        context["venues"] = Paginator(venues_for_owner(user), 25).get_page(request.GET.get("page"))
     return render(request, HOME_TEMPLATES[user.role], context)
 
 

@@ -22,9 +22,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _any_region():
+    # Transactional tests (live server) empty the tables the data migration filled.
     from ashyq.reference.models import Region
+    from ashyq.reference.tests.factories import RegionFactory
 
-    return Region.objects.order_by("id").first()
+    return Region.objects.order_by("id").first() or RegionFactory()
 
 
 class CitizenFactory(UserFactory):

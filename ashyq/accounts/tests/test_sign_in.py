@@ -24,7 +24,7 @@ def owner(db):
 def test_right_password_reaches_the_home_page(client, owner):
     response = _sign_in(client, "owner", PASSWORD)
     assert response.status_code == 302 and response["Location"] == reverse("core:home")
-    assert client.get(reverse("core:home")).context["user"] == owner
+    assert client.get(reverse("core:home"), follow=True).context["user"] == owner
 
 
 def test_wrong_password_says_so_and_signs_nobody_in(client, owner):

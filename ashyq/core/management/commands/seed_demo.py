@@ -17,7 +17,9 @@ from ashyq.demo import Credential
 DEMO_MODULES = [
     "ashyq.accounts.demo",
     "ashyq.mocks.demo",
+    "statuses.demo",
     "venues.demo",
+    "venues.codes.demo",
 ]
 
 
