@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from ashyq.accounts.models import Role, User
 from ashyq.demo import DEMO_PASSWORD, Credential
+from ashyq.mocks.demo import DEMO_SUBSCRIBERS
 from ashyq.reference.models import Region
 
 # (username, role, region code, extra fields)
@@ -25,7 +26,6 @@ STAFF = [
 PHONES = [
     ("+77010000001", Role.CITIZEN),
     ("+77010000002", Role.CITIZEN),
-    ("+77010000101", Role.GUARD),
 ]
 
 
@@ -47,5 +47,8 @@ def seed() -> list[Credential]:
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        credentials.append(Credential(str(Role(role).label), phone, _("one-time code by SMS")))
+        secret = _("one-time code by SMS")
+        if phone in DEMO_SUBSCRIBERS:  # the IIN the mobile-subscriber registry has for this phone
+            secret = _("code by SMS, then IIN %(iin)s") % {"iin": DEMO_SUBSCRIBERS[phone]}
+        credentials.append(Credential(str(Role(role).label), phone, secret))
     return credentials
