@@ -71,7 +71,7 @@ GUIDE = Document(
                 "No sanitary notification yet? File a notification of the start of an activity of low "
                 "epidemiological risk on the e-licensing portal, signed with the company's digital signature, and "
                 "keep its number and date: the application needs them. Notifications already filed are listed "
-                "there under \u201cmy notifications\u201d."
+                "there under “my notifications”."
             ),
         ),
         _section(
@@ -157,7 +157,7 @@ GUIDE = Document(
         _section(
             _("Leader Ashyq"),
             _(
-                "Over two weeks, a venue becomes a candidate for the status \u201cLeader Ashyq\u201d if it records "
+                "Over two weeks, a venue becomes a candidate for the status “Leader Ashyq” if it records "
                 "more check-ins than:"
             ),
             items=(
