@@ -1,0 +1,86 @@
+"""The Venues issue's journey in a real browser: a new owner signs up, is refused for
+an OKED mismatch with the reason shown, the business registry re-registers the OKED,
+the owner applies again, is approved, downloads a code and its poster, and enables
+guard mode; the PNG decodes to the /q/ URL (R-VN-1, R-VN-2, R-VN-3, R-VN-4, R-VN-7)."""
+
+from datetime import date
+
+import pytest
+
+from ashyq.identifiers import make_bin
+from ashyq.mocks.services import company_set, notification_set
+from ashyq.reference.models import Region
+from venues.models import Application, Venue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+BIN = make_bin(registered=date(2019, 6, 1), serial=4242)
+ADDRESS = "Алматы, ул. Жибек Жолы, 50"
+
+
+def _apply(page, base):
+    page.goto(f"{base}/venues/applications/new/")
+    page.fill("input[name=name]", "Караоке «Алтын»")
+    page.fill("input[name=address]", ADDRESS)
+    page.select_option("select[name=region]", value=str(Region.objects.get(code="almaty").pk))
+    page.select_option("select[name=category]", label="Караоке")
+    page.fill("input[name=oked]", "47190")
+    page.fill("input[name=notification_number]", "KZ-4242")
+    page.fill("input[name=notification_date]", "2021-04-01")
+    page.fill("input[name=capacity]", "40")
+    page.fill("textarea[name=entrances]", "Главный вход\nСлужебный вход")
+    page.fill("input[name=phone]", "+7 705 111 22 33")
+    for name in ("holds_documents", "responsible", "accepts_agreement"):
+        page.check(f"input[name={name}]")
+    page.click("main button[type=submit].btn-primary")
+
+
+def test_new_owner_from_sign_up_to_printed_codes(browser_page, registry, settings):
+    settings.PUBLIC_URL = registry.url
+    company_set(BIN, "ТОО «Алтын Сауда»", ["47190"])
+    notification_set("KZ-4242", date(2021, 4, 1), BIN, ADDRESS)
+    page, base = browser_page, registry.url
+
+    page.goto(f"{base}/venues/sign-up/")
+    page.fill("input[name=username]", "altyn")
+    page.fill("input[name=email]", "altyn@example.kz")
+    page.fill("input[name=password1]", "Zhibek-Zholy-50!")
+    page.fill("input[name=password2]", "Zhibek-Zholy-50!")
+    page.fill("input[name=bin]", BIN)
+    page.click("main button[type=submit]")
+    assert page.url == f"{base}/venues/"
+
+    _apply(page, base)
+    assert "Перерегистрируйте ОКЭД" in page.inner_text("main")  # R-VN-2, in Russian
+    assert Application.objects.get().status == "refused" and not Venue.objects.exists()
+
+    company_set(BIN, "ТОО «Алтын Сауда»", ["47190", "93290"])  # re-registered with the state
+    page.click("text=Исправить и подать заново")
+    page.fill("input[name=oked]", "93290")
+    for name in ("holds_documents", "responsible", "accepts_agreement"):
+        page.check(f"input[name={name}]")
+    page.click("main button[type=submit].btn-primary")
+    venue = Venue.objects.get()
+    assert page.url == f"{base}/venues/{venue.pk}/"
+    assert "Тестовый режим" in page.inner_text("main")  # R-VN-5
+
+    with page.expect_download() as png:
+        page.click("a:has-text('PNG') >> nth=0")
+    with page.expect_download() as poster:
+        page.click("a:has-text('A4') >> nth=0")
+    assert open(poster.value.path(), "rb").read(5) == b"%PDF-"
+
+    import zxingcpp
+    from PIL import Image
+
+    from venues.codes.selectors import code_token, code_url, live_codes
+
+    [decoded] = zxingcpp.read_barcodes(Image.open(png.value.path()))
+    assert decoded.text.startswith(f"{base}/q/")
+    assert decoded.text in {code_url(code_token(code)) for code in live_codes(venue)}
+
+    page.goto(f"{base}/venues/{venue.pk}/")
+    page.fill("form[action$='/guard/enable/'] input[name=phone]", "+7 705 111 22 33")
+    page.click("form[action$='/guard/enable/'] button[type=submit]")
+    venue.refresh_from_db()
+    assert venue.guard_phone == "+77051112233"
