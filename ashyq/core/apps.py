@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "ashyq.core"
     label = "core"
     verbose_name = _("System")
+
+    def ready(self):
+        from ashyq.core import checks  # noqa: F401  (registers the deploy checks)
