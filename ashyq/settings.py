@@ -234,6 +234,12 @@ REGISTRY_MOCKS_ENABLED = env.bool("REGISTRY_MOCKS_ENABLED", default=not PRODUCTI
 REGISTRY_SYNC_MINUTES = env.int("REGISTRY_SYNC_MINUTES", default=5)
 REGISTRY_MAX_AGE_MINUTES = env.int("REGISTRY_MAX_AGE_MINUTES", default=30)
 
+# --- Check-ins -------------------------------------------------------------------------
+# Abuse limits on guard look-ups: a door sees a few people a minute, not hundreds.
+GUARD_LOOKUPS_PER_MINUTE = env.int("GUARD_LOOKUPS_PER_MINUTE", default=30)
+GUARD_LOOKUPS_PER_DAY = env.int("GUARD_LOOKUPS_PER_DAY", default=2000)
+VENUE_LOOKUPS_PER_MINUTE = env.int("VENUE_LOOKUPS_PER_MINUTE", default=120)
+
 # --- Celery --------------------------------------------------------------------------
 # Embedded default: kombu's file-system transport, which needs no server. Production
 # and CI set CELERY_BROKER_URL=redis://…
@@ -281,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
         }
         for name in ("pcr", "contacts", "vaccinations")
     },
+    # R-CI-4: visits with no exit close 4 hours after entry.
+    "visits-auto-close": {"task": "visitors.tasks.auto_close_visits", "schedule": 600.0, "options": {"expires": 600.0}},
+    # R-PR-2: identifiers in check-ins and look-ups are erased after 28 days.
+    "erase-identifiers": {"task": "visitors.tasks.erase_identifiers", "schedule": crontab(hour=3, minute=30)},
+    # R-CI-9: anonymous counts per region and day.
+    "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 1800.0, "options": {"expires": 1800.0}},
 }
 
 # --- Logging -------------------------------------------------------------------------

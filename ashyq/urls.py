@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/", include("visitors.urls")),
     path("venues/", include("venues.urls")),
     path("", include("venues.codes.urls")),
+    path("", include("visitors.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

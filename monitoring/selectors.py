@@ -12,3 +12,14 @@ def has_active_exclusion(*, company, address: str, at: datetime) -> bool:
     exclusions start refusing applications as soon as this answers True.
     """
     return False
+
+
+def venue_excluded(*, venue, at: datetime) -> bool:
+    """Whether `venue` is excluded from the project at moment `at` (R-MN-4): its QR
+    codes stop working and check-ins at it are refused (R-CI-7).
+
+    A hook for now: nobody is excluded. The Monitoring issue plugs the exclusions
+    (R-MN-3) in here; visitors.services already refuses every scan and guard entry
+    of a venue for which this answers True.
+    """
+    return False

@@ -1,15 +1,78 @@
-from datetime import datetime
+"""Writes of the visitors app: the citizen's IIN link (R-AU-2) and the check-ins at the
+door (DOMAIN.md §7) with their privacy rules (§11).
 
-from django.core.exceptions import ValidationError
+Check-ins
+---------
+- `visit_check_in` counts one visit per person and venue within 30 minutes
+  (R-CI-5): a `VisitWindow` row per (venue, person), unique in the database, is
+  claimed by an INSERT or a conditional UPDATE, so two simultaneous requests make one
+  visit whatever the isolation level.
+- A red or yellow visitor (R-CI-3) is checked in (the counts of R-CI-9 see him at the
+  door) but closed at once ("not admitted"), so he never counts inside (R-CI-6); a
+  `DoorReport` is written and mailed to the region's sanitary officers. Only a
+  counted entry reports: a re-scan of the same red visitor within 30 minutes changes
+  nothing, as R-CI-5 says of any re-scan.
+- `guard_lookup` is the guard page's only entry point. It answers the colour and its
+  validity only (R-PR-6); an unknown person goes through exactly the code path of a
+  known blue one (no early return), so the answer and its timing do not tell who is
+  in the registries. Every look-up is a `StatusLookup` row (R-PR-3: that table is the
+  audit log of look-ups — who, when, which venue, colour — and what the citizen sees,
+  R-PR-4).
+
+Rate limits (abuse)
+-------------------
+Counted from the `StatusLookup` rows themselves, by the indexes (actor, at) and
+(venue, at): no Redis needed, and the same in every process. Two requests racing
+at the limit may both pass (each counts before the other writes): the limit is a
+brake on enumeration, not an exact quota, and is at most exceeded by the number of
+simultaneous requests. A refusal writes one audit row per guard, limit and minute;
+a guard who hits his minute limit in two different minutes within an hour is
+flagged as a suspected enumeration (audit "visitors.guard_enumeration_suspected" and
+a warning in the log with the masked phone). Nothing about the persons typed is kept
+for this: a blind index cannot tell that IINs share a birth date, and we keep no
+more than R-PR-1 allows.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Count, F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from ashyq.accounts.models import User
+from ashyq.accounts.models import Role, User
+from ashyq.core.models import AuditEvent
 from ashyq.core.services import audit_record
 from ashyq.crypto import blind_index, masked
 from ashyq.identifiers import validate_adult_iin
+from ashyq.queue import enqueue
+from monitoring.selectors import venue_excluded
+from statuses.persons import person_key
+from statuses.selectors import StatusReport, status_for
+from venues.models import Entrance, QrCode, Venue
+from visitors import rules
 from visitors.clients import subscriber_iin
+from visitors.models import (
+    Colour,
+    DailyStats,
+    DoorReport,
+    EntryMethod,
+    ExitMethod,
+    RemoteCheck,
+    StatusLookup,
+    Visit,
+    VisitWindow,
+)
+from visitors.selectors import Occupancy, occupancy
+
+logger = logging.getLogger(__name__)
 
 
 class LinkRefused(Exception):
@@ -51,4 +114,568 @@ def citizen_link_iin(*, user: User, iin: str, now: datetime) -> User:
     return user
 
 
-__all__ = ["LinkRefused", "ValidationError", "citizen_link_iin"]
+# --- Check-ins (DOMAIN.md §7) --------------------------------------------------------------
+
+
+class VenueRefused(Exception):
+    """R-CI-7: the venue does not take check-ins. `message` says why, in the user's
+    language; `reason` is "excluded", "not_approved" or "revoked"."""
+
+    def __init__(self, message, *, reason: str):
+        super().__init__(str(message))
+        self.message = message
+        self.reason = reason
+
+
+class RateLimited(Exception):
+    """Too many look-ups: `message` in the user's language, and the seconds after
+    which the next look-up will be taken."""
+
+    def __init__(self, message, *, retry_after_seconds: int, limit: str):
+        super().__init__(str(message))
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds
+        self.limit = limit
+
+
+class IinNotLinked(Exception):
+    """The citizen has not linked his IIN yet (R-AU-2): send him to the link page."""
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    visit: Visit | None  # None: the entry was within the 30 minutes of a counted one (R-CI-5)
+    counted: bool
+    report: DoorReport | None = None  # R-CI-3: red or yellow at the door
+
+
+@dataclass(frozen=True)
+class GuardAnswer:
+    """What the guard page shows, and nothing else (R-PR-6): no name, no birth date,
+    no identifier, no record."""
+
+    colour: str
+    valid_until: datetime | None
+    fresh: bool
+    last_sync_at: datetime | None
+    instruction: str  # R-CI-3, lazy; empty for green and blue
+    counted: bool
+    occupancy: Occupancy
+
+
+@dataclass(frozen=True)
+class ScanAnswer:
+    """What the visitor's own phone shows after scanning a venue code (R-CI-1, R-CI-4).
+
+    Entry: the colour card. Exit: `closed` says whether an open visit was closed
+    (colour and report are None: no status is computed for an exit)."""
+
+    direction: str  # "entry" or "exit"
+    venue_name: str
+    entrance_name: str
+    colour: str | None = None
+    valid_until: datetime | None = None
+    fresh: bool = False
+    last_sync_at: datetime | None = None
+    counted: bool = False
+    closed: bool = False
+    report: StatusReport | None = None  # the citizen's own status, in full (his own data)
+
+
+_EXCLUDED = _("This venue is excluded from Ashyq for now: its QR codes do not work and check-ins are not recorded.")
+_NOT_APPROVED = _("This venue is not approved in Ashyq yet: check-ins are not recorded.")
+_REVOKED = _("This QR code has been replaced by the venue and no longer works. Scan the code on the door.")
+_NO_LIVE_CODES = _("This venue's QR codes are revoked: check-ins are not recorded.")
+
+
+def _refuse_unless_open(*, venue: Venue, entrance: Entrance | None, now: datetime, code: QrCode | None = None) -> None:
+    """R-CI-7: an excluded venue, one never approved (no codes ever issued: an approved
+    application issues them at once, R-VN-3) or one whose codes are revoked takes no
+    check-in. With `code` (a scan) that code must be live; without (a guard), the
+    entrance (or the venue) must have a live code."""
+    if venue_excluded(venue=venue, at=now):
+        raise VenueRefused(_EXCLUDED, reason="excluded")
+    if venue.codes_first_issued_at is None:
+        raise VenueRefused(_NOT_APPROVED, reason="not_approved")
+    if code is not None:
+        if code.revoked_at is not None:
+            raise VenueRefused(_REVOKED, reason="revoked")
+        return
+    live = QrCode.objects.filter(entrance__venue=venue, revoked_at__isnull=True)
+    if entrance is not None:
+        live = live.filter(entrance=entrance)
+    if not live.exists():
+        raise VenueRefused(_NO_LIVE_CODES, reason="revoked")
+
+
+def _window_claim(*, venue: Venue, person: str, now: datetime) -> bool:
+    """R-CI-5: whether this entry is a new check-in; claims the next 30 minutes if so.
+
+    The row is unique per (venue, person). A first entry inserts it; a concurrent
+    second insert waits for the first to commit and fails, and its conditional
+    update then finds `until` in the future: 0 rows, not counted. Later, only an
+    update that finds the window expired (until <= now) counts, and one at most,
+    since the winner moves `until` forward before the loser's WHERE is re-checked.
+    """
+    until = now + rules.VISIT_WINDOW
+    try:
+        with transaction.atomic():  # a savepoint: the IntegrityError must not end the outer transaction
+            VisitWindow.objects.create(venue=venue, person=person, until=until)
+        return True
+    except IntegrityError:
+        pass
+    return VisitWindow.objects.filter(venue=venue, person=person, until__lte=now).update(until=until) == 1
+
+
+def _check_in(
+    *, venue: Venue, entrance: Entrance | None, person: str, colour: str, method: str, user: User | None, now: datetime
+) -> CheckIn:
+    if not _window_claim(venue=venue, person=person, now=now):
+        return CheckIn(visit=None, counted=False)
+    refused = rules.is_reported(colour)  # R-CI-3: not admitted, closed at once
+    visit = Visit.objects.create(
+        venue=venue,
+        entrance=entrance,
+        person=person,
+        user=user,
+        method=method,
+        colour=str(colour),
+        entered_at=now,
+        exited_at=now if refused else None,
+        exit_method=ExitMethod.REFUSED if refused else None,
+    )
+    report = None
+    if refused:
+        report = DoorReport.objects.create(venue=venue, region_id=venue.region_id, at=now, colour=str(colour))
+        from visitors.tasks import door_report_mail  # the tasks import this module
+
+        enqueue(door_report_mail, report.pk)
+    return CheckIn(visit=visit, counted=True, report=report)
+
+
+@transaction.atomic
+def visit_check_in(
+    *,
+    venue: Venue,
+    entrance: Entrance | None,
+    person: str,
+    colour: str,
+    method: str,
+    user: User | None = None,
+    now: datetime,
+    code: QrCode | None = None,
+) -> CheckIn:
+    """Record an entry of `person` (a blind index, statuses.persons.person_key) at
+    `venue` with the colour shown at the door.
+
+    Raises VenueRefused for an excluded, unapproved or revoked venue (R-CI-7; with
+    `code`, that code must be live). Returns CheckIn(visit=None, counted=False)
+    for an entry within 30 minutes of the person's counted one there (R-CI-5),
+    writing nothing. A counted red or yellow entry is closed at once and reported
+    (R-CI-3).
+    """
+    if method not in EntryMethod.values:
+        raise ValueError(f"unknown check-in method {method!r}")
+    _refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code)
+    return _check_in(venue=venue, entrance=entrance, person=person, colour=colour, method=method, user=user, now=now)
+
+
+@transaction.atomic
+def visit_exit(*, venue: Venue, person: str, now: datetime, method: str = ExitMethod.SCAN) -> bool:
+    """R-CI-4: close the person's latest open visit at `venue` (entered within the last
+    4 hours: an older one is closed automatically). False when there is none (exit
+    scans are optional, a second exit scan changes nothing)."""
+    latest = (
+        Visit.objects.filter(
+            venue=venue,
+            person=person,
+            exited_at__isnull=True,
+            entered_at__gt=now - rules.AUTO_CLOSE_AFTER,
+            entered_at__lte=now,
+        )
+        .order_by("-entered_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if latest is None:
+        return False
+    return Visit.objects.filter(pk=latest, exited_at__isnull=True).update(exited_at=now, exit_method=method) == 1
+
+
+# --- The guard page (R-CI-2, R-CI-3, R-PR-3, R-PR-6) -----------------------------------------
+
+
+def _person_at_door(*, iin: str | None, passport: str | None, country: str | None, on: date) -> dict:
+    """The identifier typed by the guard, checked (R-ID-1, R-ID-2, R-ID-4), as keyword
+    arguments of status_for/person_key. ValidationError otherwise; nothing is stored."""
+    if iin:
+        return {"iin": validate_adult_iin(iin, on=on).number}
+    if passport or country:
+        number = rules.normalise_passport(passport or "")
+        if number is None:
+            raise ValidationError(
+                _("A passport number has 5 to 20 Latin letters and digits. Please check the number."),
+                code="passport",
+            )
+        code = rules.normalise_country(country or "")
+        if code is None:
+            raise ValidationError(
+                _("Choose the country that issued the passport (two Latin letters, such as DE)."), code="country"
+            )
+        return {"passport": number, "country": code}
+    raise ValidationError(_("Enter the visitor's IIN, or his passport number and country."), code="required")
+
+
+def _rate_limit(*, guard: User, venue: Venue, now: datetime) -> None:
+    """Refuse a look-up over the guard's minute or day limit or the venue's minute
+    limit (counted from StatusLookup rows, see the module's docstring)."""
+    minute_ago, day_ago = now - rules.RATE_MINUTE, now - rules.RATE_DAY
+    per_minute, per_day = rules.guard_lookups_per_minute(), rules.guard_lookups_per_day()
+    mine = StatusLookup.objects.filter(actor=guard, at__gt=day_ago, at__lte=now)
+    counts = mine.aggregate(minute=Count("id", filter=Q(at__gt=minute_ago)), day=Count("id"))
+    if counts["minute"] >= per_minute:
+        _rate_limited(
+            guard=guard, venue=venue, limit="guard_minute", rows=mine.filter(at__gt=minute_ago),
+            count=counts["minute"], allowed=per_minute, window=rules.RATE_MINUTE, now=now,
+        )  # fmt: skip
+    if counts["day"] >= per_day:
+        _rate_limited(
+            guard=guard, venue=venue, limit="guard_day", rows=mine,
+            count=counts["day"], allowed=per_day, window=rules.RATE_DAY, now=now,
+        )  # fmt: skip
+    per_venue = rules.venue_lookups_per_minute()
+    at_venue = StatusLookup.objects.filter(venue=venue, at__gt=minute_ago, at__lte=now)
+    count = at_venue.count()
+    if count >= per_venue:
+        _rate_limited(
+            guard=guard, venue=venue, limit="venue_minute", rows=at_venue,
+            count=count, allowed=per_venue, window=rules.RATE_MINUTE, now=now,
+        )  # fmt: skip
+
+
+def _limit_message(limit: str, retry_after: int) -> str:
+    if limit == "guard_day":
+        hours = max(1, -(-retry_after // 3600))
+        return ngettext(
+            "This phone has reached its limit of look-ups for today. Try again in %(hours)d hour.",
+            "This phone has reached its limit of look-ups for today. Try again in %(hours)d hours.",
+            hours,
+        ) % {"hours": hours}
+    if limit == "venue_minute":
+        return ngettext(
+            "Too many look-ups at this venue in a minute. Wait %(seconds)d second and try again.",
+            "Too many look-ups at this venue in a minute. Wait %(seconds)d seconds and try again.",
+            retry_after,
+        ) % {"seconds": retry_after}
+    return ngettext(
+        "Too many look-ups in a minute. Wait %(seconds)d second and try again.",
+        "Too many look-ups in a minute. Wait %(seconds)d seconds and try again.",
+        retry_after,
+    ) % {"seconds": retry_after}
+
+
+def _rate_limited(*, guard, venue, limit, rows, count, allowed, window, now) -> None:
+    # The look-up that must leave the window before the next one is taken.
+    leaving = rows.order_by("at", "id").values_list("at", flat=True)[count - allowed]
+    retry_after = rules.retry_after_seconds(oldest=leaving, window=window, now=now)
+    _rate_limited_record(guard=guard, venue=venue, limit=limit, now=now)
+    raise RateLimited(_limit_message(limit, retry_after), retry_after_seconds=retry_after, limit=limit)
+
+
+@transaction.atomic
+def _rate_limited_record(*, guard: User, venue: Venue, limit: str, now: datetime) -> None:
+    """One audit row per guard, limit and minute (a hammering client does not flood
+    the log); the guard's second minute limit within an hour flags an enumeration."""
+    action = f"visitors.lookup_limit_{limit}"
+    mine = AuditEvent.objects.filter(actor=guard, action=action)
+    if mine.filter(at__gt=now - rules.RATE_MINUTE).exists():
+        return
+    audit_record(actor=guard, action=action, obj=venue, region=venue.region)
+    if limit != "guard_minute":
+        return
+    if mine.filter(at__gt=now - rules.ENUMERATION_WINDOW).count() < rules.ENUMERATION_HITS:
+        return
+    flagged = AuditEvent.objects.filter(actor=guard, action="visitors.guard_enumeration_suspected")
+    if flagged.filter(at__gt=now - rules.ENUMERATION_WINDOW).exists():
+        return
+    audit_record(actor=guard, action="visitors.guard_enumeration_suspected", obj=venue, region=venue.region)
+    logger.warning(
+        "Guard %s at venue %s hit the look-up limit twice within an hour: possible enumeration of IINs.",
+        masked(guard.phone or ""),
+        venue.pk,
+    )
+
+
+def _check_guard(*, guard: User, venue: Venue, entrance: Entrance | None) -> None:
+    # R-VN-7: a guard works at the one venue whose guard phone he signed in with.
+    if guard.role != Role.GUARD or not guard.phone or venue.guard_phone != guard.phone:
+        raise PermissionDenied("not the guard of this venue")
+    if entrance is not None and entrance.venue_id != venue.pk:
+        raise PermissionDenied("the entrance is not of this venue")
+
+
+def guard_lookup(
+    *,
+    guard: User,
+    venue: Venue,
+    entrance: Entrance | None,
+    iin: str | None = None,
+    passport: str | None = None,
+    country: str | None = None,
+    now: datetime,
+) -> GuardAnswer:
+    """The guard page's one entry point (R-CI-2): check the typed identifier, the
+    venue and the limits, compute the colour, audit the look-up (R-PR-3) and check
+    the visitor in (method "guard").
+
+    Raises ValidationError for an invalid IIN, a minor (R-ID-2), a malformed passport
+    or country (nothing stored); VenueRefused (R-CI-7); RateLimited (abuse limits);
+    PermissionDenied when `guard` is not the guard of `venue`. Returns the colour and
+    its validity only (R-PR-6).
+    """
+    _check_guard(guard=guard, venue=venue, entrance=entrance)
+    key = _person_at_door(iin=iin, passport=passport, country=country, on=timezone.localdate(now))
+    _refuse_unless_open(venue=venue, entrance=entrance, now=now)
+    _rate_limit(guard=guard, venue=venue, now=now)
+    # No branch on what the registries know: a person with no record is blue by the
+    # same computation as a person whose records make him blue.
+    report = status_for(**key, at=now)
+    checked_in = _guard_record(
+        guard=guard, venue=venue, entrance=entrance, person=person_key(**key), report=report, now=now
+    )
+    return GuardAnswer(
+        colour=str(report.colour),
+        valid_until=report.valid_until,
+        fresh=report.fresh,
+        last_sync_at=report.last_sync_at,
+        instruction=rules.door_instruction(report.colour),
+        counted=checked_in.counted,
+        occupancy=occupancy(venue, now=now),
+    )
+
+
+@transaction.atomic
+def _guard_record(
+    *, guard: User, venue: Venue, entrance: Entrance | None, person: str, report: StatusReport, now: datetime
+) -> CheckIn:
+    StatusLookup.objects.create(actor=guard, venue=venue, person=person, colour=str(report.colour), at=now)
+    return _check_in(
+        venue=venue,
+        entrance=entrance,
+        person=person,
+        colour=report.colour,
+        method=EntryMethod.GUARD,
+        user=None,
+        now=now,
+    )
+
+
+# --- The visitor's own scans and checks (R-CI-1, R-CI-4, R-CI-8) -----------------------------
+
+
+def _own_key(user: User) -> str:
+    if not user.iin_index or not user.iin:
+        raise IinNotLinked
+    return person_key(iin=user.iin)
+
+
+def citizen_scan(*, user: User, code: QrCode, now: datetime) -> ScanAnswer:
+    """The signed-in citizen scanned `code` (entrance and venue loaded): an entry
+    code checks him in with his own status (R-CI-1; the RemoteCheck of R-CI-8 is not
+    recorded here); an exit code closes his open visit there (R-CI-4).
+
+    Raises IinNotLinked (send him to link his IIN first) and VenueRefused (R-CI-7).
+    """
+    person = _own_key(user)
+    entrance = code.entrance
+    venue = entrance.venue
+    if code.direction == "exit":
+        _refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code)
+        closed = visit_exit(venue=venue, person=person, now=now, method=ExitMethod.SCAN)
+        return ScanAnswer(direction="exit", venue_name=venue.name, entrance_name=entrance.name, closed=closed)
+    _refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code)  # before any status is computed
+    report = status_for(iin=user.iin, at=now)
+    checked_in = visit_check_in(
+        venue=venue,
+        entrance=entrance,
+        person=person,
+        colour=report.colour,
+        method=EntryMethod.SCAN,
+        user=user,
+        now=now,
+        code=code,
+    )
+    return ScanAnswer(
+        direction="entry",
+        venue_name=venue.name,
+        entrance_name=entrance.name,
+        colour=str(report.colour),
+        valid_until=report.valid_until,
+        fresh=report.fresh,
+        last_sync_at=report.last_sync_at,
+        counted=checked_in.counted,
+        report=report,
+    )
+
+
+@transaction.atomic
+def remote_check(*, user: User, now: datetime) -> StatusReport:
+    """R-CI-8: the signed-in citizen's own status, bound to no venue; it never takes
+    another IIN. Counted for R-CI-9 as a RemoteCheck with the colour only (no
+    identifier; no region: a citizen's account has none). Raises IinNotLinked."""
+    _own_key(user)
+    report = status_for(iin=user.iin, at=now)
+    RemoteCheck.objects.create(at=now, colour=str(report.colour), region=None)
+    return report
+
+
+# --- Periodic work (R-CI-4, R-PR-2, R-CI-9) -------------------------------------------------
+
+
+@transaction.atomic
+def visits_auto_close(*, now: datetime) -> int:
+    """R-CI-4 Decided: every visit still open 4 hours after its entry is closed at
+    entry + 4 h (exactly 4 h old is closed). One UPDATE; returns how many."""
+    return Visit.objects.filter(exited_at__isnull=True, entered_at__lte=now - rules.AUTO_CLOSE_AFTER).update(
+        exited_at=F("entered_at") + rules.AUTO_CLOSE_AFTER, exit_method=ExitMethod.AUTO
+    )
+
+
+@transaction.atomic
+def identifiers_erase(*, now: datetime) -> int:
+    """R-PR-2: visits and look-ups 28 days old or older lose the person (and the
+    citizen's account); expired visit windows are deleted. The rows and the daily
+    counts stay. One statement per table; returns the rows changed."""
+    cutoff = now - rules.IDENTIFIER_RETENTION
+    visits = Visit.objects.filter(Q(person__isnull=False) | Q(user__isnull=False), entered_at__lte=cutoff).update(
+        person=None, user=None
+    )
+    lookups = StatusLookup.objects.filter(person__isnull=False, at__lte=cutoff).update(person=None)
+    windows, _deleted = VisitWindow.objects.filter(until__lte=now).delete()
+    return visits + lookups + windows
+
+
+_STAT_FIELDS = ("checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote")
+
+
+def _local_day_span(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return start, end
+
+
+@transaction.atomic
+def stats_rollup(*, day: date) -> int:
+    """R-CI-9: the anonymous counts of one local day per region, computed again from
+    the rows (one GROUP BY per table) and upserted; running it twice changes nothing.
+    Returns the number of DailyStats rows written."""
+    start, end = _local_day_span(day)
+    rows: dict[int | None, dict[str, int]] = {}
+    visits = (
+        Visit.objects.filter(entered_at__gte=start, entered_at__lt=end)
+        .values("venue__region")
+        .annotate(
+            checkins=Count("id"),
+            red_at_door=Count("id", filter=Q(colour=Colour.RED)),
+            yellow_at_door=Count("id", filter=Q(colour=Colour.YELLOW)),
+        )
+        .order_by()
+    )
+    for row in visits:
+        rows.setdefault(row.pop("venue__region"), {}).update(row)
+    remote = (
+        RemoteCheck.objects.filter(at__gte=start, at__lt=end)
+        .values("region")
+        .annotate(remote_checks=Count("id"), red_remote=Count("id", filter=Q(colour=Colour.RED)))
+        .order_by()
+    )
+    for row in remote:
+        rows.setdefault(row.pop("region"), {}).update(row)
+    regional = [
+        DailyStats(region_id=region, day=day, **{name: counts.get(name, 0) for name in _STAT_FIELDS})
+        for region, counts in rows.items()
+        if region is not None
+    ]
+    DailyStats.objects.bulk_create(
+        regional, update_conflicts=True, unique_fields=["region", "day"], update_fields=list(_STAT_FIELDS)
+    )
+    # A NULL region never conflicts on (region, day): its row is updated or created apart.
+    national = rows.get(None)
+    if national is not None:
+        values = {name: national.get(name, 0) for name in _STAT_FIELDS}
+        if not DailyStats.objects.filter(region__isnull=True, day=day).update(**values):
+            DailyStats.objects.create(region=None, day=day, **values)
+    # Rows of the day that no longer have anything behind them (never, while rows are
+    # only erased, not deleted — but a recomputation must not keep stale counts).
+    stale = DailyStats.objects.filter(day=day).exclude(region_id__in=[r for r in rows if r is not None])
+    if national is not None:
+        stale = stale.exclude(region__isnull=True)
+    stale.update(**dict.fromkeys(_STAT_FIELDS, 0))
+    return len(regional) + (national is not None)
+
+
+# --- The report of R-CI-3, by e-mail ----------------------------------------------------------
+
+
+def _sanitary_officers(region_id: int) -> list[str]:
+    officers = User.objects.filter(role=Role.SANITARY, region_id=region_id, is_active=True).exclude(email="")
+    return sorted(set(officers.values_list("email", flat=True)))
+
+
+def door_report_send(*, report_id: int, now: datetime) -> int:
+    """E-mail one door report to its region's sanitary officers, once: the report is
+    claimed by a conditional update before sending, and released if sending fails
+    (so a retry sends it). Returns the number of recipients (0: nothing to do)."""
+    report = DoorReport.objects.filter(pk=report_id).select_related("venue").first()
+    if report is None or report.mailed_at is not None:
+        return 0
+    recipients = _sanitary_officers(report.region_id)
+    if DoorReport.objects.filter(pk=report.pk, mailed_at__isnull=True).update(mailed_at=now) != 1:
+        return 0  # another run has it
+    if not recipients:
+        return 0
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = _door_report_mail(report)
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        DoorReport.objects.filter(pk=report.pk).update(mailed_at=None)
+        raise
+    return len(recipients)
+
+
+def _door_report_mail(report: DoorReport) -> tuple[str, str]:
+    """Venue, address, time and colour — no name, no identifier (R-CI-3)."""
+    colour = Colour(report.colour).label
+    subject = _g("Ashyq: a %(colour)s visitor at %(venue)s") % {"colour": colour, "venue": report.venue.name}
+    lines = [
+        _g("A visitor with the %(colour)s status came to the door and was not admitted.") % {"colour": colour},
+        "",
+        _g("Venue: %(name)s") % {"name": report.venue.name},
+        _g("Address: %(address)s") % {"address": report.venue.address},
+        _g("Time: %(time)s") % {"time": f"{timezone.localtime(report.at):%d.%m.%Y %H:%M}"},
+        _g("Status: %(colour)s") % {"colour": colour},
+    ]
+    return subject, "\n".join(lines)
+
+
+__all__ = [
+    "CheckIn",
+    "GuardAnswer",
+    "IinNotLinked",
+    "LinkRefused",
+    "RateLimited",
+    "ScanAnswer",
+    "ValidationError",
+    "VenueRefused",
+    "citizen_link_iin",
+    "citizen_scan",
+    "door_report_send",
+    "guard_lookup",
+    "identifiers_erase",
+    "remote_check",
+    "stats_rollup",
+    "visit_check_in",
+    "visit_exit",
+    "visits_auto_close",
+]

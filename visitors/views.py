@@ -1,23 +1,129 @@
+"""Pages of the citizen and of the door (DOMAIN.md §7, §11): the citizen's own status and
+lists, the check-in behind a venue's QR code, the guard page, the remote check and the
+sanitary officers' reports.
+
+Privacy (R-ID-5, R-PR-6): an IIN or passport number is only ever in a POST body. No page
+repeats one, not even in an error: the guard's form is always re-rendered empty.
+"""
+
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ashyq.accounts.access import role_required
-from ashyq.accounts.models import Role
+from ashyq.accounts.models import NATIONAL_ROLES, Role
 from ashyq.registries import RegistryUnavailable
+from ashyq.sms.forms import PhoneForm
+from statuses.persons import person_key
 from statuses.selectors import history_for, status_for
-from visitors.forms import LinkIinForm
-from visitors.services import LinkRefused, citizen_link_iin
+from venues.codes import rendering
+from venues.codes.selectors import venue_for_guard
+from venues.models import Direction
+from visitors import selectors
+from visitors.forms import COMMON_COUNTRIES, GuardLookupForm, LinkIinForm
+from visitors.services import (
+    IinNotLinked,
+    LinkRefused,
+    RateLimited,
+    VenueRefused,
+    citizen_link_iin,
+    citizen_scan,
+    guard_lookup,
+    remote_check,
+)
+
+LINK_NEXT_KEY = "visitors_link_next"  # where to go once the IIN is linked (a path, never the IIN)
+GUARD_ENTRANCE_KEY = "visitors_guard_entrance"  # the guard's last entrance (R-CI-2)
+OWN_LIST_LENGTH = 10  # R-PR-4: the lists on "My status"; the rest on their own pages
+OWN_PER_PAGE = 50
+REPORTS_PER_PAGE = 50
+
+
+# --- Access -----------------------------------------------------------------------------------
+
+
+def _phone_sign_in(request, next_url=None):
+    """Citizens and guards sign in by phone (R-AU-1), then come back to `next_url`."""
+    return redirect_to_login(next_url or request.get_full_path(), login_url="sms:phone")
+
+
+def _safe_next(request, url):
+    allowed = url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure())
+    return url if url and allowed else None
+
+
+def citizen_only(view):
+    """Anonymous → phone sign-in and back (citizens have no password); another role → 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _phone_sign_in(request)
+        if request.user.role != Role.CITIZEN:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def citizen_page(view):
+    """`citizen_only`, and a citizen with no linked IIN goes to the link page and back (R-AU-2)."""
+
+    @citizen_only
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.iin_index:
+            return _to_link(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _to_link(request):
+    request.session[LINK_NEXT_KEY] = request.get_full_path()
+    return redirect("visitors:link_iin")
+
+
+def guard_only(view):
+    """Anonymous → phone sign-in, back to the guard page; another role → 403. An htmx
+    request is told to load the sign-in page, not to put it in the answer card."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            response = _phone_sign_in(request, reverse("codes:guard"))
+            if request.headers.get("HX-Request"):
+                return HttpResponse(headers={"HX-Redirect": response["Location"]})
+            return response
+        if request.user.role != Role.GUARD:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- The citizen's own pages (R-AU-2, R-ST-7…R-ST-10, R-PR-4) -----------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CITIZEN)
+@citizen_only
 def link_iin(request):
+    if next_url := _safe_next(request, request.GET.get("next")):
+        request.session[LINK_NEXT_KEY] = next_url
     if request.user.iin_index:
-        return redirect("visitors:me")
+        return _after_link(request)
     form = LinkIinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -30,19 +136,187 @@ def link_iin(request):
             form.add_error(None, _("The mobile operators' registry does not answer. Try again in a few minutes."))
         else:
             messages.success(request, _("Your IIN is linked. This is your status."))
-            return redirect("visitors:me")
+            return _after_link(request)
     return render(request, "visitors/link_iin.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@require_http_methods(["GET"])
-@role_required(Role.CITIZEN)
+def _after_link(request):
+    """Back to the check-in (or check) that sent the citizen here, else his status."""
+    return redirect(_safe_next(request, request.session.pop(LINK_NEXT_KEY, None)) or "visitors:me")
+
+
+@require_GET
+@citizen_page
 def me(request):
     """My status: the colour full-screen, until when, why, how fresh, and its history
-    (R-ST-7, R-ST-9, R-ST-10). Nobody sees another person's status remotely (R-CI-8)."""
-    if not request.user.iin_index:
-        return redirect("visitors:link_iin")
+    (R-ST-7, R-ST-9, R-ST-10); who looked my status up and where I checked in (R-PR-4).
+    Nobody sees another person's status remotely (R-CI-8)."""
+    now = timezone.now()
+    person = person_key(iin=request.user.iin)
     context = {
         "report": status_for(iin=request.user.iin),
         "history": history_for(iin=request.user.iin, limit=50),
+        "lookups": list(selectors.lookups_of(person, now=now)[: OWN_LIST_LENGTH + 1]),
+        "visits": list(selectors.visits_of(person, now=now)[: OWN_LIST_LENGTH + 1]),
+        "list_length": OWN_LIST_LENGTH,
     }
     return render(request, "visitors/me.html", context)
+
+
+@require_GET
+@citizen_page
+def my_lookups(request):
+    """R-PR-4: every look-up of my status by others in the last 28 days, page by page."""
+    rows = selectors.lookups_of(person_key(iin=request.user.iin), now=timezone.now())
+    page = Paginator(rows, OWN_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "visitors/my_lookups.html", {"page": page})
+
+
+@require_GET
+@citizen_page
+def my_visits(request):
+    """R-PR-4: every check-in of mine in the last 28 days, page by page."""
+    rows = selectors.visits_of(person_key(iin=request.user.iin), now=timezone.now())
+    page = Paginator(rows, OWN_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "visitors/my_visits.html", {"page": page})
+
+
+# --- /q/<token>: the visitor's scan (R-CI-1, R-CI-4, R-CI-5, R-CI-7) ---------------------------
+
+
+def scan_checkin(request, code):
+    """A valid, live code was opened (venues.codes.views.scan checked the token). Only a
+    signed-in citizen's GET records anything; HEAD (a scanner app looking first) never."""
+    venue = code.entrance.venue
+    context = {"code": code, "entrance": code.entrance, "venue": venue, "next": request.path}
+    if request.method == "HEAD" or getattr(request.user, "role", None) != Role.CITIZEN:
+        # Not signed in: the phone sign-in that comes back here. Another role (an owner
+        # trying his poster): the code works, sign in as a citizen to check in.
+        return render(request, "venues/codes/scan.html", {**context, "phone_form": PhoneForm()})
+    now = timezone.now()
+    try:
+        answer = citizen_scan(user=request.user, code=code, now=now)
+    except IinNotLinked:
+        return _to_link(request)
+    except VenueRefused as exc:
+        context.update(message=exc.message, status=410 if exc.reason == "revoked" else 403)
+        return render(request, "visitors/scan_refused.html", context, status=context["status"])
+    context.update(answer=answer, now=now)
+    if code.direction == Direction.EXIT:
+        return render(request, "visitors/checkout.html", context)
+    if not answer.counted:  # R-CI-5: the time of the check-in this entry repeats
+        visits = selectors.visits_of(person_key(iin=request.user.iin), now=now).filter(venue=venue)
+        context["checked_in_at"] = visits.values_list("entered_at", flat=True).first()
+    return render(request, "visitors/checkin.html", context)
+
+
+# --- The remote check (R-CI-8) -----------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@citizen_page
+def check(request):
+    """The neutral QR's page: the signed-in citizen's own status, bound to no venue. It
+    takes no IIN: nobody can see another person's status remotely."""
+    now = timezone.now()
+    try:
+        report = remote_check(user=request.user, now=now)
+    except IinNotLinked:
+        return _to_link(request)
+    return render(request, "visitors/remote_check.html", {"report": report, "now": now})
+
+
+@require_GET
+def check_qr(request):
+    """The neutral QR code (PNG) for the public site and posters: it opens /check/."""
+    response = HttpResponse(rendering.qr_png(settings.PUBLIC_URL + reverse("checkin:check")), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# --- The guard page (R-CI-2, R-CI-3, R-CI-6, R-PR-3, R-PR-6) ------------------------------------
+
+
+@guard_only
+def guard_page(request):
+    """GET /guard/ (venues.codes.views.guard): the guard's venue, occupancy and form."""
+    venue = venue_for_guard(request.user)
+    if venue is None:
+        return render(request, "venues/codes/guard.html", {"venue": None})
+    form = _guard_form(request, venue)
+    context = _guard_context(venue, form, occupancy=selectors.occupancy(venue, now=timezone.now()))
+    return render(request, "venues/codes/guard.html", context)
+
+
+@never_cache
+@require_POST
+@guard_only
+def guard_lookup_view(request):
+    """POST /guard/lookup/: the answer, rendered at once (no redirect: a refresh must not
+    show it again) with the form empty; htmx gets the answer card only."""
+    venue = venue_for_guard(request.user)
+    if venue is None:
+        return redirect("codes:guard")
+    form = GuardLookupForm(request.POST, entrances=venue.entrances.all())
+    now = timezone.now()
+    answer, errors, status, retry_after = _guard_answer(request, venue, form, now)
+    occupancy = answer.occupancy if answer else selectors.occupancy(venue, now=now)
+    context = _guard_context(venue, _guard_form(request, venue), occupancy=occupancy)
+    context.update(answer=answer, errors=errors, now=now, passport_mode=bool(request.POST.get("passport")))
+    if request.headers.get("HX-Request"):
+        response = render(request, "visitors/_guard_answer.html", {**context, "swap_oob": True}, status=status)
+    else:
+        response = render(request, "venues/codes/guard.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _guard_answer(request, venue, form, now):
+    """(answer, error messages, HTTP status, retry-after seconds) of one look-up."""
+    if not form.is_valid():
+        if entrance := form.cleaned_data.get("entrance"):
+            request.session[GUARD_ENTRANCE_KEY] = entrance.pk
+        return None, [message for messages_ in form.errors.values() for message in messages_], 400, None
+    entrance = form.cleaned_data["entrance"]
+    request.session[GUARD_ENTRANCE_KEY] = entrance.pk
+    try:
+        answer = guard_lookup(guard=request.user, venue=venue, entrance=entrance, now=now, **form.person())
+    except ValidationError as exc:
+        return None, exc.messages, 400, None
+    except RateLimited as exc:
+        return None, [exc.message], 429, exc.retry_after_seconds
+    except VenueRefused as exc:
+        return None, [exc.message], 403, None
+    return answer, [], 200, None
+
+
+def _guard_form(request, venue):
+    """An empty form, on the entrance the guard chose last (kept in his session)."""
+    return GuardLookupForm(
+        entrances=venue.entrances.all(), initial={"entrance": request.session.get(GUARD_ENTRANCE_KEY)}
+    )
+
+
+def _guard_context(venue, form, *, occupancy):
+    return {
+        "venue": venue,
+        "form": form,
+        "occupancy": occupancy,
+        "countries": COMMON_COUNTRIES,
+        "pending_text": _("Checking…"),
+        "failed_text": _("No answer from the server. Check the connection and try again."),
+    }
+
+
+# --- The sanitary officers' reports (R-CI-3) ---------------------------------------------------
+
+
+@require_GET
+@role_required(Role.SANITARY, *NATIONAL_ROLES)
+def sanitary_reports(request):
+    """Red and yellow visitors at the doors of the officer's region (all regions for the
+    national roles): venue, address, time, colour — no name, no identifier."""
+    page = Paginator(selectors.door_reports_for(request.user), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "visitors/sanitary_reports.html", {"page": page})

@@ -17,7 +17,7 @@ STAFF = [
     ("inspector-almaty", Role.INSPECTOR, "almaty", {}),
     ("inspector2-almaty", Role.INSPECTOR, "almaty", {}),
     ("inspector-shymkent", Role.INSPECTOR, "shymkent", {}),
-    ("sanitary-almaty", Role.SANITARY, "almaty", {}),
+    ("sanitary-almaty", Role.SANITARY, "almaty", {"email": "sanitary-almaty@ashyq.local"}),
     ("owner-cafe", Role.OWNER, None, {}),
     ("owner-hotel", Role.OWNER, None, {}),
 ]

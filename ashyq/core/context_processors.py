@@ -10,12 +10,18 @@ from ashyq.accounts.models import NATIONAL_ROLES, REGIONAL_ROLES, Role
 def _items(user):
     yield _("Home"), "core:home", ()
     if not user.is_authenticated:
+        yield _("Participants"), "codes:participants", ()
         return
     if user.role == Role.OWNER:
         yield _("My venues"), "venues:venue_list", ()
         yield _("My applications"), "venues:application_list", ()
     if user.role == Role.CITIZEN:
         yield _("My status"), "visitors:me", ()
+        yield _("My check-ins"), "visitors:my_visits", ()
+    if user.role == Role.GUARD:
+        yield _("Guard page"), "codes:guard", ()
+    if user.role in (Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
+        yield _("Door reports"), "checkin:sanitary", ()
     if user.role in REGIONAL_ROLES and user.region_id:
         yield _("My region"), "reference:region_detail", (user.region.code,)
     if user.role in NATIONAL_ROLES or user.is_superuser:

@@ -7,8 +7,6 @@ import zipfile
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +23,7 @@ from venues.codes import rendering, selectors, services, tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm, SearchForm
 from venues.codes.materials import DOCUMENTS
 from venues.selectors import get_venue_for_owner
+from visitors import views as checkin_views
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +45,9 @@ def scan(request, token):
         return _refused(request, token, "venues/codes/scan_unknown.html", 404)
     if code.revoked_at is not None:
         return _refused(request, token, "venues/codes/scan_revoked.html", 410, venue=code.entrance.venue)
-    # Placeholder until the Check-ins issue: a valid entry code will check the
-    # signed-in visitor in (R-CI-1), an exit code record the exit (R-CI-4).
-    context = {"code": code, "entrance": code.entrance, "venue": code.entrance.venue}
-    return render(request, "venues/codes/scan.html", context)
+    # R-CI-1, R-CI-4: a signed-in citizen is checked in (entry) or out (exit); anyone
+    # else is shown the venue and the phone sign-in that comes back here.
+    return checkin_views.scan_checkin(request, code)
 
 
 def _refused(request, token, template, status, **context):
@@ -172,14 +170,10 @@ def guard_disable(request, pk):
 @never_cache
 @require_GET
 def guard(request):
-    """The guard page of the one venue whose guard phone the guard signed in with."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), login_url="sms:phone")
-    if request.user.role != Role.GUARD:
-        raise PermissionDenied
-    venue = selectors.venue_for_guard(request.user)
-    # The Check-ins issue adds the IIN / passport form here (R-CI-2) and the occupancy (R-CI-6).
-    return render(request, "venues/codes/guard.html", {"venue": venue})
+    """The guard page of the one venue whose guard phone the guard signed in with: its
+    occupancy and the IIN / passport entry (R-CI-2, R-CI-6); the form posts to
+    checkin:guard_lookup."""
+    return checkin_views.guard_page(request)
 
 
 # --- Public list of participants (R-VN-6) ---------------------------------------------------

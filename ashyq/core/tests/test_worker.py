@@ -15,6 +15,8 @@ from ashyq.core.models import WorkerHeartbeat
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_a_queued_task():
     assert not WorkerHeartbeat.objects.exists()
+    # Other tests queue tasks (e-mails, syncs) that no worker ran: start from an empty queue.
+    celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         tasks.heartbeat.delay()
         deadline = time.monotonic() + 30

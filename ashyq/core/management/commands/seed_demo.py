@@ -20,6 +20,7 @@ DEMO_MODULES = [
     "statuses.demo",
     "venues.demo",
     "venues.codes.demo",
+    "visitors.demo",
 ]
 
 

@@ -1,0 +1,93 @@
+"""The rules of the visit (DOMAIN.md §7, §11) as constants and pure functions."""
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+# R-CI-5 Decided: entries of the same person at the same venue within 30 minutes of the
+# counted entry are one check-in; at exactly 30 minutes a new one is counted.
+VISIT_WINDOW = timedelta(minutes=30)
+# R-CI-4 Decided: a visit with no exit is closed automatically after 4 hours.
+AUTO_CLOSE_AFTER = timedelta(hours=4)
+# R-PR-2 Decided: identifiers in check-ins and look-ups are erased after 28 days.
+IDENTIFIER_RETENTION = timedelta(days=28)
+
+# Rate limits of guard look-ups (abuse: the guard page must not be a machine for
+# looking up strangers). A door sees a few people a minute; a venue with many
+# entrances and guards still far fewer than this.
+RATE_MINUTE = timedelta(minutes=1)
+RATE_DAY = timedelta(days=1)
+# Enumeration: a guard who hits his minute limit in two different minutes of an hour.
+ENUMERATION_WINDOW = timedelta(hours=1)
+ENUMERATION_HITS = 2
+
+
+def guard_lookups_per_minute() -> int:
+    return int(getattr(settings, "GUARD_LOOKUPS_PER_MINUTE", 30))
+
+
+def venue_lookups_per_minute() -> int:
+    return int(getattr(settings, "VENUE_LOOKUPS_PER_MINUTE", 120))
+
+
+def guard_lookups_per_day() -> int:
+    return int(getattr(settings, "GUARD_LOOKUPS_PER_DAY", 2000))
+
+
+def retry_after_seconds(*, oldest: datetime, window: timedelta, now: datetime) -> int:
+    """Whole seconds until the oldest look-up in a full window leaves it (at least 1)."""
+    seconds = (oldest + window - now).total_seconds()
+    return max(1, int(-(-seconds // 1)))
+
+
+def allowed_occupancy(capacity: int, percent: int) -> int:
+    """R-CI-6: capacity × percent / 100, rounded down (a person is not divisible)."""
+    return max(0, capacity * percent // 100)
+
+
+def occupancy_percent(inside: int, capacity: int) -> int:
+    """The share of the capacity in use, in whole percent (rounded down)."""
+    return inside * 100 // capacity if capacity > 0 else 0
+
+
+# R-CI-3: what the guard does with a red or yellow visitor, in plain words.
+DOOR_INSTRUCTIONS = {
+    "red": _(
+        "Do not admit this visitor: he has a positive PCR test. Lead him to the waiting zone, away from "
+        "other people, or ask him to leave. A report has been sent to the sanitary service."
+    ),
+    "yellow": _(
+        "Do not admit this visitor: he is registered as a close contact. Lead him to the waiting zone, "
+        "away from other people, or ask him to leave. A report has been sent to the sanitary service."
+    ),
+}
+
+
+def door_instruction(colour: str) -> str:
+    """The guard's instruction for a colour; empty for green and blue (admit)."""
+    return DOOR_INSTRUCTIONS.get(str(colour), "")
+
+
+def is_reported(colour: str) -> bool:
+    """R-CI-3: red and yellow at the door are turned away and reported."""
+    return str(colour) in DOOR_INSTRUCTIONS
+
+
+# R-ID-4: a passport number is letters and digits; spaces and dashes are dropped.
+_PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def normalise_passport(value: str) -> str | None:
+    """The passport number in capitals without spaces or dashes, or None if it is not
+    5–20 letters and digits."""
+    squeezed = re.sub(r"[\s-]", "", value or "").upper()
+    return squeezed if _PASSPORT.fullmatch(squeezed) else None
+
+
+def normalise_country(value: str) -> str | None:
+    """An ISO 3166 alpha-2 code in capitals, or None (shape only: two Latin letters)."""
+    code = (value or "").strip().upper()
+    return code if _COUNTRY.fullmatch(code) else None

@@ -1,0 +1,52 @@
+"""Celery entry points of the visitors app: thin, ids in, each safe to run twice.
+
+Beat (settings.CELERY_BEAT_SCHEDULE): auto_close_visits every 10 minutes (R-CI-4),
+erase_identifiers daily at 03:30 (R-PR-2), rollup_stats every 30 minutes (R-CI-9).
+door_report_mail is queued after the commit of a red or yellow check-in (R-CI-3).
+"""
+
+import logging
+from datetime import timedelta
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.utils import timezone
+
+from visitors import services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=180)
+def auto_close_visits() -> int:
+    """R-CI-4: close the visits open for 4 hours or more."""
+    return services.visits_auto_close(now=timezone.now())
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
+def erase_identifiers() -> int:
+    """R-PR-2: erase the identifiers of check-ins and look-ups 28 days old."""
+    return services.identifiers_erase(now=timezone.now())
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def rollup_stats() -> int:
+    """R-CI-9: recompute today's and yesterday's counts (late rows of yesterday, e.g.
+    an auto-close or a remote check just before midnight, land in its row)."""
+    today = timezone.localdate()
+    return services.stats_rollup(day=today - timedelta(days=1)) + services.stats_rollup(day=today)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=5,
+    ignore_result=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def door_report_mail(report_id: int) -> int:
+    """R-CI-3: e-mail one door report to its region's sanitary officers (once)."""
+    return services.door_report_send(report_id=report_id, now=timezone.now())
