@@ -318,6 +318,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
+    # A debug page would show the POST data of a guard's request: the IIN he typed.
+    if DEBUG:
+        raise ImproperlyConfigured("DEBUG must be off in production")
+    # R-VN-4: the QR codes carry an HTTPS URL.
+    if not PUBLIC_URL.startswith("https://"):
+        raise ImproperlyConfigured("PUBLIC_URL must be an https:// address in production")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.accounts.models import Role
 from venues import rules, services
 from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
 
@@ -137,7 +138,10 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def override_view(self, request, pk: int):
         application = get_object_or_404(Application.objects.select_related("company", "region"), pk=pk)
-        if not self.has_view_permission(request, application):
+        # Overriding a refusal is the operators' decision, whatever admin permissions say.
+        if not self.has_view_permission(request, application) or not (
+            request.user.is_superuser or request.user.role == Role.OPERATOR
+        ):
             raise PermissionDenied
         form = OverrideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():

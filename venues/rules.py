@@ -206,6 +206,13 @@ def check_notification(
     if record is None:
         return [Check(NOTIFICATION_FOUND, False, "not_found", {"number": number})]
     base = {"number": number}
+    if record.bin != bin_:
+        # Another legal entity's notification: say so and nothing more. Its date and
+        # address are that company's data, not the applicant's to read.
+        return [
+            Check(NOTIFICATION_FOUND, True, OK, base),
+            Check(NOTIFICATION_BIN, False, "mismatch", {**base, "bin": bin_}),
+        ]
     dated = {**base, "date": on_date.isoformat(), "registry_date": record.date.isoformat()}
     located = {**base, "address": address, "registry_address": record.address}
     return [

@@ -89,7 +89,7 @@ def oked_codes_for(category: Category) -> set[str]:
 def application_initial(user, from_pk: str | None) -> dict:
     """The form's initial values copied from one of `user`'s applications ("fix and
     apply again"); empty for anything else."""
-    if not from_pk or not from_pk.isdigit():
+    if not from_pk or not (from_pk.isascii() and from_pk.isdecimal()):  # "²".isdigit() is True
         return {}
     application = Application.objects.filter(company__owner=user, pk=int(from_pk)).first()
     if application is None:

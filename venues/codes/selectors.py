@@ -77,9 +77,12 @@ def code_poster(code: QrCode, token: str) -> Poster:
 
 
 def code_filename(code: QrCode, extension: str) -> str:
-    """ "ashyq-12-glavnyi-vkhod-entry.png": venue id, entrance, direction."""
-    entrance = slugify(code.entrance.name, allow_unicode=True) or f"entrance-{code.entrance_id}"
-    return f"ashyq-{code.entrance.venue_id}-{entrance}-{code.direction}.{extension}"
+    """ "ashyq-12-34-главный-вход-entry.png": venue id, entrance id and name, direction.
+
+    The entrance id keeps names apart that slugify alike ("Вход 1", "Вход-1"), so no
+    poster is lost when the ZIP is unpacked."""
+    entrance = slugify(code.entrance.name, allow_unicode=True) or "entrance"
+    return f"ashyq-{code.entrance.venue_id}-{code.entrance_id}-{entrance}-{code.direction}.{extension}"
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,8 @@ def code_for_scan(data: tokens.TokenData) -> QrCode | None:
             entrance__venue_id=data.venue_id,
             direction=data.direction,
             issue=data.issue,
+            # A key retired after a leak must not sign tokens for codes issued since.
+            key_id=data.key_id,
         )
         .select_related("entrance__venue")
         .first()

@@ -62,7 +62,12 @@ def test_override_without_a_reason_changes_nothing(client, operator, refused):
 
 
 def test_staff_who_is_not_an_operator_cannot_override(client, refused):
-    client.force_login(UserFactory(role=Role.COMMISSION, is_staff=True))
+    from django.contrib.auth.models import Permission
+
+    commission = UserFactory(role=Role.COMMISSION, is_staff=True)
+    # Even with the admin's view permission, only an operator overrides a refusal.
+    commission.user_permissions.add(Permission.objects.get(codename="view_application"))
+    client.force_login(commission)
     response = client.post(_override_url(refused), {"reason": "why not"})
     assert response.status_code == 403
     assert not Venue.objects.exists()

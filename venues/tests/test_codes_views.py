@@ -317,3 +317,20 @@ def test_codes_of_a_retired_key_are_refused_at_the_door_and_the_owner_is_told_to
     fresh = code_of(venue)
     assert fresh.key_id == code.key_id + 1
     assert client.get(f"/q/{token_of(fresh)}").status_code == 200
+
+
+def test_a_retired_key_cannot_sign_for_codes_issued_under_the_new_key(client, venue, settings):
+    """R-VN-4: key 1 is retired (kept only to verify its old prints) after a leak; whoever
+    holds it must not forge tokens for the codes re-issued under key 2."""
+    old_key = settings.QR_SIGNING_KEY
+    settings.QR_OLD_SIGNING_KEYS = {1: old_key}
+    settings.QR_SIGNING_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+    settings.QR_SIGNING_KEY_ID = 2
+    codes_issue(venue=venue, actor=None, now=T0)
+    code = code_of(venue)
+    assert code.key_id == 2
+    forged = tokens.sign(venue_id=venue.pk, entrance_id=code.entrance_id, direction="entry", issue=code.issue, key_id=1)
+    before = row_counts()
+    assert client.get(f"/q/{forged}").status_code == 404
+    assert row_counts() == before
+    assert client.get(f"/q/{token_of(code)}").status_code == 200

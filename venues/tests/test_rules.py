@@ -82,19 +82,19 @@ def test_missing_notification_is_one_failed_check_that_says_what_to_do():
     assert "file the notification" in checks[0].message
 
 
-def test_notification_of_another_bin_fails_the_bin_check_only():
+def test_notification_of_another_bin_fails_and_reveals_nothing_of_it():
+    record = _notification(bin=OTHER_BIN, address="г. Шымкент, ул. Тайная, 7", date=date(2020, 11, 17))
     checks = _by_code(
         rules.check_notification(
-            number="KZ-1",
-            on_date=date(2021, 4, 1),
-            bin_=BIN,
-            address="г. Алматы, ул. Абая, 10",
-            record=_notification(bin=OTHER_BIN),
+            number="KZ-1", on_date=date(2021, 4, 1), bin_=BIN, address="г. Алматы, ул. Абая, 10", record=record
         )
     )
     assert not checks[rules.NOTIFICATION_BIN].passed
     assert "another legal entity" in checks[rules.NOTIFICATION_BIN].message
-    assert checks[rules.NOTIFICATION_ADDRESS].passed and checks[rules.NOTIFICATION_DATE].passed
+    # Another company's notification: its date and address stay that company's business.
+    assert set(checks) == {rules.NOTIFICATION_FOUND, rules.NOTIFICATION_BIN}
+    every_message = " ".join(check.message for check in checks.values())
+    assert "Тайная" not in every_message and "2020" not in every_message
 
 
 def test_notification_for_another_address_fails_and_names_both_addresses():

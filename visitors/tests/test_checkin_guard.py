@@ -338,7 +338,7 @@ def test_the_30th_look_up_in_a_minute_is_answered_and_the_31st_refused_until_the
         lookup(guard, venue, iin=iin(100 + n), at=at)
     clock.move_to(start + timedelta(seconds=59))
 
-    with pytest.raises(services.RateLimited) as limited:
+    with pytest.raises(services.RateLimited) as limited, translation.override("en"):
         lookup(guard, venue, iin=iin(200), at=start + timedelta(seconds=59))
     clock.move_to(start + timedelta(seconds=60))
     answer = lookup(guard, venue, iin=iin(200), at=start + timedelta(seconds=60))  # the first left the window

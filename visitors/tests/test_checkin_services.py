@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
 from statuses.persons import person_key
@@ -97,7 +97,7 @@ def test_r_ci_7_a_venue_never_approved_takes_no_check_in_and_nothing_is_stored(c
     venue = VenueFactory()  # no codes were ever issued: no approved application
     entrance = EntranceFactory(venue=venue)
 
-    with pytest.raises(services.VenueRefused) as refused:
+    with pytest.raises(services.VenueRefused) as refused, translation.override("en"):
         services.visit_check_in(venue=venue, entrance=entrance, person=PERSON, colour="green", method="scan", now=T0)
 
     assert refused.value.reason == "not_approved"

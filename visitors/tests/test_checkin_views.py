@@ -217,7 +217,9 @@ def test_r_ci_5_a_second_scan_within_30_minutes_shows_already_checked_in_and_add
 def test_r_ci_4_the_exit_scan_records_the_exit_and_lowers_the_occupancy_on_the_guard_page(
     client, venue, guard, statuses, clock
 ):
-    visitor = signed_in(Client(), CitizenFactory(iin=GREEN))
+    visitor = Client()
+    visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    signed_in(visitor, CitizenFactory(iin=GREEN))
     visitor.get(scan_url(venue))
     signed_in(client, guard)
     assert 'data-inside="1"' in client.get(GUARD).content.decode()
