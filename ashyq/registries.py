@@ -7,6 +7,7 @@ contract promises) is transient — the caller retries later or tells the person
 again; RegistryNotFound is an answer ("no such BIN").
 """
 
+import http.client
 import json
 import logging
 import time
@@ -101,7 +102,7 @@ class RegistryClient:
             if exc.code >= 500:
                 raise RegistryUnavailable(f"{self.name}: HTTP {exc.code}") from exc
             raise RegistryRejected(f"{self.name}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, OSError) as exc:  # refused, reset, timed out
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:  # refused, reset, timed out
             raise RegistryUnavailable(f"{self.name}: {exc}") from exc
         try:
             body = json.loads(raw)

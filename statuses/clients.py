@@ -131,6 +131,7 @@ def _moment(raw: dict, field: str, *, optional: bool = False) -> datetime | None
         raise _Problem(f"{field} is not an ISO-8601 date-time") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise _Problem(f"{field} has no UTC offset")
+    _within_range(moment.year, field)
     return moment
 
 
@@ -139,9 +140,22 @@ def _day(raw: dict, field: str) -> date:
     if not isinstance(value, str):
         raise _Problem(f"{field} is missing")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _Problem(f"{field} is not a YYYY-MM-DD date") from None
+    _within_range(day.year, field)
+    return day
+
+
+# Dates a health record can plausibly carry. Year 1 or 9999 parse as ISO dates but
+# overflow the engine's arithmetic (D + 14 days), which would roll the page back on
+# every run and wedge the registry's sync: such a record is bad, logged and skipped.
+_YEARS = range(1900, 2101)
+
+
+def _within_range(year: int, field: str) -> None:
+    if year not in _YEARS:
+        raise _Problem(f"{field} is out of range")
 
 
 def _count(raw: dict, field: str) -> int:

@@ -17,4 +17,6 @@ def person_key(*, iin: str | None = None, passport: str | None = None, country: 
 
 
 def _squeeze(value: str) -> str:
-    return "".join(value.split())
+    # Spaces and dashes are typing, not identity: "N-123 4567" is "N1234567" (R-ID-4),
+    # whether it comes from the registry's feed or from a guard's keyboard.
+    return "".join(value.split()).replace("-", "")

@@ -53,6 +53,7 @@ from ashyq.core.services import audit_record
 from ashyq.crypto import blind_index, masked
 from ashyq.identifiers import validate_adult_iin
 from ashyq.queue import enqueue
+from ashyq.registries import RegistryError
 from monitoring.selectors import venue_excluded
 from statuses.persons import person_key
 from statuses.selectors import StatusReport, status_for
@@ -79,6 +80,25 @@ class LinkRefused(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+def citizen_link_recheck(*, user: User, now: datetime) -> bool:
+    """Keep the citizen's IIN linked only while the mobile-subscriber registry still
+    has his phone for it (R-AU-2); a phone that changed hands loses the link, audited.
+
+    When the registry does not answer, the link is kept: an outage of another agency
+    must not lock citizens out of their own status. Returns whether the link stays.
+    """
+    try:
+        registered = subscriber_iin(user.phone)
+    except RegistryError:
+        return True
+    if registered is not None and blind_index(registered) == user.iin_index:
+        return True
+    User.objects.filter(pk=user.pk).update(iin=None, iin_index=None)
+    audit_record(actor=user, action="citizen.iin_unlinked", obj=user, reason="phone not registered to the IIN")
+    user.iin, user.iin_index = None, None
+    return False
 
 
 def citizen_link_iin(*, user: User, iin: str, now: datetime) -> User:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import NATIONAL_ROLES, Role
-from ashyq.registries import RegistryUnavailable
+from ashyq.registries import RegistryError
 from ashyq.sms.forms import PhoneForm
 from statuses.persons import person_key
 from statuses.selectors import history_for, status_for
@@ -132,11 +132,15 @@ def link_iin(request):
             form.add_error("iin", exc)
         except LinkRefused as exc:
             form.add_error(None, exc.message)
-        except RegistryUnavailable:
+        except RegistryError:  # unavailable, or refusing us (a wrong token): nothing was linked
             form.add_error(None, _("The mobile operators' registry does not answer. Try again in a few minutes."))
         else:
             messages.success(request, _("Your IIN is linked. This is your status."))
             return _after_link(request)
+    if form.errors:
+        # R-ID-5: the page that refuses an IIN does not print it back.
+        form.data = form.data.copy()
+        form.data["iin"] = ""
     return render(request, "visitors/link_iin.html", {"form": form}, status=400 if form.errors else 200)
 
 

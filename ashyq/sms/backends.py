@@ -1,5 +1,6 @@
 """SMS gateways (R-AU-1): the console mock, and an HTTP gateway for production."""
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -58,7 +59,7 @@ class HttpGatewayBackend(BaseBackend):
         try:
             with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:  # noqa: S310
                 response.read()
-        except (urllib.error.URLError, OSError) as exc:  # HTTPError (non-2xx) is a URLError
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:  # HTTPError (non-2xx) is a URLError
             logger.warning("SMS to %s failed: %s", mask_phone(phone), exc)
             raise SmsGatewayError(str(exc)) from exc
 

@@ -192,6 +192,12 @@ def phone_sign_in(*, request, phone: str, code: str, now: datetime) -> User:
         latest = code_latest(phone=phone)
         raise WrongCode(tries_left=MAX_WRONG_TRIES - latest.attempts)
     user = _phone_user_get_or_create(phone=phone)
+    if user.iin_index:
+        # R-AU-2 at every sign-in, not only at linking: a number the operator gave to
+        # someone else must not open the previous owner's status and history.
+        from visitors.services import citizen_link_recheck
+
+        citizen_link_recheck(user=user, now=now)
     login(request, user, backend=SESSION_BACKEND)
     return user
 

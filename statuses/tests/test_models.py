@@ -48,3 +48,9 @@ def test_the_demo_seed_lists_every_registry_for_operators_and_can_run_twice():
     assert demo.seed() == []
 
     assert sorted(SyncState.objects.values_list("registry", flat=True)) == ["contacts", "pcr", "vaccinations"]
+
+
+def test_r_id_4_a_passport_is_the_same_person_with_or_without_dashes_and_spaces():
+    from statuses.persons import person_key
+
+    assert person_key(passport="N-123 4567", country="de") == person_key(passport="N1234567", country="DE")

@@ -222,6 +222,9 @@ GOOD = {
         ("vaccinations", {"dose": True}, "dose"),
         ("contacts", {"contact_date": "01.05.2021"}, "contact_date"),
         ("contacts", {"changed_at": None}, "changed_at"),
+        # R-RG-3: dates that parse but overflow the engine would wedge the sync forever.
+        ("contacts", {"contact_date": "9999-12-25"}, "contact_date is out of range"),
+        ("pcr", {"sampled_at": "0001-01-01T00:00:00+00:00"}, "sampled_at is out of range"),
     ],
 )
 def test_records_breaking_the_contract_are_bad_records(registry, change, problem):

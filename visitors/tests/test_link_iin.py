@@ -119,3 +119,43 @@ def test_only_citizens_link_an_iin(client, role):
 
 def test_anonymous_is_sent_to_sign_in(client):
     assert client.get(LINK).status_code == 302
+
+
+def test_r_id_5_a_refused_iin_is_not_printed_back(client, citizen):
+    subscriber_set(phone=citizen.phone, iin=MINOR)
+    response = _link(client, citizen, MINOR)
+    assert response.status_code == 400
+    assert MINOR not in response.text
+
+
+def test_r_au_2_a_phone_given_to_someone_else_loses_the_previous_owners_iin(client, citizen):
+    """The operator reassigned the number: the new holder signs in by SMS and must not
+    see the previous owner's status (the link is re-checked at every sign-in)."""
+    import re
+
+    from ashyq.sms.models import SmsMessage
+
+    _link(client, citizen, ADULT)
+    client.logout()
+    subscriber_set(phone=citizen.phone, iin=make_iin(birth_date=date(2000, 2, 2), sex="female", serial=9))
+    client.post(reverse("sms:phone"), {"phone": citizen.phone})
+    code = re.search(r"\b\d{6}\b", SmsMessage.objects.filter(phone=citizen.phone).latest("sent_at", "pk").text)
+    client.post(reverse("sms:code"), {"code": code.group()})
+    citizen.refresh_from_db()
+    assert citizen.iin is None and citizen.iin_index is None
+    assert client.get(reverse("visitors:me"))["Location"] == reverse("visitors:link_iin")
+    assert AuditEvent.objects.filter(action="citizen.iin_unlinked", object_id=str(citizen.pk)).exists()
+
+
+def test_r_au_2_the_rightful_owner_keeps_his_link_at_sign_in(client, citizen):
+    import re
+
+    from ashyq.sms.models import SmsMessage
+
+    _link(client, citizen, ADULT)
+    client.logout()
+    client.post(reverse("sms:phone"), {"phone": citizen.phone})
+    code = re.search(r"\b\d{6}\b", SmsMessage.objects.filter(phone=citizen.phone).latest("sent_at", "pk").text)
+    client.post(reverse("sms:code"), {"code": code.group()})
+    citizen.refresh_from_db()
+    assert citizen.iin == ADULT
