@@ -325,7 +325,8 @@ if PRODUCTION:
     if not PUBLIC_URL.startswith("https://"):
         raise ImproperlyConfigured("PUBLIC_URL must be an https:// address in production")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    if env.bool("BEHIND_TLS_PROXY", default=True):
+    BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=True)
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -197,6 +197,11 @@ def scan_checkin(request, code):
         # Not signed in: the phone sign-in that comes back here. Another role (an owner
         # trying his poster): the code works, sign in as a citizen to check in.
         return render(request, "venues/codes/scan.html", {**context, "phone_form": PhoneForm()})
+    if request.method == "GET" and request.headers.get("Sec-Fetch-Site", "none") not in ("none", "same-origin"):
+        # Opened from another site's link or redirect, not from the camera or our own
+        # pages: a page elsewhere must not check a signed-in citizen in (nor inflate a
+        # venue's counts, R-LD-1). One tap on the button confirms.
+        return render(request, "venues/codes/scan.html", {**context, "confirm": True})
     now = timezone.now()
     try:
         answer = citizen_scan(user=request.user, code=code, now=now)

@@ -26,3 +26,19 @@ def registry_checks(app_configs, **kwargs):
             )
         )
     return found
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def lockout_check(app_configs, **kwargs):
+    """R-AU-3: behind a TLS proxy every request comes from the proxy's address; unless
+    axes reads the client's from X-Forwarded-For, the (username, IP) lock becomes a
+    username lock that anyone can set off against any staff member."""
+    if getattr(settings, "BEHIND_TLS_PROXY", False) and not settings.AXES_IPWARE_PROXY_COUNT:
+        return [
+            checks.Warning(
+                "BEHIND_TLS_PROXY is on but AXES_PROXY_COUNT is 0: sign-in lockouts would use the proxy's address.",
+                hint="Set AXES_PROXY_COUNT to the number of proxies in front of the app (usually 1).",
+                id="ashyq.W003",
+            )
+        ]
+    return []

@@ -32,12 +32,17 @@ def region_detail(request, code):
 @role_required(*REGION_ROLES)
 def region_zone_set(request, code):
     region = get_region_for_user(request.user, code, write=True)
-    form = ZoneChangeForm(request.POST)
+    form = ZoneChangeForm(request.POST, earliest=_earliest_zone_day(request.user))
     if not form.is_valid():
         return _render_detail(request, region, form, status=400)
     zone_set(region=region, actor=request.user, **form.cleaned_data)
     messages.success(request, _("The zone was changed."))
     return redirect("reference:region_detail", code=region.code)
+
+
+def _earliest_zone_day(user):
+    """Akimats set zones from today on; an operator may correct the past (audited)."""
+    return None if user.is_superuser or user.role == Role.OPERATOR else timezone.localdate()
 
 
 def _render_detail(request, region, form, status=200):

@@ -57,15 +57,20 @@ class GuardModeError(Exception):
     message = _("Guard mode could not be enabled.")
 
 
+# One message for both refusals: an owner typing numbers must not learn whose they are
+# (a citizen's, a staff member's, another venue's). The exception says which, for logs.
+_REFUSED_PHONE = _(
+    "This number cannot be the guard phone. Name a phone that this venue itself uses and that is not "
+    "anyone's personal number or another venue's guard phone."
+)
+
+
 class PhoneOfPersonalAccount(GuardModeError):
-    message = _(
-        "This number belongs to a personal or staff account of Ashyq. Name a phone that the venue itself uses, "
-        "not a person's own number."
-    )
+    message = _REFUSED_PHONE
 
 
 class PhoneOfAnotherVenue(GuardModeError):
-    message = _("This number is already the guard phone of another venue. Each venue needs its own phone.")
+    message = _REFUSED_PHONE
 
 
 @transaction.atomic

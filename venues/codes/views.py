@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import Role
@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 
 
 @never_cache
-@require_safe  # GET, and HEAD for scanner apps that look before they open
+# GET, HEAD for scanner apps that look before they open, and POST for a check-in
+# confirmed by a button when the page was reached from another site (CSRF-checked).
+@require_http_methods(["GET", "HEAD", "POST"])
 def scan(request, token):
     """R-VN-4, R-CI-7: a forged or truncated token 400, an unknown code 404, a revoked
     one 410 — and nothing is recorded, whatever the answer."""

@@ -142,11 +142,14 @@ def test_the_guard_page_is_get_only(client, venue):
     assert client.post(reverse("codes:guard")).status_code == 405
 
 
+REFUSED = "This number cannot be the guard phone"
+
+
 def test_a_citizens_phone_is_refused_with_a_message(client, venue):
     CitizenFactory(phone=PHONE)
     client.force_login(venue.company.owner)
     response = enable(client, venue, PHONE)
-    assert "belongs to a personal or staff account" in response.content.decode()
+    assert REFUSED in response.content.decode()
     venue.refresh_from_db()
     assert venue.guard_phone is None
 
@@ -156,7 +159,19 @@ def test_a_phone_guarding_another_venue_is_refused_with_a_message(client, venue)
     guard_mode_enable(venue=other, phone=PHONE, actor=None, now=T0)
     client.force_login(venue.company.owner)
     response = enable(client, venue, PHONE)
-    assert "already the guard phone of another venue" in response.content.decode()
+    assert REFUSED in response.content.decode()
+
+
+def test_the_refusals_do_not_tell_whose_number_it_is(client, venue):
+    """An owner typing numbers must not learn which belong to citizens or other venues."""
+    CitizenFactory(phone=PHONE)
+    guard_mode_enable(venue=VenueFactory(), phone="+77017654321", actor=None, now=T0)
+    client.force_login(venue.company.owner)
+    citizens = enable(client, venue, PHONE).content.decode()
+    other_venues = enable(client, venue, "+77017654321").content.decode()
+    assert citizens.count(REFUSED) == other_venues.count(REFUSED) == 1
+    for page in (citizens, other_venues):
+        assert "personal or staff account" not in page and "guard phone of another venue." not in page
 
 
 def test_a_number_that_is_not_a_mobile_of_kazakhstan_is_refused(client, venue):

@@ -132,8 +132,9 @@ def test_after_a_reissue_the_old_code_answers_410_and_the_new_one_works(client, 
     assert client.get(f"/q/{new}").status_code == 200
 
 
-def test_the_scan_page_is_get_only(client, venue):
-    assert client.post(f"/q/{token_of(code_of(venue))}").status_code == 405
+def test_the_scan_page_takes_no_other_methods(client, venue):
+    for method in (client.put, client.delete, client.patch):
+        assert method(f"/q/{token_of(code_of(venue))}").status_code == 405
 
 
 def test_a_refused_token_is_not_logged_in_full(client, venue, caplog):

@@ -256,8 +256,25 @@ def test_r_ci_7_a_venue_not_approved_is_refused_and_nothing_is_recorded(client, 
     assert not Visit.objects.exists()
 
 
-def test_the_scan_is_get_only(client, venue):
-    assert signed_in(client, CitizenFactory(iin=GREEN)).post(scan_url(venue)).status_code == 405
+def test_the_scan_takes_no_other_methods(client, venue):
+    assert signed_in(client, CitizenFactory(iin=GREEN)).put(scan_url(venue)).status_code == 405
+
+
+def test_a_link_from_another_site_asks_before_checking_in(client, venue, statuses):
+    """Another site's link or redirect to a (public) code must not check a signed-in
+    citizen in, nor inflate the venue's counts: he confirms with one tap."""
+    signed_in(client, CitizenFactory(iin=GREEN))
+    response = client.get(scan_url(venue), HTTP_SEC_FETCH_SITE="cross-site")
+    assert response.status_code == 200 and 'data-confirm="true"' in response.text
+    assert not Visit.objects.exists()
+    assert 'data-status="green"' in client.post(scan_url(venue)).text
+    assert Visit.objects.count() == 1
+
+
+def test_the_camera_and_our_own_pages_check_in_at_once(client, venue, statuses):
+    signed_in(client, CitizenFactory(iin=GREEN))
+    assert 'data-status="green"' in client.get(scan_url(venue), HTTP_SEC_FETCH_SITE="none").text
+    assert Visit.objects.count() == 1
 
 
 # --- The guard page (R-CI-2, R-CI-3, R-CI-6, R-PR-6) ------------------------------------------------

@@ -1,7 +1,9 @@
 """Region scoping (§1): regional staff see their own region only, by URL guessing too."""
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
@@ -26,6 +28,13 @@ def shymkent(db):
 @pytest.fixture
 def akimat_almaty(almaty):
     return UserFactory(role=Role.AKIMAT, region=almaty)
+
+
+@pytest.fixture(autouse=True)
+def may_2021():
+    """The zone changes below take effect on 10 May 2021, days ahead of "today"."""
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2021, 5, 1, 12, 0)), tick=False):
+        yield
 
 
 def _zone_post(code):
@@ -118,3 +127,19 @@ def test_regional_role_requires_a_region_in_the_database(db):
 
     with pytest.raises(IntegrityError):
         UserFactory(role=Role.AKIMAT, region=None)
+
+
+def test_r_ref_2_an_akimat_cannot_set_a_zone_for_past_days(client, akimat_almaty, almaty):
+    client.force_login(akimat_almaty)
+    url, _ = _zone_post("almaty")
+    response = client.post(url, {"zone": "green", "effective_from": "2021-04-30"})  # yesterday
+    assert response.status_code == 400
+    assert not ZoneChange.objects.filter(region=almaty, effective_from="2021-04-30").exists()
+    assert client.post(url, {"zone": "green", "effective_from": "2021-05-01"}).status_code == 302  # today
+
+
+def test_r_ref_2_an_operator_may_correct_a_past_zone(client, almaty):
+    client.force_login(UserFactory(role=Role.OPERATOR, is_staff=True))
+    url, _ = _zone_post("almaty")
+    assert client.post(url, {"zone": "yellow", "effective_from": "2021-04-01"}).status_code == 302
+    assert ZoneChange.objects.filter(region=almaty, effective_from="2021-04-01", zone="yellow").exists()

@@ -16,3 +16,13 @@ def test_a_real_gateway_passes(settings):
     settings.REGISTRY_MOCKS_ENABLED = False
     settings.REGISTRY_URL = "https://gateway.example.kz/registries/"
     assert registry_checks(None) == []
+
+
+def test_r_au_3_lockouts_behind_a_proxy_need_the_forwarded_address(settings):
+    from ashyq.core.checks import lockout_check
+
+    settings.BEHIND_TLS_PROXY = True
+    settings.AXES_IPWARE_PROXY_COUNT = None
+    assert [w.id for w in lockout_check(None)] == ["ashyq.W003"]
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    assert lockout_check(None) == []
