@@ -539,13 +539,15 @@ def citizen_scan(*, user: User, code: QrCode, now: datetime) -> ScanAnswer:
 
 
 @transaction.atomic
-def remote_check(*, user: User, now: datetime) -> StatusReport:
+def remote_check(*, user: User, now: datetime, count: bool = True) -> StatusReport:
     """R-CI-8: the signed-in citizen's own status, bound to no venue; it never takes
     another IIN. Counted for R-CI-9 as a RemoteCheck with the colour only (no
-    identifier; no region: a citizen's account has none). Raises IinNotLinked."""
+    identifier; no region: a citizen's account has none) unless `count` is False (the
+    same person looking again soon, which the caller knows). Raises IinNotLinked."""
     _own_key(user)
     report = status_for(iin=user.iin, at=now)
-    RemoteCheck.objects.create(at=now, colour=str(report.colour), region=None)
+    if count:
+        RemoteCheck.objects.create(at=now, colour=str(report.colour), region=None)
     return report
 
 

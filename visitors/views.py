@@ -31,7 +31,7 @@ from statuses.selectors import history_for, status_for
 from venues.codes import rendering
 from venues.codes.selectors import venue_for_guard
 from venues.models import Direction
-from visitors import selectors
+from visitors import rules, selectors
 from visitors.forms import COMMON_COUNTRIES, GuardLookupForm, LinkIinForm
 from visitors.services import (
     IinNotLinked,
@@ -222,6 +222,9 @@ def scan_checkin(request, code):
 # --- The remote check (R-CI-8) -----------------------------------------------------------------
 
 
+REMOTE_CHECK_KEY = "checkin_remote_counted_at"
+
+
 @never_cache
 @require_GET
 @citizen_page
@@ -229,10 +232,16 @@ def check(request):
     """The neutral QR's page: the signed-in citizen's own status, bound to no venue. It
     takes no IIN: nobody can see another person's status remotely."""
     now = timezone.now()
+    # R-CI-9 counts remote checks, not page refreshes: one per person per window, kept
+    # in his session (a RemoteCheck holds no identifier to tell repeats apart).
+    last = request.session.get(REMOTE_CHECK_KEY)
+    count = last is None or now.timestamp() - last >= rules.VISIT_WINDOW.total_seconds()
     try:
-        report = remote_check(user=request.user, now=now)
+        report = remote_check(user=request.user, now=now, count=count)
     except IinNotLinked:
         return _to_link(request)
+    if count:
+        request.session[REMOTE_CHECK_KEY] = now.timestamp()
     return render(request, "visitors/remote_check.html", {"report": report, "now": now})
 
 

@@ -472,6 +472,17 @@ def test_r_ci_8_the_citizen_sees_his_own_status_full_screen_and_it_is_counted(cl
     assert not Visit.objects.exists()
 
 
+def test_r_ci_9_refreshing_the_remote_check_is_not_another_check(client, statuses, clock):
+    signed_in(client, CitizenFactory(iin=GREEN))
+    client.get(CHECK)
+    clock.shift(timedelta(minutes=29, seconds=59))
+    client.get(CHECK)
+    assert RemoteCheck.objects.count() == 1
+    clock.shift(timedelta(seconds=1))  # the same 30-minute window as a repeated scan
+    client.get(CHECK)
+    assert RemoteCheck.objects.count() == 2
+
+
 def test_r_ci_8_not_signed_in_goes_to_the_phone_sign_in_and_back(client):
     response = client.get(CHECK)
     assert response["Location"] == f"{reverse('sms:phone')}?next={CHECK}"
