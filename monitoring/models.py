@@ -1,0 +1,245 @@
+"""Monitoring and sanctions (DOMAIN.md §10): violations, inactivity flags, outages,
+sanctions and appeals."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ViolationKind(models.TextChoices):
+    # R-MN-1
+    NO_STATUS_CHECK = "no_status_check", _("visitors admitted without a status check")
+    RED_YELLOW_ADMITTED = "red_yellow_admitted", _("a red or yellow visitor admitted")
+    OVER_OCCUPANCY = "over_occupancy", _("over the allowed occupancy")
+    OUTSIDE_HOURS = "outside_hours", _("open outside the working hours")
+    OTHER = "other", _("other")
+
+
+class ViolationState(models.TextChoices):
+    FILED = "filed", _("filed, awaiting confirmation")
+    CONFIRMED = "confirmed", _("confirmed")
+    REJECTED = "rejected", _("rejected")
+
+
+class Violation(models.Model):
+    """R-MN-1: filed by an inspector of the venue's region; Decided: a second member of
+    the monitoring group, not the one who filed it, confirms or rejects it, and only a
+    confirmed violation has consequences."""
+
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.PROTECT, related_name="violations", verbose_name=_("venue")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=ViolationKind.choices)
+    occurred_at = models.DateTimeField(_("when it happened"))
+    description = models.TextField(_("description"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=ViolationState.choices, default=ViolationState.FILED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note of the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        indexes = [
+            models.Index(fields=["venue", "-filed_at"], name="violation_venue_filed"),
+            models.Index(fields=["state", "-filed_at"], name="violation_state_filed"),
+        ]
+        constraints = [
+            # R-MN-1 Decided: nobody confirms his own filing.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("filed_by")),
+                name="violation_decided_by_another",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ViolationState.FILED, decided_by__isnull=True)
+                | (~Q(state=ViolationState.FILED) & Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="violation_decision_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue}: {self.get_kind_display()} ({self.get_state_display()})"
+
+
+class ViolationPhoto(models.Model):
+    """Up to 5 per violation (R-MN-1), stored re-encoded without metadata."""
+
+    violation = models.ForeignKey(
+        Violation, on_delete=models.CASCADE, related_name="photos", verbose_name=_("violation")
+    )
+    image = models.ImageField(_("photo"), upload_to="violations/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+
+    class Meta:
+        ordering = ["violation", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+
+class OutageKind(models.TextChoices):
+    # R-MN-6
+    SYSTEM = "system", _("the Ashyq system")
+    SMS = "sms", _("the SMS gateway")
+
+
+class Outage(models.Model):
+    """R-MN-6: recorded by an operator; no sanction follows from a failure to check
+    statuses while it lasted, and its days do not count as inactive (R-MN-2)."""
+
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("to"))
+    kind = models.CharField(_("what failed"), max_length=10, choices=OutageKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("outage")
+        verbose_name_plural = _("outages")
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="outage_period")]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="outage_ends_after_start")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class InactivityFlag(models.Model):
+    """R-MN-2: no check-in for more than 3 full local days (outage days not counted);
+    a sanction trigger like a confirmed violation."""
+
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.PROTECT, related_name="inactivity_flags", verbose_name=_("venue")
+    )
+    first_day = models.DateField(_("first day without check-ins"))
+    last_day = models.DateField(_("last day counted"))
+    flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-flagged_at"]
+        verbose_name = _("inactivity flag")
+        verbose_name_plural = _("inactivity flags")
+        # One flag per stretch of silence: the daily task running twice flags once.
+        constraints = [models.UniqueConstraint(fields=["venue", "first_day"], name="inactivity_flag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.venue}: {self.first_day} – {self.last_day}"
+
+
+class SanctionKind(models.TextChoices):
+    # R-MN-3
+    WARNING = "warning", _("warning")
+    EXCLUSION = "exclusion", _("exclusion")
+
+
+class SanctionState(models.TextChoices):
+    ACTIVE = "active", _("in force")
+    CANCELLED = "cancelled", _("cancelled on appeal")
+
+
+class Sanction(models.Model):
+    """R-MN-3: a warning (test mode) or an exclusion — 2 weeks the first time, 2
+    calendar months each later time. R-MN-4: an exclusion lasts until `ends_at` and,
+    after that, until the owner asks to return (`returned_at`)."""
+
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("venue")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=SanctionKind.choices)
+    violation = models.OneToOneField(
+        Violation, on_delete=models.PROTECT, null=True, blank=True, related_name="sanction", verbose_name=_("violation")
+    )
+    inactivity_flag = models.OneToOneField(
+        InactivityFlag,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sanction",
+        verbose_name=_("inactivity flag"),
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=SanctionState.choices, default=SanctionState.ACTIVE)
+    returned_at = models.DateTimeField(_("owner returned at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("decided at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        indexes = [models.Index(fields=["venue", "kind", "state", "starts_at"], name="sanction_venue_kind")]
+        constraints = [
+            # Each sanction follows from exactly one trigger.
+            models.CheckConstraint(
+                condition=Q(violation__isnull=False, inactivity_flag__isnull=True)
+                | Q(violation__isnull=True, inactivity_flag__isnull=False),
+                name="sanction_one_trigger",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=SanctionKind.WARNING, ends_at__isnull=True)
+                | Q(kind=SanctionKind.EXCLUSION, ends_at__isnull=False),
+                name="sanction_exclusions_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue}: {self.get_kind_display()} ({self.get_state_display()})"
+
+
+class AppealDecision(models.TextChoices):
+    PENDING = "pending", _("awaiting the akimat's decision")
+    UPHELD = "upheld", _("sanction upheld")
+    CANCELLED = "cancelled", _("sanction cancelled")
+
+
+class Appeal(models.Model):
+    """R-MN-5: the owner appeals a sanction once; the region's akimat upholds or
+    cancels it with a reason, and a cancelled sanction is lifted at once."""
+
+    sanction = models.OneToOneField(
+        Sanction, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("sanction")
+    )
+    text = models.TextField(_("the owner's appeal"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=AppealDecision.choices, default=AppealDecision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason of the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        indexes = [models.Index(fields=["decision", "-filed_at"], name="appeal_decision_filed")]
+
+    def __str__(self) -> str:
+        return f"{self.sanction}: {self.get_decision_display()}"
