@@ -90,6 +90,9 @@ class ViolationPhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 
+    def __str__(self) -> str:
+        return f"{self.violation_id}: {self.image.name}"
+
 
 class OutageKind(models.TextChoices):
     # R-MN-6
