@@ -269,6 +269,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules autodiscovery (`<app>.tasks`) does not find.
+CELERY_IMPORTS = ["monitoring.ops_tasks"]
 # Keep Django's LOGGING (with its identifier mask) in the worker too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -291,6 +293,11 @@ CELERY_BEAT_SCHEDULE = {
     "visits-auto-close": {"task": "visitors.tasks.auto_close_visits", "schedule": 600.0, "options": {"expires": 600.0}},
     # R-PR-2: identifiers in check-ins and look-ups are erased after 28 days.
     "erase-identifiers": {"task": "visitors.tasks.erase_identifiers", "schedule": crontab(hour=3, minute=30)},
+    # R-MN-2: venues silent for more than 3 full local days are flagged.
+    "flag-inactive-venues": {
+        "task": "monitoring.ops_tasks.flag_inactive_venues",
+        "schedule": crontab(hour=1, minute=10),
+    },
     # R-CI-9: anonymous counts per region and day.
     "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 1800.0, "options": {"expires": 1800.0}},
 }

@@ -15,6 +15,8 @@ urlpatterns = [
     path("venues/", include("venues.urls")),
     path("", include("venues.codes.urls")),
     path("", include("visitors.public_urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("monitoring/ops/", include("monitoring.ops_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
@@ -22,8 +24,5 @@ urlpatterns = [
 
 if settings.REGISTRY_MOCKS_ENABLED:
     urlpatterns += [path("mock/", include("ashyq.mocks.urls"))]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (violation photos) are never served from MEDIA_URL: only through the
+# monitoring views, which check the viewer's region.

@@ -1,25 +1,107 @@
-"""Reads of monitoring that other apps ask."""
+"""Reads of monitoring: the exclusion hooks other apps ask (R-MN-4) and the pages' reads."""
 
 from datetime import datetime
+
+from django.db.models import Case, Q, QuerySet, When
+
+from ashyq.core.models import AuditEvent
+from monitoring.models import Appeal, AppealDecision, Sanction, SanctionKind, SanctionState, Violation, ViolationState
+
+
+def _excluding(at: datetime) -> Q:
+    """R-MN-4: an exclusion in force at `at`: not cancelled on appeal, started, and
+    either not yet ended or ended but the owner has not asked to return."""
+    return Q(
+        kind=SanctionKind.EXCLUSION,
+        state=SanctionState.ACTIVE,
+        starts_at__lte=at,
+    ) & (Q(ends_at__gt=at) | Q(returned_at__isnull=True))
 
 
 def has_active_exclusion(*, company, address: str, at: datetime) -> bool:
     """Whether `company`, or the venue at `address`, is excluded from the project at
     moment `at` (R-VN-3: an application of an excluded venue is refused).
 
-    A hook for now: nobody is excluded. The Monitoring issue plugs the sanctions
-    (R-MN-*) in here; venues.services.application_submit already calls it, so
-    exclusions start refusing applications as soon as this answers True.
+    Decided: refused when an excluded venue has the same normalised address
+    (venues.rules.addresses_match) and belongs to `company` or to any company — a new
+    legal entity at the same door does not escape the exclusion; another venue of the
+    same company at another address is not refused. One query; excluded venues are few.
     """
-    return False
+    from venues.rules import addresses_match
+
+    addresses = Sanction.objects.filter(_excluding(at)).values_list("venue__address", flat=True)
+    return any(addresses_match(address, other) for other in addresses)
 
 
 def venue_excluded(*, venue, at: datetime) -> bool:
     """Whether `venue` is excluded from the project at moment `at` (R-MN-4): its QR
-    codes stop working and check-ins at it are refused (R-CI-7).
+    codes stop working and check-ins at it are refused (R-CI-7)."""
+    return Sanction.objects.filter(_excluding(at), venue=venue).exists()
 
-    A hook for now: nobody is excluded. The Monitoring issue plugs the exclusions
-    (R-MN-3) in here; visitors.services already refuses every scan and guard entry
-    of a venue for which this answers True.
-    """
-    return False
+
+def excluded_venue_ids(*, region=None, at: datetime) -> QuerySet:
+    """The ids of the venues excluded at `at` (a subquery for list filters)."""
+    sanctions = Sanction.objects.filter(_excluding(at))
+    if region is not None:
+        sanctions = sanctions.filter(venue__region=region)
+    return sanctions.values("venue_id")
+
+
+def sanctions_for_owner(*, venue) -> list[Sanction]:
+    """The venue's sanctions for the owner's panel, newest first, with their appeals."""
+    return list(
+        Sanction.objects.filter(venue=venue)
+        .select_related("appeal", "violation", "inactivity_flag")
+        .order_by("-starts_at", "-id")[:20]
+    )
+
+
+def venue_history(venue) -> dict:
+    """Everything the venue's history page shows (issue 6, item 7)."""
+    violations = (
+        Violation.objects.filter(venue=venue)
+        .select_related("filed_by", "decided_by")
+        .prefetch_related("photos")
+        .order_by("-filed_at", "-id")
+    )
+    sanctions = Sanction.objects.filter(venue=venue).select_related("appeal", "violation", "inactivity_flag")
+    audit = (
+        AuditEvent.objects.filter(action__startswith="monitoring.", details__venue=venue.pk)
+        .select_related("actor")
+        .order_by("-id")[:50]
+    )
+    return {"violations": violations, "sanctions": sanctions, "audit": audit}
+
+
+def venues_for_inspector(user, q: str = "") -> QuerySet:
+    """Venues of the inspector's region, by name, BIN or address."""
+    from venues.models import Venue
+
+    venues = Venue.objects.filter(region_id=user.region_id).select_related("company", "category")
+    q = q.strip()
+    if q:
+        condition = Q(company__bin=q)
+        for variant in {q, q.lower(), q.upper(), q.capitalize(), q.title()}:
+            condition |= Q(name__icontains=variant) | Q(address__icontains=variant)
+        venues = venues.filter(condition)
+    return venues.order_by("name", "id")
+
+
+def violations_awaiting(user) -> QuerySet:
+    """Filed violations of the inspector's region that another inspector filed."""
+    return (
+        Violation.objects.filter(venue__region_id=user.region_id, state=ViolationState.FILED)
+        .exclude(filed_by=user)
+        .select_related("venue", "filed_by")
+        .prefetch_related("photos")
+        .order_by("filed_at", "id")
+    )
+
+
+def appeals_for_akimat(user) -> QuerySet:
+    """Appeals of the akimat's region, pending first."""
+    return (
+        Appeal.objects.filter(sanction__venue__region_id=user.region_id)
+        .select_related("sanction__venue", "sanction__violation", "filed_by")
+        .order_by(Case(When(decision=AppealDecision.PENDING, then=0), default=1), "-filed_at", "-id")
+    )

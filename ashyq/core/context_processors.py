@@ -22,6 +22,16 @@ def _items(user):
         yield _("Guard page"), "codes:guard", ()
     if user.role in (Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
         yield _("Door reports"), "checkin:sanitary", ()
+    if user.role == Role.INSPECTOR:
+        yield _("Monitoring"), "monitoring:venue_search", ()
+        yield _("To confirm"), "monitoring:violation_list", ()
+    if user.role == Role.AKIMAT:
+        yield _("Appeals"), "monitoring:appeal_list", ()
+    if user.role in (Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
+        yield _("Risk list"), "monitoring_ops:risk", ()
+        yield _("Inactivity"), "monitoring_ops:flags", ()
+    if user.role == Role.OPERATOR:
+        yield _("Outages"), "monitoring_ops:outages", ()
     if user.role in REGIONAL_ROLES and user.region_id:
         yield _("My region"), "reference:region_detail", (user.region.code,)
     if user.role in NATIONAL_ROLES or user.is_superuser:

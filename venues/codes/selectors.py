@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from monitoring.selectors import excluded_venue_ids
 from venues.codes import tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm
 from venues.codes.rendering import Poster
@@ -166,9 +167,8 @@ def participants(*, region, today: date, search: str = "") -> QuerySet[Venue]:
     venues = Venue.objects.filter(region=region, codes_first_issued_at__lt=test_mode_ended_before(today))
     if search:
         venues = venues.filter(_search(search))
-    # R-MN-4: an excluded venue leaves the public list. Hook for the Monitoring issue:
-    # filter `venues` through monitoring.selectors (e.g. exclude the venues excluded
-    # today) right here; until then nobody is excluded.
+    # R-MN-4: an excluded venue leaves the public list (at once: excluded now).
+    venues = venues.exclude(pk__in=excluded_venue_ids(region=region, at=timezone.now()))
     return venues.select_related("category").order_by("name", "id")
 
 

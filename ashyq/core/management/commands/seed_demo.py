@@ -21,6 +21,7 @@ DEMO_MODULES = [
     "venues.demo",
     "venues.codes.demo",
     "visitors.demo",
+    "monitoring.demo",
 ]
 
 

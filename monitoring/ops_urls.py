@@ -1,0 +1,13 @@
+"""Mounted by the lead at /monitoring/ops/."""
+
+from django.urls import path
+
+from monitoring import ops_views
+
+app_name = "monitoring_ops"
+
+urlpatterns = [
+    path("outages/", ops_views.outages, name="outages"),
+    path("risk/", ops_views.risk, name="risk"),
+    path("flags/", ops_views.flags, name="flags"),
+]

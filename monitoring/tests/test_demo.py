@@ -1,0 +1,29 @@
+"""seed_demo's monitoring: violations in each state, an excluded venue under appeal; twice is once."""
+
+from django.utils import timezone
+
+from ashyq.accounts import demo as accounts_demo
+from monitoring import demo, selectors
+from monitoring.models import Appeal, AppealDecision, Sanction, SanctionKind, Violation, ViolationState
+from venues import demo as venues_demo
+from venues.codes import demo as codes_demo
+from venues.models import Venue
+
+
+def test_demo_monitoring_is_idempotent_and_excludes_the_bank(db):
+    accounts_demo.seed()
+    venues_demo.seed()
+    codes_demo.seed()
+
+    demo.seed()
+    counts = [Violation.objects.count(), Sanction.objects.count(), Appeal.objects.count()]
+    demo.seed()
+    assert [Violation.objects.count(), Sanction.objects.count(), Appeal.objects.count()] == counts
+
+    assert set(Violation.objects.values_list("state", flat=True)) == set(ViolationState.values)
+    sanction = Sanction.objects.select_related("venue").get()
+    assert (sanction.venue.name, sanction.kind) == (demo.BANK, SanctionKind.EXCLUSION)
+    assert Appeal.objects.get().decision == AppealDecision.PENDING
+    now = timezone.now()
+    assert selectors.venue_excluded(venue=sanction.venue, at=now)
+    assert not selectors.venue_excluded(venue=Venue.objects.get(name=demo.CAFE), at=now)

@@ -1,0 +1,157 @@
+"""The risk list (R-MN-7): each signal at its threshold, from anonymous counts only."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
+from ashyq.reference.tests.factories import RegionFactory
+from monitoring.models import InactivityFlag
+from monitoring.risk import risk_list
+from venues.tests.factories import VenueFactory
+from visitors.models import Visit
+from visitors.tests.factories import VisitFactory
+
+ALMATY = ZoneInfo("Asia/Almaty")
+NOW = datetime(2021, 5, 17, 12, 0, tzinfo=ALMATY)
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(venue, at: datetime, n: int) -> None:
+    """`n` check-ins of different people at `venue` within the hour starting `at`."""
+    Visit.objects.bulk_create([VisitFactory.build(venue=venue, entered_at=at + timedelta(seconds=i)) for i in range(n)])
+
+
+def on(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2021, 5, day, hour, minute, tzinfo=ALMATY)
+
+
+@pytest.fixture
+def region():
+    return RegionFactory()
+
+
+def test_check_ins_outside_the_default_working_hours(region):
+    # R-MN-7 with the Decided default 08:00–23:00 until R-OP-1 gives the hours.
+    late, inside = VenueFactory(region=region), VenueFactory(region=region)
+    entries(late, on(10, 23, 0), 1)  # 23:00 is closed
+    entries(late, on(11, 7, 59), 1)  # 07:59 is closed
+    entries(inside, on(10, 22, 59), 1)
+    entries(inside, on(11, 8, 0), 1)
+    rows = risk_list(region=region, now=NOW)
+    assert [(row.venue, row.outside_hours_checkins) for row in rows] == [(late, 2)]
+
+
+def test_an_hour_with_more_entries_than_the_capacity(region):
+    over, at_capacity = VenueFactory(region=region, capacity=10), VenueFactory(region=region, capacity=10)
+    entries(over, on(12, 13), 11)
+    entries(at_capacity, on(12, 13), 10)
+    rows = risk_list(region=region, now=NOW)
+    assert [(row.venue, row.over_capacity_hours, row.max_hourly) for row in rows] == [(over, 1, 11)]
+
+
+def test_a_burst_is_more_than_five_times_the_median_hour_and_more_than_twenty(region):
+    burst, steady = VenueFactory(region=region, capacity=1000), VenueFactory(region=region, capacity=1000)
+    for venue, peak in ((burst, 26), (steady, 25)):
+        for day in (10, 11, 12):
+            entries(venue, on(day, 12), 5)  # median 5 → threshold 25
+        entries(venue, on(13, 12), peak)
+    rows = risk_list(region=region, now=NOW)
+    assert [(row.venue, row.burst_hours, row.burst_threshold) for row in rows] == [(burst, 1, 25)]
+
+
+def test_a_burst_below_twenty_is_no_signal(region):
+    quiet = VenueFactory(region=region, capacity=1000)
+    entries(quiet, on(10, 12), 1)
+    entries(quiet, on(11, 12), 20)  # 20 × the median, but not more than 20
+    assert risk_list(region=region, now=NOW) == []
+
+
+def test_the_list_is_ranked_by_score_and_limited_to_the_region_and_period(region):
+    mild, bad = VenueFactory(region=region, capacity=10), VenueFactory(region=region, capacity=10)
+    entries(mild, on(10, 6), 3)  # 3 outside hours
+    entries(bad, on(10, 14), 11)  # over capacity: 10
+    elsewhere = VenueFactory(capacity=1)
+    entries(elsewhere, on(10, 14), 30)
+    entries(mild, NOW - timedelta(days=14, minutes=1), 50)  # the last one 10 s before the 14 days
+    entries(mild, NOW, 50)  # not before now
+    rows = risk_list(region=region, now=NOW)
+    assert [(row.venue, row.score) for row in rows] == [(bad, 10), (mild, 3)]
+
+
+def test_the_list_takes_two_queries_whatever_the_number_of_venues(region):
+    for n in range(6):
+        entries(VenueFactory(region=region, capacity=1), on(10, 2 + n), 2)
+    with CaptureQueriesContext(connection) as queries:
+        rows = risk_list(region=region, now=NOW)
+    assert len(rows) == 6
+    assert len(queries) == 2
+
+
+# The pages: the risk list and the inactivity flags of a region (R-MN-7, R-MN-2).
+
+
+def staff(role, region=None):
+    return UserFactory(role=role, region=region)
+
+
+@pytest.mark.parametrize("role", [Role.INSPECTOR, Role.AKIMAT])
+def test_regional_staff_see_their_region_and_get_404_for_another(client, region, role):
+    venue = VenueFactory(region=region, capacity=1)
+    other_region = RegionFactory()
+    entries(venue, timezone.now() - timedelta(hours=2), 2)
+    client.force_login(staff(role, region))
+    for url in ("/monitoring/ops/risk/", "/monitoring/ops/flags/"):
+        assert client.get(url).status_code == 200
+        assert client.get(f"{url}?region={region.code}").status_code == 200
+        assert client.get(f"{url}?region={other_region.code}").status_code == 404
+    assert f'data-venue="{venue.pk}"' in client.get("/monitoring/ops/risk/").content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.SANITARY, Role.CITIZEN])
+def test_other_roles_are_refused(client, region, role):
+    client.force_login(staff(role, region))
+    assert client.get("/monitoring/ops/risk/").status_code == 403
+    assert client.get("/monitoring/ops/flags/").status_code == 403
+
+
+def test_a_national_role_chooses_the_region(client, region):
+    venue = VenueFactory(region=region, capacity=1)
+    entries(venue, timezone.now() - timedelta(hours=2), 2)
+    client.force_login(staff(Role.COMMISSION))
+    choice = client.get("/monitoring/ops/risk/").content.decode()
+    assert f"?region={region.code}" in choice
+    assert f'data-venue="{venue.pk}"' in client.get(f"/monitoring/ops/risk/?region={region.code}").content.decode()
+    assert client.get("/monitoring/ops/risk/?region=nowhere").status_code == 404
+
+
+def test_the_risk_page_takes_a_fixed_number_of_queries(client, region, django_assert_max_num_queries):
+    client.force_login(staff(Role.INSPECTOR, region))
+    for n in range(30):
+        entries(VenueFactory(region=region, capacity=1), timezone.now() - timedelta(hours=2 + n % 10), 2)
+    with django_assert_max_num_queries(10):
+        response = client.get("/monitoring/ops/risk/")
+    assert response.content.decode().count("data-venue=") == 25
+
+
+def test_the_flags_page_lists_the_region_s_flags_paginated(client, region, django_assert_max_num_queries):
+    client.force_login(staff(Role.INSPECTOR, region))
+    for _n in range(27):
+        InactivityFlag.objects.create(
+            venue=VenueFactory(region=region), first_day=date(2021, 5, 1), last_day=date(2021, 5, 4)
+        )
+    elsewhere = InactivityFlag.objects.create(
+        venue=VenueFactory(), first_day=date(2021, 5, 1), last_day=date(2021, 5, 4)
+    )
+    with django_assert_max_num_queries(10):
+        response = client.get("/monitoring/ops/flags/")
+    body = response.content.decode()
+    assert body.count("data-flag=") == 25
+    assert f'data-flag="{elsewhere.pk}"' not in body
+    assert client.get("/monitoring/ops/flags/?page=2").content.decode().count("data-flag=") == 2

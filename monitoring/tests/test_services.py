@@ -1,0 +1,249 @@
+"""The writes of monitoring (DOMAIN.md §10): filing, deciding, sanctions, appeals, returns."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from PIL import Image
+
+from ashyq.core.models import AuditEvent
+from monitoring import selectors, services
+from monitoring.models import (
+    Appeal,
+    AppealDecision,
+    Sanction,
+    SanctionKind,
+    SanctionState,
+    Violation,
+    ViolationKind,
+    ViolationPhoto,
+    ViolationState,
+)
+from monitoring.tasks import sanction_mail
+from monitoring.tests.factories import AkimatFactory, InspectorFactory, OutageFactory, ViolationFactory, jpeg_upload
+from statuses.tests.factories import local
+from visitors.tests.factories import open_venue
+
+pytestmark = pytest.mark.django_db
+
+T0 = local(2021, 6, 1, 12)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(T0, tick=False):
+        yield tmp_path
+
+
+@pytest.fixture
+def venue():
+    return open_venue(now=T0 - timedelta(days=30))  # long out of test mode
+
+
+@pytest.fixture
+def inspectors(venue):
+    return InspectorFactory(region=venue.region), InspectorFactory(region=venue.region)
+
+
+def file(inspector, venue, *, photos=(), kind=ViolationKind.OVER_OCCUPANCY, occurred_at=None):
+    return services.violation_file(
+        inspector=inspector,
+        venue=venue,
+        kind=kind,
+        occurred_at=occurred_at or T0 - timedelta(hours=1),
+        description="50 человек при норме 20",
+        photos=photos,
+        now=T0,
+    )
+
+
+def test_r_mn_1_an_inspector_of_another_region_is_refused(venue):
+    stranger = InspectorFactory()
+    assert stranger.region_id != venue.region_id
+    with pytest.raises(PermissionDenied):
+        file(stranger, venue)
+    assert not Violation.objects.exists()
+
+
+def test_r_mn_1_a_non_image_is_refused_and_nothing_is_stored(venue, inspectors, media):
+    fake = SimpleUploadedFile("photo.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    with pytest.raises(ValidationError) as error:
+        file(inspectors[0], venue, photos=[jpeg_upload(), fake])
+    assert "photo.jpg" in error.value.messages[0]
+    assert not Violation.objects.exists() and not ViolationPhoto.objects.exists()
+    assert not any(path.is_file() for path in media.rglob("*"))
+
+
+def test_r_mn_1_more_than_5_photos_are_refused(venue, inspectors):
+    with pytest.raises(ValidationError):
+        file(inspectors[0], venue, photos=[jpeg_upload(f"{n}.jpg") for n in range(6)])
+    assert not Violation.objects.exists()
+
+
+def test_r_mn_1_photos_are_re_encoded_without_exif_and_at_most_2000_px(venue, inspectors):
+    big = jpeg_upload(size=(3000, 1000), exif=True)
+    assert Image.open(big).getexif()  # the upload carries EXIF
+    big.seek(0)
+    filed = file(inspectors[0], venue, photos=[big, jpeg_upload(exif=True)])
+    photos = list(filed.violation.photos.all())
+    assert len(photos) == 2
+    with Image.open(photos[0].image.path) as stored:
+        assert stored.format == "JPEG"
+        assert not stored.getexif()
+        assert "exif" not in stored.info
+        assert max(stored.size) == 2000
+    assert (photos[0].width, photos[0].height) == (2000, 667)
+
+
+def test_r_mn_1_self_confirmation_is_refused_by_the_service_and_the_database(venue, inspectors):
+    violation = file(inspectors[0], venue).violation
+    with pytest.raises(PermissionDenied):
+        services.violation_decide(inspector=inspectors[0], violation=violation, confirm=True, note="", now=T0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Violation.objects.filter(pk=violation.pk).update(
+            state=ViolationState.CONFIRMED, decided_by=inspectors[0], decided_at=T0
+        )
+    assert Violation.objects.get().state == ViolationState.FILED
+
+
+def test_r_mn_1_a_decided_violation_cannot_be_decided_again(venue, inspectors):
+    violation = file(inspectors[0], venue).violation
+    services.violation_decide(inspector=inspectors[1], violation=violation, confirm=False, note="нет", now=T0)
+    third = InspectorFactory(region=venue.region)
+    with pytest.raises(ValidationError):
+        services.violation_decide(inspector=third, violation=violation, confirm=True, note="", now=T0)
+    assert not Sanction.objects.exists()
+
+
+def test_r_mn_3_r_mn_4_a_confirmed_violation_excludes_the_venue_at_once(
+    venue, inspectors, mailoutbox, django_capture_on_commit_callbacks
+):
+    venue.company.owner.email = "owner@example.kz"
+    venue.company.owner.save(update_fields=["email"])
+    violation = file(inspectors[0], venue).violation
+    assert not selectors.venue_excluded(venue=venue, at=T0)
+    with django_capture_on_commit_callbacks() as callbacks:
+        sanction = services.violation_decide(
+            inspector=inspectors[1], violation=violation, confirm=True, note="", now=T0
+        )
+    assert len(callbacks) == 1  # the owner's e-mail, queued after the commit
+    sanction_mail(sanction.pk)
+    sanction_mail(sanction.pk + 1000)  # gone: quietly nothing
+    assert [m.to for m in mailoutbox] == [["owner@example.kz"]]
+    assert venue.name in mailoutbox[0].subject
+    assert (sanction.kind, sanction.starts_at, sanction.ends_at) == (
+        SanctionKind.EXCLUSION,
+        T0,
+        T0 + timedelta(days=14),
+    )
+    assert selectors.venue_excluded(venue=venue, at=T0)
+    assert selectors.has_active_exclusion(company=None, address=venue.address.upper(), at=T0)
+    assert list(selectors.excluded_venue_ids(region=venue.region, at=T0).values_list("venue_id", flat=True)) == [
+        venue.pk
+    ]
+    assert AuditEvent.objects.filter(action="monitoring.sanction", details__venue=venue.pk).exists()
+
+
+def test_r_mn_3_a_repeat_is_2_months_and_a_cancelled_one_does_not_count(venue, inspectors):
+    first = ViolationFactory(venue=venue, filed_by=inspectors[0])
+    services.violation_decide(inspector=inspectors[1], violation=first, confirm=True, note="", now=T0)
+    later = T0 + timedelta(days=20)
+    second = ViolationFactory(venue=venue, filed_by=inspectors[0])
+    sanction = services.violation_decide(inspector=inspectors[1], violation=second, confirm=True, note="", now=later)
+    assert sanction.ends_at == local(2021, 8, 21, 12)
+
+    Sanction.objects.update(state=SanctionState.CANCELLED)
+    third = ViolationFactory(venue=venue, filed_by=inspectors[0])
+    sanction = services.violation_decide(inspector=inspectors[1], violation=third, confirm=True, note="", now=later)
+    assert sanction.ends_at == later + timedelta(days=14)
+
+
+def test_r_mn_3_in_test_mode_a_warning_that_excludes_nothing(inspectors):
+    venue = open_venue(now=T0 - timedelta(days=6))  # the 7th day of test mode
+    inspector, other = InspectorFactory(region=venue.region), InspectorFactory(region=venue.region)
+    violation = ViolationFactory(venue=venue, filed_by=inspector)
+    sanction = services.violation_decide(inspector=other, violation=violation, confirm=True, note="", now=T0)
+    assert (sanction.kind, sanction.ends_at) == (SanctionKind.WARNING, None)
+    assert not selectors.venue_excluded(venue=venue, at=T0)
+
+
+def test_r_mn_6_no_status_check_during_an_outage_brings_no_sanction_and_the_filer_is_warned(venue, inspectors):
+    outage = OutageFactory(starts_at=T0 - timedelta(hours=3), ends_at=T0 - timedelta(minutes=30))
+    filed = file(inspectors[0], venue, kind=ViolationKind.NO_STATUS_CHECK)
+    assert filed.outage == outage
+    result = services.violation_decide(
+        inspector=inspectors[1], violation=filed.violation, confirm=True, note="", now=T0
+    )
+    assert result is None
+    assert Violation.objects.get().state == ViolationState.CONFIRMED
+    assert not Sanction.objects.exists()
+    assert not selectors.venue_excluded(venue=venue, at=T0)
+    event = AuditEvent.objects.get(action="monitoring.violation_confirm")
+    assert event.details["no_sanction_outage"] == outage.pk
+
+
+def test_r_mn_6_other_kinds_during_an_outage_are_sanctioned(venue, inspectors):
+    OutageFactory(starts_at=T0 - timedelta(hours=3), ends_at=T0 - timedelta(minutes=30))
+    filed = file(inspectors[0], venue, kind=ViolationKind.OVER_OCCUPANCY)
+    assert services.violation_decide(inspector=inspectors[1], violation=filed.violation, confirm=True, note="", now=T0)
+
+
+def exclude(venue, inspectors, now=T0) -> Sanction:
+    violation = ViolationFactory(venue=venue, filed_by=inspectors[0])
+    return services.violation_decide(inspector=inspectors[1], violation=violation, confirm=True, note="", now=now)
+
+
+def test_r_mn_5_appeal_once_by_the_owner_and_cancel_lifts_at_once(venue, inspectors):
+    sanction = exclude(venue, inspectors)
+    owner = venue.company.owner
+    with pytest.raises(PermissionDenied):
+        services.appeal_file(owner=InspectorFactory(), sanction=sanction, text="нет", now=T0)
+    appeal = services.appeal_file(owner=owner, sanction=sanction, text="Проверка была до открытия", now=T0)
+    with pytest.raises(ValidationError):
+        services.appeal_file(owner=owner, sanction=sanction, text="ещё раз", now=T0)
+    with pytest.raises(PermissionDenied):  # another region's akimat
+        services.appeal_decide(akimat=AkimatFactory(), appeal=appeal, cancel=True, reason="x", now=T0)
+    assert selectors.venue_excluded(venue=venue, at=T0)
+
+    akimat = AkimatFactory(region=venue.region)
+    services.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="Фото не того объекта", now=T0)
+    assert Appeal.objects.get().decision == AppealDecision.CANCELLED
+    assert Sanction.objects.get().state == SanctionState.CANCELLED
+    assert not selectors.venue_excluded(venue=venue, at=T0)
+
+
+def test_r_mn_5_an_upheld_appeal_keeps_the_exclusion(venue, inspectors):
+    sanction = exclude(venue, inspectors)
+    appeal = services.appeal_file(owner=venue.company.owner, sanction=sanction, text="просим", now=T0)
+    akimat = AkimatFactory(region=venue.region)
+    services.appeal_decide(akimat=akimat, appeal=appeal, cancel=False, reason="Нарушение подтверждено", now=T0)
+    assert selectors.venue_excluded(venue=venue, at=T0)
+    with pytest.raises(ValidationError):
+        services.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="передумали", now=T0)
+
+
+def test_r_mn_4_after_the_end_the_venue_stays_out_until_the_owner_asks_to_return(venue, inspectors):
+    sanction = exclude(venue, inspectors)
+    owner = venue.company.owner
+    just_before = sanction.ends_at - timedelta(seconds=1)
+    with pytest.raises(ValidationError):
+        services.return_request(owner=owner, sanction=sanction, now=just_before)
+    later = sanction.ends_at + timedelta(days=3)
+    assert selectors.venue_excluded(venue=venue, at=later)
+    services.return_request(owner=owner, sanction=sanction, now=later)
+    assert not selectors.venue_excluded(venue=venue, at=later)
+    venue.refresh_from_db()
+    assert not venue.in_test_mode_on(later.date())  # no new test mode
+
+
+def test_r_vn_3_an_application_at_an_excluded_address_is_refused_another_address_is_not(venue, inspectors):
+    exclude(venue, inspectors)
+    spelt_otherwise = venue.address.replace("ул.", "улица").upper()
+    assert selectors.has_active_exclusion(company=venue.company, address=spelt_otherwise, at=T0)
+    assert not selectors.has_active_exclusion(company=venue.company, address="г. Алматы, ул. Сатпаева, 1", at=T0)
+    Sanction.objects.update(state=SanctionState.CANCELLED)
+    assert not selectors.has_active_exclusion(company=venue.company, address=venue.address, at=T0)
