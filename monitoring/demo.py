@@ -4,6 +4,8 @@
   confirmation, and one rejected — the cafe itself stays open (its guard demo works).
 - Банк «Центр» (отделение): a confirmed violation, so excluded for 2 weeks (its QR codes
   are refused, it is off the public list), and the owner's appeal awaits akimat-almaty.
+- Бильярд «Кий» (Karaganda) has had no check-in for five days: the daily inactivity
+  run flags it (R-MN-2), which sanctions it like a confirmed violation.
 
 Runs after visitors.demo. A second run changes nothing: it stops when the demo venues
 have violations.
@@ -16,6 +18,7 @@ from django.utils import timezone
 from ashyq.accounts.models import User
 from ashyq.demo import Credential
 from monitoring import services
+from monitoring.inactivity import inactivity_flag_all
 from monitoring.models import Violation, ViolationKind
 from venues.models import Venue
 
@@ -57,4 +60,5 @@ def seed() -> list[Credential]:
             text="В это время охранник проверял статусы вручную, есть журнал.",
             now=now,
         )
+    inactivity_flag_all(now=now)
     return []

@@ -140,6 +140,10 @@ def _citizen_rows(venue, entrance, guard, *, now) -> tuple[list[Visit], list[Sta
     return visits, lookups
 
 
+SILENT_VENUE = "Бильярд «Кий»"
+SILENT_DAYS = 5
+
+
 def seed() -> list[Credential]:
     names = [row[1] for row in VENUES]
     venues = list(
@@ -157,7 +161,10 @@ def seed() -> list[Credential]:
     visits: list[Visit] = []
     for venue in venues:
         entrances = list(venue.entrances.all())
-        for back in range(DAYS, -1, -1):
+        # The billiard club has fallen silent for five days: the monitoring demo flags it
+        # for inactivity (R-MN-2).
+        last_back = SILENT_DAYS if venue.name == SILENT_VENUE else 0
+        for back in range(DAYS, last_back - 1, -1):
             day = today - timedelta(days=back)
             visits += _day_visits(venue, entrances, people[:-INSIDE_NOW], day, now=now, rng=rng)
 
