@@ -202,7 +202,9 @@ class ScanAnswer:
     report: StatusReport | None = None  # the citizen's own status, in full (his own data)
 
 
-_EXCLUDED = _("This venue is excluded from Ashyq for now: its QR codes do not work and check-ins are not recorded.")
+EXCLUDED_MESSAGE = _(
+    "This venue is excluded from Ashyq for now: its QR codes do not work and check-ins are not recorded."
+)
 _NOT_APPROVED = _("This venue is not approved in Ashyq yet: check-ins are not recorded.")
 _REVOKED = _("This QR code has been replaced by the venue and no longer works. Scan the code on the door.")
 _NO_LIVE_CODES = _("This venue's QR codes are revoked: check-ins are not recorded.")
@@ -214,7 +216,7 @@ def _refuse_unless_open(*, venue: Venue, entrance: Entrance | None, now: datetim
     check-in. With `code` (a scan) that code must be live; without (a guard), the
     entrance (or the venue) must have a live code."""
     if venue_excluded(venue=venue, at=now):
-        raise VenueRefused(_EXCLUDED, reason="excluded")
+        raise VenueRefused(EXCLUDED_MESSAGE, reason="excluded")
     if venue.codes_first_issued_at is None:
         raise VenueRefused(_NOT_APPROVED, reason="not_approved")
     if code is not None:

@@ -26,6 +26,7 @@ from ashyq.accounts.access import role_required
 from ashyq.accounts.models import NATIONAL_ROLES, Role
 from ashyq.registries import RegistryError
 from ashyq.sms.forms import PhoneForm
+from monitoring.selectors import venue_excluded
 from statuses.persons import person_key
 from statuses.selectors import history_for, status_for
 from venues.codes import rendering
@@ -34,6 +35,7 @@ from venues.models import Direction
 from visitors import rules, selectors
 from visitors.forms import COMMON_COUNTRIES, GuardLookupForm, LinkIinForm
 from visitors.services import (
+    EXCLUDED_MESSAGE,
     IinNotLinked,
     LinkRefused,
     RateLimited,
@@ -193,6 +195,11 @@ def scan_checkin(request, code):
     signed-in citizen's GET records anything; HEAD (a scanner app looking first) never."""
     venue = code.entrance.venue
     context = {"code": code, "entrance": code.entrance, "venue": venue, "next": request.path}
+    if venue_excluded(venue=venue, at=timezone.now()):
+        # R-CI-7, R-MN-4: an excluded venue's codes are refused for whoever opens them,
+        # before any sign-in; nothing is recorded.
+        context.update(message=EXCLUDED_MESSAGE, status=403)
+        return render(request, "visitors/scan_refused.html", context, status=403)
     if request.method == "HEAD" or getattr(request.user, "role", None) != Role.CITIZEN:
         # Not signed in: the phone sign-in that comes back here. Another role (an owner
         # trying his poster): the code works, sign in as a citizen to check in.

@@ -213,3 +213,24 @@ def test_r_mn_4_the_owner_asks_to_return_after_the_end(venue, inspector, second,
     owner.post(reverse("monitoring:sanction_return", args=[sanction.pk]))
     sanction.refresh_from_db()
     assert sanction.returned_at == sanction.ends_at + timedelta(hours=1)
+
+
+def test_r_ci_7_an_excluded_venues_code_is_refused_to_anyone_before_sign_in(client, venue):
+    """R-MN-4: the codes stop working at once, also for a visitor not signed in."""
+
+    code = QrCode.objects.filter(entrance__venue=venue, direction=Direction.ENTRY, revoked_at__isnull=True).first()
+    url = f"/q/{code_token(code)}"
+    assert client.get(url).status_code == 200  # the venue and the phone sign-in
+    violation = ViolationFactory(
+        venue=venue,
+        state=ViolationState.CONFIRMED,
+        decided_by=InspectorFactory(region=venue.region),
+        decided_at=T0,
+    )
+    Sanction.objects.create(
+        venue=venue, kind=SanctionKind.EXCLUSION, violation=violation, starts_at=T0, ends_at=T0 + timedelta(days=14)
+    )
+    before = Visit.objects.count()
+    response = client.get(url)
+    assert response.status_code == 403
+    assert Visit.objects.count() == before
