@@ -234,3 +234,35 @@ def test_r_ci_7_an_excluded_venues_code_is_refused_to_anyone_before_sign_in(clie
     response = client.get(url)
     assert response.status_code == 403
     assert Visit.objects.count() == before
+
+
+def _queries_for(django_assert_max_num_queries, client, url, limit):
+    with django_assert_max_num_queries(limit):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_list_pages_cost_the_same_queries_for_one_row_or_many(django_assert_max_num_queries, venue, inspector, rows):
+    """No query per row: the search, the violations to confirm and the appeals lists
+    read a page of rows in a fixed number of queries, however many rows there are."""
+    akimat = AkimatFactory(region=venue.region)
+    for n in range(rows):
+        other = open_venue(now=T0 - timedelta(days=30), name=f"Объект {n}", region=venue.region)
+        violation = ViolationFactory(venue=other, filed_by=InspectorFactory(region=venue.region))
+        sanction = Sanction.objects.create(
+            venue=other,
+            kind=SanctionKind.WARNING,
+            violation=ViolationFactory(
+                venue=other, state=ViolationState.CONFIRMED, decided_by=inspector, decided_at=T0
+            ),
+            starts_at=T0,
+        )
+        Appeal.objects.create(sanction=sanction, text="Просим пересмотреть", filed_by=other.company.owner)
+        assert violation.state == ViolationState.FILED
+    inspector_client, akimat_client = as_user(inspector), as_user(akimat)
+    _queries_for(django_assert_max_num_queries, inspector_client, reverse("monitoring:venue_search"), 5)
+    listed = _queries_for(django_assert_max_num_queries, inspector_client, reverse("monitoring:violation_list"), 6)
+    assert listed.text.count('value="confirm"') == rows
+    _queries_for(django_assert_max_num_queries, akimat_client, reverse("monitoring:appeal_list"), 5)
