@@ -47,6 +47,20 @@ def excluded_venue_ids(*, region=None, at: datetime) -> QuerySet:
     return sanctions.values("venue_id")
 
 
+def venues_excluded_during(*, start: datetime, end: datetime) -> QuerySet:
+    """The ids of the venues excluded at any moment of [start, end) (R-LD-4), as a
+    values queryset of `venue_id` (a subquery for the leaders computation).
+
+    An exclusion not cancelled on appeal is in force from `starts_at` until `ends_at`,
+    and past it until the owner returns (_excluding): it overlaps when it starts before
+    `end` and either ends after `start` or the owner has not returned yet.
+    """
+    return Sanction.objects.filter(
+        Q(kind=SanctionKind.EXCLUSION, state=SanctionState.ACTIVE, starts_at__lt=end)
+        & (Q(ends_at__gt=start) | Q(returned_at__isnull=True))
+    ).values("venue_id")
+
+
 def sanctions_for_owner(*, venue) -> list[Sanction]:
     """The venue's sanctions for the owner's panel, newest first, with their appeals."""
     return list(

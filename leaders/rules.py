@@ -1,0 +1,104 @@
+"""The rules of Leader Ashyq (DOMAIN.md §8) as pure functions: periods, thresholds,
+suspicious counts. No database; time comes in as an argument."""
+
+from datetime import date, datetime, time, timedelta
+from statistics import median
+from zoneinfo import ZoneInfo
+
+PERIOD_DAYS = 14
+# R-LD-2 Decided: periods are consecutive 14-day windows anchored on Monday
+# 26 Apr 2021, the day the pilot ended and every admitted category joined in all
+# regions (R-REF-4). Every period starts on PERIOD_ANCHOR + 14·k days (k may be < 0).
+PERIOD_ANCHOR = date(2021, 4, 26)
+LOCAL_TZ = ZoneInfo("Asia/Almaty")
+
+# R-LD-1: (tier, region kind) → the count a candidate must exceed.
+THRESHOLDS = {
+    ("A", "city"): 2000,
+    ("A", "oblast"): 1000,
+    ("B", "city"): 1000,
+    ("B", "oblast"): 500,
+}
+
+# Suspicious counts (issue 7, item 3). A venue cannot plausibly turn its full
+# capacity over more than 3 times a day, every day of the period.
+TURNOVERS_PER_DAY = 3
+# A single day more than 5 × the venue's median day of the period is a burst.
+BURST_FACTOR = 5
+
+
+def is_period_start(day: date) -> bool:
+    """R-LD-2: whether `day` is the first day of a period."""
+    return (day - PERIOD_ANCHOR).days % PERIOD_DAYS == 0
+
+
+def period_containing(day: date) -> tuple[date, date]:
+    """R-LD-2: the period (first day, first day of the next) that holds local `day`."""
+    start = day - timedelta(days=(day - PERIOD_ANCHOR).days % PERIOD_DAYS)
+    return start, start + timedelta(days=PERIOD_DAYS)
+
+
+def last_closed_period(now: datetime) -> tuple[date, date]:
+    """The latest period whose end (Monday 00:00 local) is not after `now`."""
+    start, _end = period_containing(now.astimezone(LOCAL_TZ).date())
+    return start - timedelta(days=PERIOD_DAYS), start
+
+
+def period_bounds_utc(start: date) -> tuple[datetime, datetime]:
+    """R-LD-2: the period starting on `start` as aware moments [from, to): local
+    Monday 00:00 in Asia/Almaty to the Monday 00:00 fourteen days later."""
+    end = start + timedelta(days=PERIOD_DAYS)
+    return (
+        datetime.combine(start, time.min, tzinfo=LOCAL_TZ),
+        datetime.combine(end, time.min, tzinfo=LOCAL_TZ),
+    )
+
+
+def threshold(*, tier: str, region_kind: str) -> int | None:
+    """R-LD-1: the count to exceed for a venue of category `tier` in a region of
+    `region_kind`; None for a category with no tier (volunteers, airports: R-LD-4)."""
+    return THRESHOLDS.get((tier, region_kind))
+
+
+def is_candidate(*, checkins: int, threshold: int | None) -> bool:
+    """R-LD-1: "more than" the threshold — exactly 2,000 is not more than 2,000."""
+    return threshold is not None and checkins > threshold
+
+
+def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int]) -> list[dict]:
+    """Flags an akimat should look at before approving, each with its figures.
+
+    `daily` maps every local day of the period to its check-ins, zero days included.
+    Capacity: more check-ins than capacity × days × 3 turnovers could hold.
+    Burst: a day above 5 × the median day; a median of 0 (a venue idle most of the
+    period) counts as 1, so one busy day in an idle fortnight is flagged.
+    """
+    days = len(daily)
+    flags = []
+    limit = capacity * days * TURNOVERS_PER_DAY
+    if checkins > limit:
+        flags.append(
+            {
+                "kind": "over_capacity",
+                "checkins": checkins,
+                "capacity": capacity,
+                "days": days,
+                "turnovers_per_day": TURNOVERS_PER_DAY,
+                "limit": limit,
+            }
+        )
+    if daily:
+        usual = median(daily.values())
+        peak_day = max(daily, key=lambda day: (daily[day], day))
+        peak = daily[peak_day]
+        if peak > BURST_FACTOR * max(usual, 1):
+            flags.append(
+                {
+                    "kind": "burst",
+                    "day": peak_day.isoformat(),
+                    "checkins": peak,
+                    "median_day": usual,
+                    "factor": BURST_FACTOR,
+                }
+            )
+    return flags

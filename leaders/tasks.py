@@ -1,0 +1,22 @@
+"""Celery entry points of the leaders app: thin, each safe to run twice.
+
+Beat (settings.CELERY_BEAT_SCHEDULE): compute_closed_periods daily (R-LD-2).
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from leaders import rules, services
+from leaders.models import CandidateList
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
+def compute_closed_periods() -> bool:
+    """R-LD-2: compute the lists of the last closed period unless they exist already
+    (a recomputation is on demand: manage.py compute_leaders)."""
+    now = timezone.now()
+    start, _end = rules.last_closed_period(now)
+    if CandidateList.objects.filter(period__starts_on=start).exists():
+        return False
+    services.leaders_compute(period_start=start, now=now)
+    return True

@@ -1,0 +1,36 @@
+"""Helpers of the leaders tests: venues of a tier and region kind, and their visits."""
+
+from datetime import date, datetime, timedelta
+
+from ashyq.reference.models import Tier
+from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
+from leaders import rules
+from venues.tests.factories import VenueFactory
+from visitors.models import Colour, EntryMethod, ExitMethod, Visit
+
+PERIOD = date(2021, 5, 10)  # anchor + 14 days: 10 May – 24 May 2021 (R-LD-2)
+
+
+def tier_venue(*, tier: str = Tier.A, city: bool = False, region=None, capacity: int = 1000, **fields):
+    """A venue of a category of `tier` ("" for no tier) in a city or an oblast."""
+    region = region or RegionFactory(city=city)
+    category = CategoryFactory(tier=tier) if tier else CategoryFactory(untiered=True)
+    return VenueFactory(region=region, category=category, capacity=capacity, **fields)
+
+
+def add_visits(venue, count: int, *, start: datetime | None = None, refused: bool = False) -> None:
+    """`count` check-ins at `venue`, spread evenly over the 14 days from `start`
+    (the period's first moment by default) so that no day stands out."""
+    start = start or rules.period_bounds_utc(PERIOD)[0]
+    step = timedelta(days=14) / max(count, 1)
+    Visit.objects.bulk_create(
+        Visit(
+            venue=venue,
+            method=EntryMethod.GUARD,
+            colour=Colour.RED if refused else Colour.GREEN,
+            entered_at=start + step * n,
+            exited_at=start + step * n if refused else None,
+            exit_method=ExitMethod.REFUSED if refused else None,
+        )
+        for n in range(count)
+    )
