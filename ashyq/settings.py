@@ -299,7 +299,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=10),
     },
     # R-LD-2: the candidate lists of a 14-day period, once it has closed.
-    "leaders-compute-closed-periods": {"task": "leaders.tasks.compute_closed_periods", "schedule": crontab(hour=0, minute=20)},
+    "leaders-compute-closed-periods": {
+        "task": "leaders.tasks.compute_closed_periods",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # R-CI-9: anonymous counts per region and day.
     "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 1800.0, "options": {"expires": 1800.0}},
 }

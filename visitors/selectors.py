@@ -24,13 +24,12 @@ class Occupancy:
 
 
 def allowed_percent(venue, day: date) -> int:
-    """The share of the capacity a venue may fill on `day` (R-OP-1, R-OP-2).
+    """The share of the capacity a venue may fill on `day` (R-OP-1, R-OP-2): the
+    operating conditions (the region's zone, participation, leader status — R-LD-5);
+    0 when the venue may not open. occupancy() and the guard page follow it."""
+    from leaders.conditions import conditions_for
 
-    A hook for now: 100 %. The Leaders issue plugs the operating conditions in here
-    (the region's zone, participation, leader status — R-OP-2, R-LD-5); occupancy()
-    and the guard page follow at once.
-    """
-    return 100
+    return conditions_for(venue, day).occupancy_percent
 
 
 def occupancy(venue, *, now: datetime) -> Occupancy:

@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ashyq.reference.models import Admission, Category, OkedCode, Region, Zone, ZoneChange
+from ashyq.reference.models import Admission, Category, OkedCode, OperatingRule, Region, Zone, ZoneChange
 from ashyq.reference.services import zone_set
 
 
@@ -126,3 +126,17 @@ class OkedCodeAdmin(admin.ModelAdmin):
     @admin.display(description=_("categories"))
     def category_list(self, obj):
         return ", ".join(str(category) for category in obj.categories.all())
+
+
+@admin.register(OperatingRule)
+class OperatingRuleAdmin(admin.ModelAdmin):
+    """R-OP-1: the table of operating conditions, one row per category, zone and
+    participants/others; operators edit the rows in place."""
+
+    list_display = ["category", "zone", "for_participants", "may_open", "opens_at", "closes_at", "occupancy_percent"]
+    list_editable = ["may_open", "opens_at", "closes_at", "occupancy_percent"]
+    list_filter = ["zone", "for_participants", "may_open", "category__tier", "category__is_volunteer", "category"]
+    search_fields = ["category__code", "category__name_ru", "category__name_kk", "category__name_en"]
+    ordering = ["category__name_ru", "zone", "-for_participants"]
+    list_select_related = ["category"]
+    autocomplete_fields = ["category"]

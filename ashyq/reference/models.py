@@ -5,6 +5,7 @@ R-REF-5). Names come in the three interface languages.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -183,3 +184,48 @@ class OkedCode(TranslatedName):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class OperatingRule(models.Model):
+    """R-OP-1: whether a venue of a category may open in a zone, its working hours and
+    its maximum occupancy, separately for participants of Ashyq and for others.
+
+    Hours: `closes_at` at or before `opens_at` means past midnight — 08:00–02:00 closes
+    at 2 a.m. the next day, 08:00–00:00 closes at midnight, and 00:00–00:00 is round
+    the clock (the convention of monitoring.risk). A closed row has no hours.
+    """
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="operating_rules", verbose_name=_("category")
+    )
+    zone = models.CharField(_("zone"), max_length=10, choices=Zone.choices)
+    for_participants = models.BooleanField(_("for participants of Ashyq"))
+    may_open = models.BooleanField(_("may open"))
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(
+        _("closes at"),
+        null=True,
+        blank=True,
+        help_text=_("At or before the opening time: past midnight (00:00 is midnight; 00:00–00:00 is 24 hours)."),
+    )
+    occupancy_percent = models.PositiveSmallIntegerField(
+        _("maximum occupancy, % of capacity"), validators=[MaxValueValidator(100)]
+    )
+
+    class Meta:
+        ordering = ["category__name_ru", "zone", "-for_participants"]
+        verbose_name = _("operating rule")
+        verbose_name_plural = _("operating rules")
+        constraints = [
+            # The look-up key of conditions_for (R-OP-2); the unique index serves it.
+            models.UniqueConstraint(fields=["category", "zone", "for_participants"], name="operating_rule_unique"),
+            models.CheckConstraint(condition=models.Q(occupancy_percent__lte=100), name="operating_rule_percent"),
+            models.CheckConstraint(
+                condition=models.Q(may_open=False) | models.Q(opens_at__isnull=False, closes_at__isnull=False),
+                name="operating_rule_open_has_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = _("participants") if self.for_participants else _("others")
+        return f"{self.category}: {self.get_zone_display()}, {who}"
