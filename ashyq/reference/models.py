@@ -209,7 +209,9 @@ class OperatingRule(models.Model):
         help_text=_("At or before the opening time: past midnight (00:00 is midnight; 00:00–00:00 is 24 hours)."),
     )
     occupancy_percent = models.PositiveSmallIntegerField(
-        _("maximum occupancy, % of capacity"), validators=[MaxValueValidator(100)]
+        # xgettext:no-python-format
+        _("maximum occupancy, % of capacity"),
+        validators=[MaxValueValidator(100)],
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList
@@ -46,7 +47,7 @@ def test_command_refuses_a_malformed_date():
 
 @time_machine.travel(datetime(2021, 5, 20, tzinfo=ALMATY), tick=False)
 def test_command_refuses_a_period_not_yet_closed():
-    with pytest.raises(CommandError, match="not closed"):
+    with pytest.raises(CommandError, match="not closed"), translation.override("en"):
         call_command("compute_leaders", "--period-start", "2021-05-10")
     assert not CandidateList.objects.exists()
 
