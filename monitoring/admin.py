@@ -3,18 +3,8 @@ through monitoring.services, which audit them, so these pages do not change them
 
 from django.contrib import admin
 
+from ashyq.core.admin import ReadOnlyAdmin
 from monitoring.models import Appeal, InactivityFlag, Outage, Sanction, Violation, ViolationPhoto
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PhotoInline(admin.TabularInline):

@@ -7,20 +7,8 @@ reports are evidence (R-PR-3, R-CI-3); the counts are recomputed from the rows
 
 from django.contrib import admin
 
+from ashyq.core.admin import ReadOnlyAdmin
 from visitors.models import DailyStats, DoorReport, RemoteCheck, StatusLookup, Visit, VisitWindow
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Visit)

@@ -4,7 +4,10 @@ from ashyq.core.models import AuditEvent, WorkerHeartbeat
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """The log is evidence: nobody edits or deletes it from the admin."""
+    """Evidence and copies of other agencies' data: nobody adds, edits or deletes them
+    from the admin; their own services are the only writers."""
+
+    show_full_result_count = False  # no COUNT(*) over millions of rows on every page
 
     def has_add_permission(self, request):
         return False
@@ -23,7 +26,6 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["action", "object_id", "actor__username"]
     date_hierarchy = "at"
     list_select_related = ["actor", "region"]
-    show_full_result_count = False  # COUNT(*) over millions of rows on every page
 
 
 @admin.register(WorkerHeartbeat)
