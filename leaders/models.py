@@ -42,6 +42,19 @@ class CandidateList(models.Model):
     region = models.ForeignKey("reference.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     computed_at = models.DateTimeField(_("computed at"))
     status = models.CharField(_("status"), max_length=10, choices=ListStatus.choices, default=ListStatus.COMPUTED)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    # R-LD-3: the commission's decision that fixed the list (status "fixed").
+    decision = models.ForeignKey(
+        "Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="lists", verbose_name=_("decision")
+    )
 
     class Meta:
         ordering = ["-period__starts_on", "region"]
@@ -50,6 +63,15 @@ class CandidateList(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "region"], name="candidate_list_unique"),
             models.CheckConstraint(condition=Q(status__in=ListStatus.values), name="candidate_list_status_valid"),
+            # A submitted or fixed list says when; a fixed one names its decision.
+            models.CheckConstraint(
+                condition=Q(status=ListStatus.COMPUTED) | Q(submitted_at__isnull=False),
+                name="candidate_list_submitted_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ListStatus.FIXED) | Q(decision__isnull=False),
+                name="candidate_list_fixed_by_decision",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,8 +111,10 @@ class Candidate(models.Model):
 
 
 class Decision(models.Model):
-    """R-LD-3: the commission's decision (number and date) that fixes the lists."""
+    """R-LD-3: the commission's decision (number and date) that fixes the submitted
+    lists of one period."""
 
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("period"))
     number = models.CharField(_("number"), max_length=50)
     date = models.DateField(_("date"))
     recorded_by = models.ForeignKey(
@@ -129,3 +153,41 @@ class Leader(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue_id} {self.starts_on} – {self.ends_on}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ComputeRun(models.Model):
+    """An on-demand computation started from a page (issue 7, item 2: long runs report
+    progress on the page that started them). The worker updates `progress` (0–100)
+    and `message` as it goes; the page polls the row."""
+
+    period_start = models.DateField(_("period start"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    result = models.JSONField(_("candidates per region"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("computation run")
+        verbose_name_plural = _("computation runs")
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="compute_run_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="compute_run_progress_max"),
+        ]
+        indexes = [models.Index(fields=["-requested_at"], name="compute_run_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.period_start} {self.status} {self.progress}%"

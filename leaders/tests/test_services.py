@@ -162,7 +162,7 @@ def test_a_submitted_list_is_not_recomputed():  # R-LD-3
     venue = tier_venue(region=region)
     add_visits(venue, 1001)
     services.leaders_compute(period_start=PERIOD, now=NOW)
-    CandidateList.objects.filter(region=region).update(status=ListStatus.SUBMITTED)
+    CandidateList.objects.filter(region=region).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
     add_visits(tier_venue(region=region), 1001)
 
     with pytest.raises(services.LeadersError, match="already submitted"):
