@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("visitors.public_urls")),
     path("monitoring/", include("monitoring.urls")),
     path("monitoring/ops/", include("monitoring.ops_urls")),
+    path("leaders/", include("leaders.urls")),
+    path("stats/", include("leaders.stats_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
