@@ -17,10 +17,37 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import models
 
-# The first byte of every ciphertext names the key, so that keys can rotate: a new
-# key gets a new id, and old rows stay readable while they are re-encrypted.
-_KEY_ID = 1
+# The first byte of every ciphertext names the key (IIN_ENCRYPTION_KEY_ID), so that
+# keys can rotate: a new key gets a new id, the old one moves to
+# IIN_OLD_ENCRYPTION_KEYS ("1:<key>"), old rows stay readable and
+# `manage.py reencrypt_identifiers` rewrites them under the new key (SECURITY.md).
 _NONCE_BYTES = 12
+
+
+def parse_key_list(value: str, *, setting: str) -> dict[int, str]:
+    """ "2:key,3:key" (the environment's form of retired keys) → {2: "key", 3: "key"}."""
+    keys = {}
+    for item in filter(None, (part.strip() for part in (value or "").split(","))):
+        key_id, sep, key = item.partition(":")
+        if not sep or not key_id.strip().isdigit():
+            raise ValueError(f"{setting} must look like '2:<key>,3:<key>'")
+        keys[int(key_id)] = key.strip()
+    return keys
+
+
+def current_key_id() -> int:
+    key_id = int(getattr(settings, "IIN_ENCRYPTION_KEY_ID", 1))
+    if not 0 < key_id < 256:
+        raise ValueError("IIN_ENCRYPTION_KEY_ID must be 1 to 255")
+    return key_id
+
+
+def _encryption_keys() -> dict[int, str]:
+    """Every key that decrypts, by id: the retired ones, then the current one over them."""
+    old = getattr(settings, "IIN_OLD_ENCRYPTION_KEYS", "") or {}
+    keys = parse_key_list(old, setting="IIN_OLD_ENCRYPTION_KEYS") if isinstance(old, str) else dict(old)
+    keys[current_key_id()] = settings.IIN_ENCRYPTION_KEY
+    return keys
 
 
 def _decode_key(value: str) -> bytes:
@@ -37,19 +64,25 @@ def _aead(key: str) -> AESGCM:
 
 def encrypt(plaintext: str) -> bytes:
     nonce = os.urandom(_NONCE_BYTES)
-    header = bytes([_KEY_ID])
+    header = bytes([current_key_id()])
     return header + nonce + _aead(settings.IIN_ENCRYPTION_KEY).encrypt(nonce, plaintext.encode(), header)
+
+
+def key_id_of(token: bytes) -> int:
+    """The id of the key that encrypted `token` (its first byte)."""
+    return bytes(token)[0]
 
 
 def decrypt(token: bytes) -> str:
     token = bytes(token)
-    if not token or token[0] != _KEY_ID:
+    key = _encryption_keys().get(token[0]) if token else None
+    if key is None:
         raise ValueError("Unknown encryption key id")
     nonce, ciphertext = token[1 : 1 + _NONCE_BYTES], token[1 + _NONCE_BYTES :]
     try:
-        return _aead(settings.IIN_ENCRYPTION_KEY).decrypt(nonce, ciphertext, token[:1]).decode()
+        return _aead(key).decrypt(nonce, ciphertext, token[:1]).decode()
     except InvalidTag as exc:
-        raise ValueError("The stored identifier does not decrypt with the current key") from exc
+        raise ValueError("The stored identifier does not decrypt with its key") from exc
 
 
 def blind_index(value: str) -> str:

@@ -45,6 +45,10 @@ else:
 SECRET_KEY = env.str("SECRET_KEY", default=_local_keys.get("SECRET_KEY"))
 # AES-256-GCM key for IINs and passport numbers at rest (R-ID-5), url-safe base64.
 IIN_ENCRYPTION_KEY = env.str("IIN_ENCRYPTION_KEY", default=_local_keys.get("IIN_ENCRYPTION_KEY"))
+# Its id (1–255, stored in every ciphertext's first byte), and the retired keys that
+# still decrypt until `reencrypt_identifiers` has run: "1:<key>,2:<key>".
+IIN_ENCRYPTION_KEY_ID = env.int("IIN_ENCRYPTION_KEY_ID", default=1)
+IIN_OLD_ENCRYPTION_KEYS = env.str("IIN_OLD_ENCRYPTION_KEYS", default="")
 # HMAC-SHA256 key of the blind index used to look identifiers up (R-ID-5).
 IIN_INDEX_KEY = env.str("IIN_INDEX_KEY", default=_local_keys.get("IIN_INDEX_KEY"))
 # Key that signs venue QR tokens (R-VN-4); QR_SIGNING_KEY_ID names it so keys can rotate.
@@ -151,6 +155,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id (memory-hard) for new and changed passwords; the others only read hashes
+# made before, and upgrade them at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if env.bool("FAST_PASSWORD_HASHER", default=False) and not PRODUCTION:
     # The test suite hashes thousands of passwords; PBKDF2's cost is for attackers.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -169,7 +180,13 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+# Sessions end at a fixed moment after sign-in, whatever the activity
+# (ashyq.accounts.signals): guards and staff after a shift, so a phone left at the
+# door or a desk left signed in does not stay open for the next person; citizens and
+# owners after SESSION_DAYS, on their own phones.
+SESSION_SHIFT_HOURS = env.int("SESSION_SHIFT_HOURS", default=12)
+SESSION_DAYS = env.int("SESSION_DAYS", default=14)
+SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
 
 # --- Languages and time --------------------------------------------------------------
 LANGUAGE_CODE = "ru"

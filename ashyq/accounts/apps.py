@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "ashyq.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from ashyq.accounts import signals  # noqa: F401  (connects the receivers)

@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives import hmac as crypto_hmac
 from django.conf import settings
 
+from ashyq.crypto import parse_key_list
+
 VERSION = 1
 MAC_BYTES = 11
 _PAYLOAD = struct.Struct(">BBII3s")
@@ -119,13 +121,7 @@ def signing_keys() -> dict[int, bytes]:
 
 def parse_old_keys(value: str) -> dict[int, str]:
     """ "2:key,3:key" (the environment's form) → {2: "key", 3: "key"}."""
-    keys = {}
-    for item in filter(None, (part.strip() for part in (value or "").split(","))):
-        key_id, sep, key = item.partition(":")
-        if not sep or not key_id.strip().isdigit():
-            raise ValueError("QR_OLD_SIGNING_KEYS must look like '2:<key>,3:<key>'")
-        keys[int(key_id)] = key.strip()
-    return keys
+    return parse_key_list(value, setting="QR_OLD_SIGNING_KEYS")
 
 
 def _old_keys() -> dict[int, str]:
