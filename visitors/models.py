@@ -140,6 +140,9 @@ class StatusLookup(models.Model):
     )
     # R-PR-2: erased (NULL) after 28 days; the rest of the row stays as evidence.
     person = models.CharField(_("person (blind index)"), max_length=PERSON_KEY_LENGTH, null=True, blank=True)  # noqa: DJ001
+    # Issue 8: the keyed hash of the IIN's birth date (its first 6 digits), to see a
+    # guard counting through one birth date; erased with `person` (R-PR-2).
+    birth_key = models.CharField(_("birth date (blind index)"), max_length=16, null=True, blank=True)  # noqa: DJ001
     colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)
     at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -151,6 +154,7 @@ class StatusLookup(models.Model):
             models.Index(fields=["person", "at"], name="lookup_person_at"),  # R-PR-4
             models.Index(fields=["actor", "at"], name="lookup_actor_at"),  # rate limits per guard
             models.Index(fields=["venue", "at"], name="lookup_venue_at"),  # rate limits per venue
+            models.Index(fields=["actor", "birth_key", "at"], name="lookup_actor_birth_at"),  # enumeration
             models.Index(fields=["at"], name="lookup_at"),  # R-PR-2 erasure
         ]
         constraints = [models.CheckConstraint(condition=Q(colour__in=Colour.values), name="lookup_colour_valid")]

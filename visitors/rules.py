@@ -22,6 +22,10 @@ RATE_DAY = timedelta(days=1)
 # Enumeration: a guard who hits his minute limit in two different minutes of an hour.
 ENUMERATION_WINDOW = timedelta(hours=1)
 ENUMERATION_HITS = 2
+# …or who, within that hour, looks up this many different people born on one day:
+# someone counting through the serial numbers of a birth date (the first 6 digits of
+# an IIN). At a real door, five visitors sharing a birthday within an hour is rare.
+ENUMERATION_SAME_BIRTH_DATE = 5
 
 
 def guard_lookups_per_minute() -> int:

@@ -28,9 +28,9 @@ brake on enumeration, not an exact quota, and is at most exceeded by the number 
 simultaneous requests. A refusal writes one audit row per guard, limit and minute;
 a guard who hits his minute limit in two different minutes within an hour is
 flagged as a suspected enumeration (audit "visitors.guard_enumeration_suspected" and
-a warning in the log with the masked phone). Nothing about the persons typed is kept
-for this: a blind index cannot tell that IINs share a birth date, and we keep no
-more than R-PR-1 allows.
+a warning in the log with the masked phone), and so is a guard who looks up five
+different people born on one day within an hour (issue 8): each look-up keeps a
+keyed hash of the IIN's birth date for that, erased with the person after 28 days.
 """
 
 import logging
@@ -417,14 +417,39 @@ def _rate_limited_record(*, guard: User, venue: Venue, limit: str, now: datetime
         return
     if mine.filter(at__gt=now - rules.ENUMERATION_WINDOW).count() < rules.ENUMERATION_HITS:
         return
+    _enumeration_flag(guard=guard, venue=venue, now=now, reason="limit_twice")
+
+
+def birth_key(iin: str) -> str:
+    """The keyed hash of an IIN's birth date (its first 6 digits): equal for people
+    born on one day, meaningless without the index key."""
+    return blind_index(f"birth-date:{iin[:6]}")[:16]
+
+
+def _enumeration_check(*, guard: User, venue: Venue, birth: str, now: datetime) -> None:
+    """Issue 8: flag a guard who looked up ENUMERATION_SAME_BIRTH_DATE different people
+    born on one day within the hour (one indexed count)."""
+    same_day = (
+        StatusLookup.objects.filter(actor=guard, birth_key=birth, at__gt=now - rules.ENUMERATION_WINDOW, at__lte=now)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    if same_day >= rules.ENUMERATION_SAME_BIRTH_DATE:
+        _enumeration_flag(guard=guard, venue=venue, now=now, reason="same_birth_date")
+
+
+def _enumeration_flag(*, guard: User, venue: Venue, now: datetime, reason: str) -> None:
+    """One audit row "visitors.guard_enumeration_suspected" per guard and hour, and a
+    warning in the log (masked phone) for the operators' alerting."""
     flagged = AuditEvent.objects.filter(actor=guard, action="visitors.guard_enumeration_suspected")
     if flagged.filter(at__gt=now - rules.ENUMERATION_WINDOW).exists():
         return
-    audit_record(actor=guard, action="visitors.guard_enumeration_suspected", obj=venue, region=venue.region)
+    audit_record(
+        actor=guard, action="visitors.guard_enumeration_suspected", obj=venue, region=venue.region, reason=reason
+    )
     logger.warning(
-        "Guard %s at venue %s hit the look-up limit twice within an hour: possible enumeration of IINs.",
-        masked(guard.phone or ""),
-        venue.pk,
+        "Guard %s at venue %s: possible enumeration of IINs (%s).", masked(guard.phone or ""), venue.pk, reason
     )
 
 
@@ -462,9 +487,12 @@ def guard_lookup(
     # No branch on what the registries know: a person with no record is blue by the
     # same computation as a person whose records make him blue.
     report = status_for(**key, at=now)
+    birth = birth_key(iin) if iin else None
     checked_in = _guard_record(
-        guard=guard, venue=venue, entrance=entrance, person=person_key(**key), report=report, now=now
+        guard=guard, venue=venue, entrance=entrance, person=person_key(**key), birth=birth, report=report, now=now
     )
+    if birth:
+        _enumeration_check(guard=guard, venue=venue, birth=birth, now=now)
     return GuardAnswer(
         colour=str(report.colour),
         valid_until=report.valid_until,
@@ -478,9 +506,18 @@ def guard_lookup(
 
 @transaction.atomic
 def _guard_record(
-    *, guard: User, venue: Venue, entrance: Entrance | None, person: str, report: StatusReport, now: datetime
+    *,
+    guard: User,
+    venue: Venue,
+    entrance: Entrance | None,
+    person: str,
+    birth: str | None,
+    report: StatusReport,
+    now: datetime,
 ) -> CheckIn:
-    StatusLookup.objects.create(actor=guard, venue=venue, person=person, colour=str(report.colour), at=now)
+    StatusLookup.objects.create(
+        actor=guard, venue=venue, person=person, birth_key=birth, colour=str(report.colour), at=now
+    )
     return _check_in(
         venue=venue,
         entrance=entrance,
@@ -574,7 +611,7 @@ def identifiers_erase(*, now: datetime) -> int:
     visits = Visit.objects.filter(Q(person__isnull=False) | Q(user__isnull=False), entered_at__lte=cutoff).update(
         person=None, user=None
     )
-    lookups = StatusLookup.objects.filter(person__isnull=False, at__lte=cutoff).update(person=None)
+    lookups = StatusLookup.objects.filter(person__isnull=False, at__lte=cutoff).update(person=None, birth_key=None)
     windows, _deleted = VisitWindow.objects.filter(until__lte=now).delete()
     return visits + lookups + windows
 

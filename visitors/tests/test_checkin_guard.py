@@ -413,5 +413,48 @@ def test_hitting_the_minute_limit_twice_in_an_hour_flags_a_suspected_enumeration
         "visitors.lookup_limit_guard_minute",
     ]
     flagged = AuditEvent.objects.get(action="visitors.guard_enumeration_suspected")
-    assert (flagged.actor, flagged.object_id, flagged.details) == (guard, str(venue.pk), {})
+    assert (flagged.actor, flagged.object_id, flagged.details) == (guard, str(venue.pk), {"reason": "limit_twice"})
     assert "possible enumeration" in caplog.text and guard.phone not in caplog.text  # masked (R-ID-5)
+
+
+def born_on(day: date, serial: int) -> str:
+    return make_iin(birth_date=day, sex="male", serial=serial)
+
+
+def enumeration_flags():
+    return AuditEvent.objects.filter(action="visitors.guard_enumeration_suspected")
+
+
+def test_five_different_people_born_on_one_day_within_an_hour_flag_a_suspected_enumeration(guard, venue, clock, caplog):
+    day = date(1980, 1, 1)
+    for serial in range(1, 5):
+        clock.move_to(T0 + timedelta(minutes=serial))
+        lookup(guard, venue, iin=born_on(day, serial), at=T0 + timedelta(minutes=serial))
+    assert not enumeration_flags().exists()  # four share a birthday: it happens
+
+    clock.move_to(T0 + timedelta(minutes=5))
+    lookup(guard, venue, iin=born_on(day, 5), at=T0 + timedelta(minutes=5))
+    flagged = enumeration_flags().get()
+    assert (flagged.actor, flagged.details) == (guard, {"reason": "same_birth_date"})
+    assert "possible enumeration" in caplog.text and born_on(day, 5) not in caplog.text
+
+
+def test_the_same_person_again_or_a_birthday_an_hour_old_does_not_count(guard, venue, clock):
+    day = date(1980, 1, 1)
+    lookup(guard, venue, iin=born_on(day, 1), at=T0)  # exactly one hour before the last
+    for minute in range(1, 5):
+        clock.move_to(T0 + timedelta(minutes=minute))
+        lookup(guard, venue, iin=born_on(day, 2), at=T0 + timedelta(minutes=minute))  # one person, four times
+    for serial in (3, 4, 5):
+        at = T0 + timedelta(minutes=57 + serial)
+        clock.move_to(at)
+        lookup(guard, venue, iin=born_on(day, serial), at=at)
+    # At T0 + 1 h: persons 2, 3, 4, 5 within the hour; person 1 left it at this moment.
+    assert not enumeration_flags().exists()
+
+
+def test_the_birth_date_hash_is_erased_with_the_person(guard, venue, clock):
+    lookup(guard, venue, iin=born_on(date(1980, 1, 1), 1), at=T0)
+    assert StatusLookup.objects.get().birth_key
+    services.identifiers_erase(now=T0 + timedelta(days=28))
+    assert StatusLookup.objects.values_list("person", "birth_key").get() == (None, None)
