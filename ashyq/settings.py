@@ -287,7 +287,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
 # Task modules autodiscovery (`<app>.tasks`) does not find.
-CELERY_IMPORTS = ["monitoring.ops_tasks"]
+CELERY_IMPORTS = ["monitoring.ops_tasks", "ashyq.queue"]
 # Keep Django's LOGGING (with its identifier mask) in the worker too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -295,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
     # Operators see on the system page that the worker and beat are alive.
     "heartbeat": {"task": "ashyq.core.tasks.heartbeat", "schedule": 60.0},
     "purge-heartbeats": {"task": "ashyq.core.tasks.purge_heartbeats", "schedule": crontab(hour=3, minute=17)},
+    # The transactional outbox (ashyq.queue): what a dead or hung broker kept from a
+    # worker is sent again once it is back.
+    "outbox-relay": {"task": "ashyq.queue.outbox_relay", "schedule": 60.0, "options": {"expires": 55}},
+    "outbox-purge": {"task": "ashyq.queue.outbox_purge", "schedule": crontab(hour=3, minute=27)},
     # R-RG-2: pull each health registry every REGISTRY_SYNC_MINUTES; an entry that could
     # not run in its interval expires instead of piling up after an outage.
     **{

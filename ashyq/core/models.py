@@ -1,5 +1,7 @@
 """What every app shares: the audit log and the worker's heartbeat."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -62,3 +64,37 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxMessage(models.Model):
+    """A task to run, written in the same transaction as the change that asks for it
+    (the transactional outbox, ashyq.queue): a broker that is down or hangs when the
+    change commits loses nothing, and the relay sends it once the broker is back.
+
+    `claimed_until`: a worker runs the task while it holds the claim; a worker killed
+    mid-task lets the claim lapse, and the relay sends the message again.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # The relay's scan: the pending messages, oldest first.
+            models.Index(fields=["created_at"], condition=models.Q(done_at__isnull=True), name="outbox_pending"),
+            models.Index(fields=["done_at"], name="outbox_done_at"),  # the purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.id}"
