@@ -11,6 +11,9 @@ PERIOD_DAYS = 14
 # regions (R-REF-4). Every period starts on PERIOD_ANCHOR + 14·k days (k may be < 0).
 PERIOD_ANCHOR = date(2021, 4, 26)
 LOCAL_TZ = ZoneInfo("Asia/Almaty")
+# The first period that can hold a check-in: the one holding 26 Feb 2021, when the
+# first category (fitness clubs) was admitted (R-REF-4). Earlier dates are refused.
+FIRST_PERIOD_START = date(2021, 2, 15)
 
 # R-LD-1: (tier, region kind) → the count a candidate must exceed.
 THRESHOLDS = {
@@ -25,6 +28,15 @@ THRESHOLDS = {
 TURNOVERS_PER_DAY = 3
 # A single day more than 5 × the venue's median day of the period is a burst.
 BURST_FACTOR = 5
+# Decided: check-ins outside the allowed working hours (R-OP-1, R-OP-2, with a leader's
+# own extra hours, R-LD-5) are flagged when they are more than 10 % of the venue's
+# check-ins in the period AND at least 100 of them (about 7 a night over the 14 days):
+# a few late guests, or a guard's phone clock a few minutes off, should not flag a
+# venue; a venue counting visitors while it must be closed should. Exactly 10 % is not
+# more than 10 %; 99 is not 100.
+OUT_OF_HOURS_PERCENT = 10
+OUT_OF_HOURS_MIN = 100
+DAY_MINUTES = 24 * 60
 
 
 def is_period_start(day: date) -> bool:
@@ -65,13 +77,52 @@ def is_candidate(*, checkins: int, threshold: int | None) -> bool:
     return threshold is not None and checkins > threshold
 
 
-def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int]) -> list[dict]:
+def hour_outside(hour: int, today: tuple[time, time] | None, yesterday: tuple[time, time] | None) -> bool:
+    """Whether the local hour [hour:00, hour+1:00) of a day lies wholly outside the
+    venue's working time: that day's opening, and the part after midnight of the
+    previous day's opening (08:00–02:00 on Friday covers Saturday 00:00–02:00 even if
+    the venue may not open on Saturday). An hour partly open counts as open (the counts
+    are per hour). `today`/`yesterday` are (opens, closes) or None (may not open);
+    closes ≤ opens is past midnight, equal is round the clock."""
+    start, end = hour * 60, hour * 60 + 60
+    spans = []
+    if today is not None:
+        opens, closes = _minutes(today[0]), _minutes(today[1])
+        spans.append((opens, closes if closes > opens else DAY_MINUTES))
+    if yesterday is not None:
+        opens, closes = _minutes(yesterday[0]), _minutes(yesterday[1])
+        if closes <= opens:
+            spans.append((0, closes))
+    return not any(start < span_end and span_start < end for span_start, span_end in spans)
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def out_of_hours_flag(*, outside: int, total: int) -> dict | None:
+    """The out-of-hours flag when `outside` of `total` check-ins are more than
+    OUT_OF_HOURS_PERCENT % and at least OUT_OF_HOURS_MIN (Decided), else None. The
+    comparison is exact; "percent" is the share rounded half up, for the page."""
+    if total <= 0 or outside < OUT_OF_HOURS_MIN or outside * 100 <= OUT_OF_HOURS_PERCENT * total:
+        return None
+    return {
+        "kind": "out_of_hours",
+        "checkins": outside,
+        "total": total,
+        "percent": (outside * 200 + total) // (2 * total),
+    }
+
+
+def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int], outside: int = 0) -> list[dict]:
     """Flags an akimat should look at before approving, each with its figures.
 
     `daily` maps every local day of the period to its check-ins, zero days included.
     Capacity: more check-ins than capacity × days × 3 turnovers could hold.
     Burst: a day above 5 × the median day; a median of 0 (a venue idle most of the
     period) counts as 1, so one busy day in an idle fortnight is flagged.
+    Out of hours: `outside` of the `checkins` fell outside the allowed hours
+    (out_of_hours_flag).
     """
     days = len(daily)
     flags = []
@@ -101,4 +152,7 @@ def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int]) ->
                     "factor": BURST_FACTOR,
                 }
             )
+    late = out_of_hours_flag(outside=outside, total=checkins)
+    if late:
+        flags.append(late)
     return flags

@@ -1,19 +1,38 @@
 """Writes of the leaders app: the computation of the candidate lists (R-LD-1, R-LD-2,
-R-LD-4) with the flags of suspicious counts (issue 7, item 3)."""
+R-LD-4) with the flags of suspicious counts (issue 7, item 3), and the on-demand
+computation runs that report their progress to the page that started them (item 2).
 
+The computation reads for a long time and writes briefly: the counts and flags are
+read outside any transaction (so that each progress update commits on its own and the
+page sees it), then one short transaction locks the period, re-checks that no list of
+it was submitted or fixed meanwhile, and replaces the candidates.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncHour
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ashyq.core.services import audit_record
+from ashyq.queue import enqueue
 from ashyq.reference.models import Region
-from leaders import rules
-from leaders.models import Candidate, CandidateList, ListStatus, Period
+from leaders import conditions, rules
+from leaders.models import Candidate, CandidateList, ComputeRun, ListStatus, Period, RunStatus
 from monitoring.selectors import venues_excluded_during
+from venues.models import Venue
 from visitors.models import ExitMethod, Visit
+
+logger = logging.getLogger(__name__)
+
+# percent (0–100), a short message for the page.
+Progress = Callable[[int, str], None]
 
 
 class LeadersError(ValueError):
@@ -54,88 +73,240 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     )
 
 
-def _daily_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[date, int]]:
-    """Each venue's check-ins per local day of the period, zero days included (one query)."""
-    first = start.astimezone(rules.LOCAL_TZ).date()
-    days = [first + timedelta(days=n) for n in range(rules.PERIOD_DAYS)]
-    daily = {venue_id: dict.fromkeys(days, 0) for venue_id in venue_ids}
+def _hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[datetime, int]]:
+    """Each venue's check-ins per local hour of the period, hours with none left out
+    (one aggregate query)."""
+    hourly: dict[int, dict[datetime, int]] = {venue_id: {} for venue_id in venue_ids}
     rows = (
         counted_visits(start=start, end=end)
         .filter(venue_id__in=venue_ids)
-        .annotate(day=TruncDate("entered_at", tzinfo=rules.LOCAL_TZ))
-        .values("venue_id", "day")
+        .annotate(hour=TruncHour("entered_at", tzinfo=rules.LOCAL_TZ))
+        .values_list("venue_id", "hour")
         .annotate(checkins=Count("id"))
         .order_by()
     )
+    for venue_id, hour, checkins in rows:
+        hourly[venue_id][hour.astimezone(rules.LOCAL_TZ)] = checkins
+    return hourly
+
+
+def _period_days(start: datetime) -> list[date]:
+    first = start.astimezone(rules.LOCAL_TZ).date()
+    return [first + timedelta(days=n) for n in range(rules.PERIOD_DAYS)]
+
+
+def _flags(rows: list[dict], *, start: datetime, end: datetime) -> dict[int, list[dict]]:
+    """The flags of the candidates `rows` (venue id → flags) in a fixed number of
+    queries: their check-ins per local hour (the days follow from it), their venues,
+    and the allowed hours of each venue and day (leaders.conditions.hours_for, the day
+    before the period included for the hours after its midnight)."""
+    venue_ids = [row["venue_id"] for row in rows]
+    hourly = _hourly_counts(venue_ids=venue_ids, start=start, end=end)
+    days = _period_days(start)
+    venues = Venue.objects.filter(pk__in=venue_ids).select_related("category")
+    allowed = conditions.hours_for(venues, [days[0] - timedelta(days=1), *days])
+    flags = {}
     for row in rows:
-        daily[row["venue_id"]][row["day"]] = row["checkins"]
-    return daily
+        venue_id = row["venue_id"]
+        daily = dict.fromkeys(days, 0)
+        outside = 0
+        for hour, checkins in hourly[venue_id].items():
+            day = hour.date()
+            daily[day] += checkins
+            if rules.hour_outside(hour.hour, allowed[(venue_id, day)], allowed[(venue_id, day - timedelta(days=1))]):
+                outside += checkins
+        flags[venue_id] = rules.suspicious_flags(
+            checkins=row["checkins"], capacity=row["venue__capacity"], daily=daily, outside=outside
+        )
+    return flags
 
 
-@transaction.atomic
-def leaders_compute(*, period_start: date, now: datetime, actor=None) -> dict[str, int]:
-    """R-LD-2: compute the candidate list of every region for the period starting on
-    `period_start`; returns region code → number of candidates.
-
-    Refuses a date that is not a period start and a period not closed at `now`.
-    Recomputing replaces the candidates of each list and gives the same lists, unless
-    a list of the period is already submitted or fixed (R-LD-3): then nothing changes.
-    """
+def _check_period(period_start: date, now: datetime) -> None:
+    """R-LD-2: refuse a date that starts no period and a period not closed at `now`
+    (and dates before Ashyq or not yet come, before any date arithmetic overflows)."""
+    if period_start < rules.FIRST_PERIOD_START:
+        raise LeadersError(
+            _("Ashyq counted no check-ins before %(start)s; choose a later period.")
+            % {"start": rules.FIRST_PERIOD_START.isoformat()}
+        )
+    if period_start > now.astimezone(rules.LOCAL_TZ).date():
+        raise LeadersError(
+            _("The period starting on %(start)s has not begun yet.") % {"start": period_start.isoformat()}
+        )
     if not rules.is_period_start(period_start):
         start, _end = rules.period_containing(period_start)
         raise LeadersError(
             _("%(day)s is not the first day of a period; the period holding it starts on %(start)s.")
             % {"day": period_start.isoformat(), "start": start.isoformat()}
         )
-    start, end = rules.period_bounds_utc(period_start)
+    _start, end = rules.period_bounds_utc(period_start)
     if end > now:
         raise LeadersError(
             _("The period %(start)s – %(end)s has not closed yet.")
             % {"start": period_start.isoformat(), "end": (period_start + timedelta(days=rules.PERIOD_DAYS)).isoformat()}
         )
-    period, _created = Period.objects.get_or_create(
-        starts_on=period_start, defaults={"ends_on": period_start + timedelta(days=rules.PERIOD_DAYS)}
-    )
-    regions = list(Region.objects.order_by("code"))
-    lists = {cl.region_id: cl for cl in CandidateList.objects.select_for_update().filter(period=period)}
-    locked = sorted(str(cl.region) for cl in lists.values() if cl.status != ListStatus.COMPUTED)
+
+
+def _refuse_locked(lists) -> None:
+    """R-LD-3: a submitted or fixed list is never recomputed."""
+    locked = sorted(str(cl.region) for cl in lists if cl.status != ListStatus.COMPUTED)
     if locked:
         raise LeadersError(
             _("The lists of %(regions)s for this period are already submitted or fixed; nothing was recomputed.")
             % {"regions": ", ".join(locked)}
         )
 
-    counts = venue_counts(start=start, end=end)
-    chosen = []
-    for row in counts:
+
+def _no_progress(percent: int, message: str) -> None:
+    pass
+
+
+def leaders_compute(
+    *, period_start: date, now: datetime, actor=None, progress: Progress | None = None
+) -> dict[str, int]:
+    """R-LD-2: compute the candidate list of every region for the period starting on
+    `period_start`; returns region code → number of candidates.
+
+    Refuses a date that is not a period start and a period not closed at `now`.
+    Recomputing replaces the candidates of each list and gives the same lists, unless
+    a list of the period is already submitted or fixed (R-LD-3): then nothing changes,
+    even when the list was submitted while this computation was reading.
+    `progress(percent, message)` is called at each stage (counting, the flags of each
+    region, writing); outside a transaction each call can commit on its own.
+    """
+    report = progress or _no_progress
+    _check_period(period_start, now)
+    _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
+    start, end = rules.period_bounds_utc(period_start)
+
+    report(0, _("Counting the check-ins of the period"))
+    chosen: dict[int, list[dict]] = defaultdict(list)
+    for row in venue_counts(start=start, end=end):
         limit = rules.threshold(tier=row["venue__category__tier"], region_kind=row["venue__region__kind"])
         if rules.is_candidate(checkins=row["checkins"], threshold=limit):
-            chosen.append((row, limit))
-    daily = _daily_counts(venue_ids=[row["venue_id"] for row, _limit in chosen], start=start, end=end)
+            chosen[row["venue__region_id"]].append({**row, "threshold": limit})
+    regions = list(Region.objects.order_by("code"))
 
+    flags: dict[int, list[dict]] = {}
+    busy = [region for region in regions if region.pk in chosen]
+    for done, region in enumerate(busy):
+        report(
+            10 + 80 * done // len(busy),
+            _("Checking the counts of %(region)s (%(n)s of %(total)s)")
+            % {"region": region, "n": done + 1, "total": len(busy)},
+        )
+        flags.update(_flags(chosen[region.pk], start=start, end=end))
+
+    report(90, _("Writing the lists"))
+    result = _write_lists(period_start=period_start, now=now, actor=actor, regions=regions, chosen=chosen, flags=flags)
+    report(100, _("Done"))
+    return result
+
+
+@transaction.atomic
+def _write_lists(
+    *, period_start: date, now: datetime, actor, regions: list, chosen: dict[int, list[dict]], flags: dict
+) -> dict[str, int]:
+    """The short write: lock the period (two runs of one period write one after the
+    other), re-check the lists under lock, replace the candidates, audit."""
+    period, _created = Period.objects.get_or_create(
+        starts_on=period_start, defaults={"ends_on": period_start + timedelta(days=rules.PERIOD_DAYS)}
+    )
+    Period.objects.select_for_update().filter(pk=period.pk).get()
+    lists = {
+        cl.region_id: cl
+        for cl in CandidateList.objects.select_for_update().filter(period=period).select_related("region")
+    }
+    _refuse_locked(lists.values())
     for region in regions:
-        if region.pk in lists:
-            lists[region.pk].computed_at = now
-        else:
+        if region.pk not in lists:
             lists[region.pk] = CandidateList(period=period, region=region, computed_at=now)
     CandidateList.objects.bulk_create([cl for cl in lists.values() if cl.pk is None])
     CandidateList.objects.filter(period=period).update(computed_at=now)
     Candidate.objects.filter(list__period=period).delete()
     Candidate.objects.bulk_create(
         Candidate(
-            list=lists[row["venue__region_id"]],
+            list=lists[region_id],
             venue_id=row["venue_id"],
             checkins=row["checkins"],
-            threshold=limit,
-            flags=rules.suspicious_flags(
-                checkins=row["checkins"], capacity=row["venue__capacity"], daily=daily[row["venue_id"]]
-            ),
+            threshold=row["threshold"],
+            flags=flags[row["venue_id"]],
         )
-        for row, limit in chosen
+        for region_id, rows in chosen.items()
+        for row in rows
     )
-    result = {region.code: 0 for region in regions}
-    by_id = {region.pk: region.code for region in regions}
-    for row, _limit in chosen:
-        result[by_id[row["venue__region_id"]]] += 1
+    result = {region.code: len(chosen.get(region.pk, [])) for region in regions}
     audit_record(actor=actor, action="leaders.compute", obj=period, candidates=result)
     return result
+
+
+# --- On-demand runs (issue 7, item 2) -------------------------------------------------------------
+
+
+@transaction.atomic
+def compute_run_request(*, period_start: date, requested_by, now: datetime, language: str = "") -> ComputeRun:
+    """Queue a computation of the period starting on `period_start` for `requested_by`
+    (commission, operator); refuses at once what the computation would refuse (a day
+    that starts no period, a period not closed, a list already submitted), so that
+    nothing is queued for nothing. The worker runs leaders.tasks.compute_run."""
+    from leaders import tasks
+
+    _check_period(period_start, now)
+    _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
+    run = ComputeRun.objects.create(period_start=period_start, requested_by=requested_by, requested_at=now)
+    audit_record(
+        actor=requested_by, action="leaders.compute_run.request", obj=run, period_start=period_start.isoformat()
+    )
+    enqueue(tasks.compute_run, run.pk, language or settings.LANGUAGE_CODE)
+    return run
+
+
+def _run_update(run_id: int, **fields) -> bool:
+    return ComputeRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(**fields) == 1
+
+
+def compute_run_perform(*, run_id: int, language: str = "") -> str | None:
+    """Perform the computation run `run_id` and return its final status; None when the
+    run is gone or already done or failed (a redelivered task is not redone).
+
+    A run left "running" by a worker that died is taken again (acks_late redelivers
+    it). Progress is written to the run as it goes; a refusal (LeadersError) ends it
+    "failed" with its message for the user, an unexpected error with a generic message
+    (the error itself goes to the log)."""
+    now = timezone.now()
+    taken = ComputeRun.objects.filter(pk=run_id, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).update(
+        status=RunStatus.RUNNING, started_at=now, finished_at=None, progress=0, message=""
+    )
+    if not taken:
+        return None
+    run = ComputeRun.objects.select_related("requested_by").get(pk=run_id)
+
+    def progress(percent: int, message: str) -> None:
+        _run_update(run_id, progress=max(0, min(percent, 100)), message=message)
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            result = leaders_compute(period_start=run.period_start, now=now, actor=run.requested_by, progress=progress)
+        except LeadersError as error:
+            _run_update(run_id, status=RunStatus.FAILED, finished_at=timezone.now(), message=str(error))
+            return RunStatus.FAILED
+        except Exception:
+            logger.exception("Leaders computation run %s failed", run_id)
+            _run_update(
+                run_id,
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                message=_(
+                    "The computation failed because of an error on our side; it has been logged. Try again later or tell an operator."
+                ),
+            )
+            return RunStatus.FAILED
+        _run_update(
+            run_id,
+            status=RunStatus.DONE,
+            finished_at=timezone.now(),
+            progress=100,
+            result=result,
+            message=_("Done. Candidates found: %(candidates)s.") % {"candidates": sum(result.values())},
+        )
+    return RunStatus.DONE

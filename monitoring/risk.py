@@ -1,22 +1,25 @@
 """The risk list (R-MN-7): from anonymous counts of check-ins only (venue and time — no
 person), the venues of a region that inspectors should look at first, with the figures
-that put each there."""
+that put each there.
+
+"Outside working hours" uses each venue's real conditions of each day (R-OP-1, R-OP-2:
+its region's zone, its participation, its leader's extra hours — R-LD-5), looked up for
+all the listed venues and days at once (leaders.conditions.hours_for)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 
 from django.db.models import Count
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from leaders.conditions import Hours, hours_for
+from leaders.rules import hour_outside
 from venues.models import Venue
 from visitors.models import Visit
 
-# Decided default working hours until the operating conditions exist (R-OP-1).
-DEFAULT_OPENS = time(8, 0)
-DEFAULT_CLOSES = time(23, 0)
 # (b) over-occupancy: more entries in one hour than the venue's capacity.
 # (c) a burst: an hour with more than max(BURST_FLOOR, BURST_FACTOR × the venue's
 # median hourly entries over the hours with any entry in the period).
@@ -27,31 +30,6 @@ BURST_FACTOR = 5
 WEIGHT_OUTSIDE = 1
 WEIGHT_OVER_CAPACITY = 10
 WEIGHT_BURST = 5
-
-
-def allowed_hours(venue: Venue, day: date) -> tuple[time, time] | None:
-    """The venue's allowed working hours on local `day` as (opens, closes), or None
-    when it may not open at all that day; `closes` ≤ `opens` means past midnight.
-
-    A hook: the working hours come from the operating conditions of the venue's
-    category and zone (R-OP-1, R-OP-2), which the Leaders issue builds and which then
-    replaces this body. Decided default until then: 08:00–23:00 every day, for every
-    venue. Must not query the database per call (it runs per venue and day).
-    """
-    return DEFAULT_OPENS, DEFAULT_CLOSES
-
-
-def _outside(hour_start: time, hours: tuple[time, time] | None) -> bool:
-    """Whether the local hour beginning at `hour_start` lies wholly outside `hours`
-    (the counts are per hour: an hour that is partly open counts as open)."""
-    if hours is None:
-        return True
-    opens, closes = hours
-    start = hour_start.hour * 60
-    end = start + 60
-    open_min, close_min = opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute
-    spans = [(open_min, close_min)] if close_min > open_min else [(open_min, 24 * 60), (0, close_min)]
-    return not any(start < span_end and span_start < end for span_start, span_end in spans)
 
 
 @dataclass
@@ -76,7 +54,9 @@ class RiskRow:
         )
 
 
-def _evaluate(row: RiskRow) -> None:
+def _evaluate(row: RiskRow, hours: dict[tuple[int, date], Hours | None]) -> None:
+    """The row's figures; `hours` maps (venue id, local day) to the allowed hours, the
+    day before the first included (its night may run past midnight)."""
     counts = [n for _hour, n in row.hourly]
     row.checkins = sum(counts)
     row.median_hourly = median(counts)
@@ -85,7 +65,9 @@ def _evaluate(row: RiskRow) -> None:
     row.worst_hour = max(row.hourly, key=lambda item: (item[1], item[0]))[0]
     for hour, n in row.hourly:
         local = timezone.localtime(hour)
-        if _outside(local.time(), allowed_hours(row.venue, local.date())):
+        day = local.date()
+        today, yesterday = hours.get((row.venue.pk, day)), hours.get((row.venue.pk, day - timedelta(days=1)))
+        if hour_outside(local.hour, today, yesterday):
             row.outside_hours_checkins += n
         if n > row.venue.capacity:
             row.over_capacity_hours += 1
@@ -95,8 +77,12 @@ def _evaluate(row: RiskRow) -> None:
 
 def risk_list(*, region, now: datetime, days: int = 14) -> list[RiskRow]:
     """The venues of `region` with at least one signal over the `days` before `now`,
-    highest score first (R-MN-7). Two queries: the entries per venue and local hour,
-    and the venues that have any."""
+    highest score first (R-MN-7). Six queries whatever the number of venues: the
+    entries per venue and local hour, the venues that have any, and the four of their
+    allowed hours on each day (leaders.conditions.hours_for). A check-in is outside
+    when its local hour lies wholly outside the venue's opening that day and the night
+    of the day before (leaders.rules.hour_outside); a day it may not open, every hour
+    is outside."""
     since = now - timedelta(days=days)
     buckets = (
         Visit.objects.filter(venue__region=region, entered_at__gte=since, entered_at__lt=now)
@@ -110,11 +96,14 @@ def risk_list(*, region, now: datetime, days: int = 14) -> list[RiskRow]:
         hourly[venue_id].append((hour, n))
     if not hourly:
         return []
-    venues = Venue.objects.filter(pk__in=hourly).select_related("category")
+    venues = list(Venue.objects.filter(pk__in=hourly).select_related("category"))
+    first, last = timezone.localdate(since), timezone.localdate(now)
+    days = [first + timedelta(days=n) for n in range(-1, (last - first).days + 1)]
+    hours = hours_for(venues, days)
     rows = []
     for venue in venues:
         row = RiskRow(venue=venue, hourly=sorted(hourly[venue.pk]))
-        _evaluate(row)
+        _evaluate(row, hours)
         if row.score > 0:
             rows.append(row)
     rows.sort(key=lambda row: (-row.score, row.venue.name, row.venue.pk))

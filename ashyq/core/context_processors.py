@@ -9,8 +9,11 @@ from ashyq.accounts.models import NATIONAL_ROLES, REGIONAL_ROLES, Role
 
 def _items(user):
     yield _("Home"), "core:home", ()
+    if not user.is_authenticated or user.role in (Role.OWNER, Role.CITIZEN, Role.GUARD):
+        yield _("Leader Ashyq"), "leaders:public_index", ()
     if not user.is_authenticated:
         yield _("Participants"), "codes:participants", ()
+        yield _("Statistics"), "stats:public", ()
         return
     if user.role == Role.OWNER:
         yield _("My venues"), "venues:venue_list", ()
@@ -32,6 +35,12 @@ def _items(user):
         yield _("Inactivity"), "monitoring_ops:flags", ()
     if user.role == Role.OPERATOR:
         yield _("Outages"), "monitoring_ops:outages", ()
+    if user.role in (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
+        yield _("Leader Ashyq"), "leaders:index", ()
+    if user.role == Role.AKIMAT and user.region_id:
+        yield _("Statistics"), "stats:region", (user.region.code,)
+    if user.role in (Role.COMMISSION, Role.OPERATOR):
+        yield _("Statistics"), "stats:national", ()
     if user.role in REGIONAL_ROLES and user.region_id:
         yield _("My region"), "reference:region_detail", (user.region.code,)
     if user.role in NATIONAL_ROLES or user.is_superuser:

@@ -24,12 +24,22 @@ NOW = datetime(2021, 6, 1, 12, tzinfo=ALMATY)
 def test_command_prints_the_candidates_of_each_region():
     region = RegionFactory(code="test-almaty")
     add_visits(tier_venue(region=region), 1001)
-    out = StringIO()
+    out, err = StringIO(), StringIO()
 
-    call_command("compute_leaders", "--period-start", "2021-05-10", stdout=out)
+    call_command("compute_leaders", "--period-start", "2021-05-10", stdout=out, stderr=err)
 
     assert "test-almaty: 1" in out.getvalue().splitlines()
+    assert all(": " in line and line.split(": ")[1].isdigit() for line in out.getvalue().splitlines())
     assert Candidate.objects.filter(list__region=region).count() == 1
+    # The progress goes to stderr, ending at 100 %.
+    assert err.getvalue().splitlines()[-1].startswith("100%")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_command_is_quiet_on_stderr_at_verbosity_0():
+    err = StringIO()
+    call_command("compute_leaders", "--period-start", "2021-05-10", "-v", "0", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == ""
 
 
 @time_machine.travel(NOW, tick=False)

@@ -6,15 +6,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.models import OperatingRule, Zone
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
-from leaders.conditions import Terms, conditions_for, extend, leader_shift
-from monitoring.models import Sanction, SanctionKind
+from leaders.conditions import Terms, conditions_bulk, conditions_for, extend, hours_for, leader_shift
+from leaders.models import Decision, Leader, Period
+from monitoring.models import Sanction, SanctionKind, SanctionState
 from monitoring.tests.factories import ViolationFactory
+from venues.models import Venue
 from venues.tests.factories import CompanyFactory, VenueFactory
 from visitors.selectors import allowed_percent
 
@@ -123,10 +128,10 @@ def test_the_zone_change_takes_effect_on_its_date():
 
 @pytest.mark.django_db
 def test_reasons_name_the_zone_its_date_and_the_participation():
-    with translation.override("en"):
-        reasons = conditions_for(venue_in(Zone.YELLOW), DAY).reasons
-    assert reasons[0] == "Region in the yellow zone since 5 May 2021"
-    assert "Participant of Ashyq" in reasons
+    reasons = conditions_for(venue_in(Zone.YELLOW), DAY).reasons
+    with translation.override("en"):  # rendered when read, in the reader's language
+        assert reasons[0] == "Region in the yellow zone since 5 May 2021"
+        assert "Participant of Ashyq" in reasons
 
 
 @pytest.mark.django_db
@@ -202,6 +207,106 @@ def test_green_leader_bonus_is_capped_at_24_hours_and_100_percent(
 
 def test_a_closed_row_stays_closed_for_a_leader():
     assert extend(Terms(False, None, None, 0)).may_open is False
+
+
+# --- Many venues and days at once: the same rule (risk list, out-of-hours flag) ---------------
+
+
+def make_leader(venue, starts_on, ends_on):
+    period, _created = Period.objects.get_or_create(
+        starts_on=date(2021, 4, 26), defaults={"ends_on": date(2021, 5, 10)}
+    )
+    decision = Decision.objects.create(
+        period=period, number=f"L-{venue.pk}", date=starts_on, recorded_by=UserFactory(role=Role.COMMISSION)
+    )
+    return Leader.objects.create(venue=venue, decision=decision, starts_on=starts_on, ends_on=ends_on)
+
+
+def exclude(venue, starts_at, ends_at, **fields):
+    return Sanction.objects.create(
+        venue=venue,
+        violation=ViolationFactory(venue=venue),
+        kind=SanctionKind.EXCLUSION,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        **fields,
+    )
+
+
+def grid():
+    """Venues covering every branch of the rule, over days around DAY."""
+    midnight = datetime(2021, 5, 10, 0, 0, tzinfo=ALMATY)
+    venues = []
+    for zone in (Zone.GREEN, Zone.YELLOW, Zone.RED, None):
+        region = RegionFactory()
+        if zone:
+            ZoneChangeFactory(region=region, zone=zone, effective_from=date(2021, 5, 5))
+        category, bare = rules_for(CategoryFactory()), CategoryFactory()
+        volunteer = rules_for(CategoryFactory(volunteer=True))
+
+        def venue(category=category, issued=ISSUED, region=region):
+            made = VenueFactory(region=region, category=category, codes_first_issued_at=issued)
+            venues.append(made)
+            return made
+
+        venue()
+        venue(issued=None)
+        venue(issued=datetime(2021, 5, 11, 0, 0, tzinfo=ALMATY))  # issued on DAY + 1
+        venue(issued=datetime(2021, 5, 9, 18, 0, tzinfo=ALMATY))  # test mode
+        venue(category=volunteer)
+        make_leader(venue(category=volunteer), date(2021, 5, 1), date(2021, 6, 1))  # never a leader (R-LD-4)
+        make_leader(venue(), date(2021, 5, 10), date(2021, 5, 12))  # leader on DAY and DAY + 1 only
+        make_leader(venue(category=bare), date(2021, 5, 1), date(2021, 6, 1))  # no rule row
+        venue(category=bare)
+        excluded_leader = venue()
+        make_leader(excluded_leader, date(2021, 5, 1), date(2021, 6, 1))
+        exclude(excluded_leader, midnight, midnight + timedelta(days=1), returned_at=midnight + timedelta(days=1))
+        exclude(venue(), midnight - timedelta(days=20), midnight - timedelta(days=6))  # ended, not returned
+        exclude(venue(), midnight + timedelta(seconds=1), midnight + timedelta(days=14))  # from 00:00:01
+        exclude(venue(), midnight, midnight + timedelta(days=14), state=SanctionState.CANCELLED)
+    # A zone change in the middle of the days, and a second one the same day (the later wins).
+    ZoneChangeFactory(region=venues[0].region, zone=Zone.RED, effective_from=date(2021, 5, 11))
+    ZoneChangeFactory(region=venues[0].region, zone=Zone.YELLOW, effective_from=date(2021, 5, 11))
+    days = [DAY + timedelta(days=n) for n in range(-1, 4)]
+    return list(Venue.objects.filter(pk__in=[v.pk for v in venues]).select_related("category")), days
+
+
+@pytest.mark.django_db
+def test_bulk_conditions_agree_with_conditions_for_on_a_grid():  # R-OP-2, R-LD-5, R-MN-4, R-VN-5
+    venues, days = grid()
+    with translation.override("en"):
+        bulk = conditions_bulk(venues, days)
+        hours = hours_for(venues, days)
+        one_by_one = {(venue.pk, day): conditions_for(venue, day) for venue in venues for day in days}
+    assert bulk == one_by_one  # every field, the reasons included
+    assert hours == {key: c.hours for key, c in one_by_one.items()}
+    # The grid does reach each branch.
+    assert {c.leader for c in bulk.values()} == {True, False}
+    assert {c.effective_zone for c in bulk.values()} == {Zone.GREEN, Zone.YELLOW, Zone.RED, None}
+    assert None in hours.values()
+
+
+@pytest.mark.django_db
+def test_a_green_leader_s_hours_in_bulk_close_two_hours_later():  # R-LD-5
+    venue = venue_in(Zone.GREEN)
+    make_leader(venue, DAY, DAY + timedelta(days=1))
+    hours = hours_for([venue], [DAY, DAY + timedelta(days=1)])
+    assert hours == {(venue.pk, DAY): (time(8), time(4)), (venue.pk, DAY + timedelta(days=1)): (time(8), time(2))}
+
+
+@pytest.mark.django_db
+def test_bulk_hours_take_four_queries_for_2_or_20_venues_and_any_days():
+    venues, _days = grid()
+
+    def count(venues, days):
+        with CaptureQueriesContext(connection) as ctx:
+            hours_for(venues, days)
+        return len(ctx.captured_queries)
+
+    few = count(venues[:2], [DAY])
+    assert len(venues) >= 20
+    assert few == count(venues[:20], [DAY + timedelta(days=n) for n in range(14)]) == 4
+    assert count([], [DAY]) == 0
 
 
 # --- The owner's venue page ---------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The pure rules of Leader Ashyq (DOMAIN.md §8) at their boundaries."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -90,3 +90,65 @@ def test_one_busy_day_in_an_idle_fortnight_is_a_burst():
     flags = rules.suspicious_flags(checkins=2001, capacity=1000, daily=_days([2001] + [0] * 13))
     assert [flag["kind"] for flag in flags] == ["burst"]
     assert flags[0]["median_day"] == 0
+
+
+# --- Out of hours (issue 7, item 3) ------------------------------------------------------------
+
+DAYTIME = (time(8), time(23))
+LATE = (time(8), time(2))  # past midnight
+ROUND = (time(0), time(0))
+
+
+@pytest.mark.parametrize(
+    ("hour", "today", "yesterday", "outside"),
+    [
+        (7, DAYTIME, DAYTIME, True),  # 07:00–08:00 wholly before opening
+        (8, DAYTIME, DAYTIME, False),
+        (22, DAYTIME, DAYTIME, False),  # 22:00–23:00 ends at closing
+        (23, DAYTIME, DAYTIME, True),  # 23:00 is closed
+        (8, (time(8, 30), time(23)), DAYTIME, False),  # partly open counts as open
+        (23, LATE, DAYTIME, False),
+        (1, LATE, LATE, False),  # yesterday's opening runs until 02:00
+        (2, LATE, LATE, True),
+        (1, LATE, DAYTIME, True),  # today's 08:00–02:00 does not cover this 01:00
+        (1, None, LATE, False),  # closed today, yet yesterday's night goes on
+        (12, None, LATE, True),  # may not open
+        (3, ROUND, None, False),  # round the clock
+        (3, None, ROUND, True),  # yesterday's round the clock ended at midnight
+        (3, (time(8), time(8)), (time(8), time(8)), False),  # 24 hours from 08:00
+    ],
+)
+def test_an_hour_is_outside_when_no_opening_touches_it(hour, today, yesterday, outside):
+    assert rules.hour_outside(hour, today, yesterday) is outside
+
+
+@pytest.mark.parametrize(
+    ("outside", "total", "flagged"),
+    [
+        (100, 1000, False),  # exactly 10 % is not more than 10 %
+        (101, 1000, True),
+        (99, 500, False),  # 19.8 %, but fewer than 100 (Decided)
+        (100, 999, True),
+        (0, 0, False),
+    ],
+)
+def test_out_of_hours_flag_needs_more_than_10_percent_and_100(outside, total, flagged):  # issue 7, item 3
+    flag = rules.out_of_hours_flag(outside=outside, total=total)
+    assert (flag is not None) is flagged
+    if flagged:
+        assert flag == {"kind": "out_of_hours", "checkins": outside, "total": total, "percent": 10}
+
+
+def test_out_of_hours_percent_is_rounded_half_up():
+    assert rules.out_of_hours_flag(outside=125, total=1000)["percent"] == 13  # 12.5 %
+    assert rules.out_of_hours_flag(outside=124, total=1000)["percent"] == 12
+
+
+def test_out_of_hours_comes_with_the_other_flags():
+    flags = rules.suspicious_flags(checkins=1000, capacity=1000, daily=_days([1000 // 14] * 14), outside=300)
+    assert flags == [{"kind": "out_of_hours", "checkins": 300, "total": 1000, "percent": 30}]
+
+
+def test_the_first_period_holds_the_first_admission():  # R-LD-2, R-REF-4: 26 Feb 2021
+    assert rules.is_period_start(rules.FIRST_PERIOD_START)
+    assert rules.period_containing(date(2021, 2, 26))[0] == rules.FIRST_PERIOD_START

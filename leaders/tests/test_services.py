@@ -1,16 +1,19 @@
 """The computation of the candidate lists (R-LD-1, R-LD-2, R-LD-4)."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from ashyq.reference.models import Tier
-from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
+from ashyq.reference.models import OperatingRule, Tier, Zone
+from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
 from leaders import rules, services
-from leaders.models import Candidate, CandidateList, ListStatus
+from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
 from leaders.tests.factories import PERIOD, add_visits, tier_venue
 from monitoring.models import Sanction, SanctionKind, SanctionState
 from monitoring.selectors import venues_excluded_during
@@ -25,8 +28,18 @@ NOW = datetime(2021, 6, 1, 12, tzinfo=ALMATY)
 START, END = rules.period_bounds_utc(PERIOD)
 
 
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
 def candidates():
     return {c.venue_id: c for c in Candidate.objects.filter(list__period__starts_on=PERIOD)}
+
+
+def flags_of(venue) -> dict[str, dict]:
+    return {flag["kind"]: flag for flag in candidates()[venue.pk].flags}
 
 
 @pytest.mark.parametrize(
@@ -192,8 +205,10 @@ def test_flags_carry_their_figures():  # issue 7, item 3
 
     services.leaders_compute(period_start=PERIOD, now=NOW)
 
-    (flag,) = candidates()[venue.pk].flags
-    assert flag == {
+    # add_visits spreads the check-ins round the clock: a third fall outside the
+    # default 08:00–23:00 (no zone set), which is the out-of-hours flag's business.
+    assert set(flags_of(venue)) == {"over_capacity", "out_of_hours"}
+    assert flags_of(venue)["over_capacity"] == {
         "kind": "over_capacity",
         "checkins": 1001,
         "capacity": 10,
@@ -214,8 +229,13 @@ def test_a_burst_day_is_flagged():  # issue 7, item 3
 
     services.leaders_compute(period_start=PERIOD, now=NOW)
 
-    (flag,) = candidates()[venue.pk].flags
-    assert flag == {"kind": "burst", "day": "2021-05-15", "checkins": 450, "median_day": 50, "factor": 5}
+    assert flags_of(venue)["burst"] == {
+        "kind": "burst",
+        "day": "2021-05-15",
+        "checkins": 450,
+        "median_day": 50,
+        "factor": 5,
+    }
 
 
 def test_the_count_is_one_query_whatever_the_number_of_venues():  # issue 7, item 2
@@ -230,3 +250,164 @@ def test_the_count_is_one_query_whatever_the_number_of_venues():  # issue 7, ite
         add_visits(tier_venue(), 10)
     assert len(services.venue_counts(start=START, end=END)) == 6
     assert few == count_queries() == 1
+
+
+# --- Out of hours (issue 7, item 3) --------------------------------------------------------------
+
+
+def visits_at(venue, count: int, *, hour: int, minute: int = 0) -> None:
+    """`count` check-ins at local hh:mm, spread over the 14 days of the period."""
+    Visit.objects.bulk_create(
+        Visit(
+            venue=venue,
+            method=EntryMethod.GUARD,
+            colour=Colour.GREEN,
+            entered_at=datetime(2021, 5, 10 + n % 14, hour, minute, tzinfo=ALMATY) + timedelta(seconds=n),
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside", "flagged"),
+    [
+        (899, 100, True),  # 100 of 999: just over 10 %, and 100
+        (900, 100, False),  # 100 of 1000: exactly 10 % is not more than 10 %
+        (501, 99, False),  # 99 of 600: 16 %, but fewer than 100
+        (500, 100, True),  # 100 of 600
+    ],
+)
+def test_out_of_hours_flag_at_its_boundaries(inside, outside, flagged):  # issue 7, item 3 (Decided)
+    # No zone set: the default 08:00–23:00 applies (R-OP-1 Decided); 03:00 is closed.
+    venue = tier_venue(tier=Tier.B)  # oblast: more than 500
+    visits_at(venue, inside, hour=12)
+    visits_at(venue, outside, hour=3)
+
+    services.leaders_compute(period_start=PERIOD, now=NOW)
+
+    found = flags_of(venue).get("out_of_hours")
+    if flagged:
+        total = inside + outside
+        percent = round(outside * 100 / total)
+        assert found == {"kind": "out_of_hours", "checkins": outside, "total": total, "percent": percent}
+    else:
+        assert found is None
+
+
+def _green_region_with_rules():
+    """A green region whose category opens 08:00–23:00 for everyone (R-OP-1)."""
+    region = RegionFactory()
+    ZoneChangeFactory(region=region, zone=Zone.GREEN, effective_from=date(2021, 5, 1))
+    category = CategoryFactory(tier=Tier.B)
+    OperatingRule.objects.bulk_create(
+        OperatingRule(
+            category=category,
+            zone=zone,
+            for_participants=mine,
+            may_open=True,
+            opens_at=time(8),
+            closes_at=time(23),
+            occupancy_percent=50,
+        )
+        for zone in Zone.values
+        for mine in (True, False)
+    )
+    return region, category
+
+
+def test_a_leader_s_two_extra_hours_are_not_out_of_hours():  # R-LD-5, issue 7, item 3
+    region, category = _green_region_with_rules()
+    issued = datetime(2021, 4, 1, 10, tzinfo=ALMATY)  # a participant, test mode long over
+    leader = VenueFactory(region=region, category=category, capacity=1000, codes_first_issued_at=issued)
+    other = VenueFactory(region=region, category=category, capacity=1000, codes_first_issued_at=issued)
+    decision = Decision.objects.create(
+        period=Period.objects.create(starts_on=date(2021, 4, 26), ends_on=PERIOD),
+        number="1",
+        date=date(2021, 5, 1),
+        recorded_by=UserFactory(role=Role.COMMISSION),
+    )
+    Leader.objects.create(venue=leader, decision=decision, starts_on=date(2021, 5, 1), ends_on=date(2021, 6, 1))
+    for venue in (leader, other):
+        visits_at(venue, 600, hour=12)
+        visits_at(venue, 100, hour=23, minute=30)  # green leader: 08:00–01:00
+        visits_at(venue, 100, hour=0, minute=30)  # after midnight of the evening before
+
+    services.leaders_compute(period_start=PERIOD, now=NOW)
+
+    assert "out_of_hours" not in flags_of(leader)
+    assert flags_of(other)["out_of_hours"] == {"kind": "out_of_hours", "checkins": 200, "total": 800, "percent": 25}
+
+
+# --- Progress and the short write (issue 7, item 2) ------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_reported_outside_any_transaction_up_to_100():
+    regions = [RegionFactory(), RegionFactory()]
+    for region in regions:
+        add_visits(tier_venue(region=region), 1001)
+    calls = []
+
+    def progress(percent, message):
+        calls.append((percent, message, connection.in_atomic_block))
+
+    services.leaders_compute(period_start=PERIOD, now=NOW, progress=progress)
+
+    percents = [percent for percent, _message, _atomic in calls]
+    assert percents[0] == 0 and percents[-1] == 100
+    assert percents == sorted(percents)
+    # Each update can commit on its own, so that the run's page sees it.
+    assert not any(atomic for _percent, _message, atomic in calls)
+    messages = [message for _percent, message, _atomic in calls]
+    assert f"Checking the counts of {regions[0]} (1 of 2)" in messages
+    assert f"Checking the counts of {regions[1]} (2 of 2)" in messages
+
+
+def test_a_list_submitted_while_computing_is_not_overwritten():  # R-LD-3
+    region = RegionFactory()
+    first = tier_venue(region=region)
+    add_visits(first, 1001)
+    services.leaders_compute(period_start=PERIOD, now=NOW)
+    add_visits(tier_venue(region=region), 1001)
+
+    def submit_meanwhile(percent, message):
+        if percent == 90:  # read done, not yet written: the akimat submits its list
+            CandidateList.objects.filter(region=region).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
+
+    with pytest.raises(services.LeadersError, match="already submitted"):
+        services.leaders_compute(period_start=PERIOD, now=NOW, progress=submit_meanwhile)
+
+    assert set(candidates()) == {first.pk}
+
+
+def test_the_flags_take_the_same_queries_for_2_or_6_candidates():  # issue 7, item 2
+    region = RegionFactory()
+    services.leaders_compute(period_start=PERIOD, now=NOW)  # the period and lists exist
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            services.leaders_compute(period_start=PERIOD, now=NOW)
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        add_visits(tier_venue(region=region), 1001)
+    few = count_queries()
+    for _ in range(4):
+        add_visits(tier_venue(region=region), 1001)
+    assert few == count_queries()
+    assert len(candidates()) == 6
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (date(2021, 2, 1), "no check-ins before 2021-02-15"),  # a period start, before Ashyq
+        (date(1, 1, 1), "no check-ins before"),  # no overflow on far dates
+        (date(2021, 6, 7), "has not begun"),  # a period start after NOW
+        (date(9999, 12, 31), "has not begun"),
+    ],
+)
+def test_dates_before_ashyq_or_to_come_are_refused(day, message):  # R-LD-2
+    with pytest.raises(services.LeadersError, match=message):
+        services.leaders_compute(period_start=day, now=NOW)
+    assert not CandidateList.objects.exists()

@@ -1,6 +1,6 @@
 """The risk list (R-MN-7): each signal at its threshold, from anonymous counts only."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
-from ashyq.reference.tests.factories import RegionFactory
+from ashyq.reference.models import OperatingRule, Zone
+from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
+from leaders.models import Decision, Leader, Period
 from monitoring.models import InactivityFlag
 from monitoring.risk import risk_list
 from venues.tests.factories import VenueFactory
@@ -38,7 +40,8 @@ def region():
 
 
 def test_check_ins_outside_the_default_working_hours(region):
-    # R-MN-7 with the Decided default 08:00–23:00 until R-OP-1 gives the hours.
+    # R-MN-7: no zone set for the region, so the Decided default 08:00–23:00 applies
+    # (leaders.conditions, R-OP-1).
     late, inside = VenueFactory(region=region), VenueFactory(region=region)
     entries(late, on(10, 23, 0), 1)  # 23:00 is closed
     entries(late, on(11, 7, 59), 1)  # 07:59 is closed
@@ -85,13 +88,67 @@ def test_the_list_is_ranked_by_score_and_limited_to_the_region_and_period(region
     assert [(row.venue, row.score) for row in rows] == [(bad, 10), (mild, 3)]
 
 
-def test_the_list_takes_two_queries_whatever_the_number_of_venues(region):
+def test_the_list_takes_six_queries_whatever_the_number_of_venues(region):
+    # The counts, the venues, and their allowed hours (zones, table rows, exclusions, leaders).
+    ZoneChangeFactory(region=region, zone=Zone.GREEN, effective_from=date(2021, 5, 1))
     for n in range(6):
         entries(VenueFactory(region=region, capacity=1), on(10, 2 + n), 2)
     with CaptureQueriesContext(connection) as queries:
         rows = risk_list(region=region, now=NOW)
     assert len(rows) == 6
-    assert len(queries) == 2
+    for n in range(14):
+        entries(VenueFactory(region=region, capacity=1), on(11, 2 + n % 12), 2)
+    with CaptureQueriesContext(connection) as more_queries:
+        assert len(risk_list(region=region, now=NOW)) == 20
+    assert len(queries) == len(more_queries) == 6
+
+
+def _table(category, *, participants, others):
+    """The category's rows for every zone: (may_open, opens, closes) for participants and others."""
+    OperatingRule.objects.bulk_create(
+        OperatingRule(
+            category=category,
+            zone=zone,
+            for_participants=mine,
+            may_open=row[0],
+            opens_at=row[1],
+            closes_at=row[2],
+            occupancy_percent=50 if row[0] else 0,
+        )
+        for zone in Zone.values
+        for mine, row in ((True, participants), (False, others))
+    )
+    return category
+
+
+def test_a_leader_s_extra_hours_and_a_closed_category_change_the_signal():  # R-MN-7, R-OP-2, R-LD-5
+    green, red = RegionFactory(), RegionFactory()
+    ZoneChangeFactory(region=green, zone=Zone.GREEN, effective_from=date(2021, 5, 1))
+    ZoneChangeFactory(region=red, zone=Zone.RED, effective_from=date(2021, 5, 1))
+    daytime = (True, time(8), time(23))
+    category = _table(CategoryFactory(), participants=daytime, others=daytime)
+    closed_for_others = _table(CategoryFactory(), participants=daytime, others=(False, None, None))
+    issued = datetime(2021, 4, 1, 10, tzinfo=ALMATY)  # participants, test mode long over
+    leader = VenueFactory(region=green, category=category, codes_first_issued_at=issued, capacity=100)
+    plain = VenueFactory(region=green, category=category, codes_first_issued_at=issued, capacity=100)
+    decision = Decision.objects.create(
+        period=Period.objects.create(starts_on=date(2021, 4, 26), ends_on=date(2021, 5, 10)),
+        number="7",
+        date=date(2021, 5, 1),
+        recorded_by=UserFactory(role=Role.COMMISSION),
+    )
+    Leader.objects.create(venue=leader, decision=decision, starts_on=date(2021, 5, 1), ends_on=date(2021, 6, 1))
+    for venue in (leader, plain):
+        entries(venue, on(12, 23, 30), 2)  # a green leader closes at 01:00 (R-LD-5)
+        entries(venue, on(13, 0, 30), 1)
+    # In the red zone, a non-participant of this category may not open at all.
+    participant = VenueFactory(region=red, category=closed_for_others, codes_first_issued_at=issued, capacity=100)
+    outsider = VenueFactory(region=red, category=closed_for_others, codes_first_issued_at=None, capacity=100)
+    for venue in (participant, outsider):
+        entries(venue, on(12, 12), 4)
+
+    assert [(row.venue, row.outside_hours_checkins) for row in risk_list(region=green, now=NOW)] == [(plain, 3)]
+    assert [(row.venue, row.outside_hours_checkins) for row in risk_list(region=red, now=NOW)] == [(outsider, 4)]
 
 
 # The pages: the risk list and the inactivity flags of a region (R-MN-7, R-MN-2).

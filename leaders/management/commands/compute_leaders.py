@@ -1,4 +1,6 @@
-"""manage.py compute_leaders --period-start YYYY-MM-DD: (re)compute a period's lists (R-LD-2)."""
+"""manage.py compute_leaders --period-start YYYY-MM-DD: (re)compute a period's lists (R-LD-2).
+
+Prints "code: n" per region on stdout; the progress goes to stderr (-v 0 silences it)."""
 
 from datetime import date
 
@@ -22,8 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--period-start", required=True, help="first day of the period, YYYY-MM-DD (a Monday)")
 
     def handle(self, *args, period_start: str, **options):
+        def progress(percent: int, message: str) -> None:
+            if options["verbosity"] >= 1:
+                self.stderr.write(f"{percent:3d}% {message}")
+
         try:
-            counts = services.leaders_compute(period_start=_day(period_start), now=timezone.now())
+            counts = services.leaders_compute(period_start=_day(period_start), now=timezone.now(), progress=progress)
         except services.LeadersError as error:
             raise CommandError(str(error)) from error
         for code, number in counts.items():

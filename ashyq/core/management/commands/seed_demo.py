@@ -22,6 +22,7 @@ DEMO_MODULES = [
     "venues.codes.demo",
     "visitors.demo",
     "monitoring.demo",
+    "leaders.demo",
 ]
 
 
