@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that is down answers 503 at once, with the security headers above.
+    "ashyq.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ashyq.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,7 +137,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # A persistent connection is checked before reuse: after a database restart the
+    # next request reconnects instead of failing (issue 8).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Fail fast while the database is down (a 503, ashyq.core.middleware): psycopg
+    # would otherwise wait 130 s for a host that does not answer. 2 s is its minimum.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

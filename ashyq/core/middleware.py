@@ -1,6 +1,16 @@
+import logging
+import threading
+import time
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template import loader
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+db_logger = logging.getLogger("ashyq.database")
 
 
 class LanguageMiddleware:
@@ -49,3 +59,100 @@ class AdminAuditMiddleware:
                 status=response.status_code,
             )
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Issue 8: while PostgreSQL is down a request answers at once with a 503 page
+    ("try again in a minute", Retry-After), not a 500 or a hang, and the first request
+    after it is back works, without restarting anything.
+
+    The broken connection is closed here, so the next request opens a new one (with
+    CONN_HEALTH_CHECKS a kept one is also tested before reuse). Failing fast is the
+    connect timeout's job (DATABASES OPTIONS connect_timeout). The 503 page is a
+    static template rendered without the context processors, which would query the
+    database again. One warning per outage and process (then at most one every
+    LOG_EVERY seconds, with the count since the last), without identifiers: the route,
+    never the URL (a QR token) nor the body (an IIN).
+
+    It turns what the view (or its template) raises into the 503. A middleware's own
+    query failing on the way out (a modified session's save) is not seen here: Django
+    has made it a 500 before any outer middleware gets it. Place it right after
+    WhiteNoiseMiddleware, so that the security headers still go on the 503.
+    """
+
+    RETRY_AFTER_SECONDS = 60
+    LOG_EVERY = 10.0
+    # Server-side reasons that mean "not reachable now" (psycopg's sqlstate): class 08
+    # is a connection exception; shutting down, crashed, starting up; too many connections.
+    UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+
+    _lock = threading.Lock()
+    _last_logged = None
+    _unlogged = 0
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not self.is_unavailable(exception):
+            return None
+        return self._unavailable(request, exception)
+
+    @classmethod
+    def is_unavailable(cls, exc: BaseException) -> bool:
+        """Whether `exc` says PostgreSQL cannot be reached (down, restarting, refusing,
+        too slow to connect, or the connection was cut), as opposed to a bug or a
+        conflict of ours (a deadlock, a lock or statement timeout, a missing table),
+        which stay 500s. SQLite's errors never count: its file is part of the process."""
+        import psycopg
+
+        if isinstance(exc, InterfaceError):  # "the connection is closed"
+            return True
+        cause = exc.__cause__
+        if not isinstance(exc, OperationalError) or not isinstance(cause, psycopg.Error):
+            return False
+        # No sqlstate: a client-side failure (refused, connection timeout, the server
+        # closed the connection unexpectedly).
+        return cause.sqlstate is None or cause.sqlstate.startswith(cls.UNAVAILABLE_SQLSTATES)
+
+    def _unavailable(self, request, exception):
+        self._close_connections()
+        # The middlewares on the way out must not query again: the audit middleware
+        # reads request.user, which would load the session from the database.
+        request.user = AnonymousUser()
+        self._log(request, exception)
+        content = loader.render_to_string("503.html")
+        response = HttpResponse(content, status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def _close_connections():
+        for conn in connections.all(initialized_only=True):
+            if conn.in_atomic_block:  # a transaction still open (a test's): Django ends it
+                continue
+            try:
+                conn.close()
+            except DatabaseError:
+                pass
+
+    @classmethod
+    def _log(cls, request, exception):
+        now = time.monotonic()
+        with cls._lock:
+            cls._unlogged += 1
+            if cls._last_logged is not None and now - cls._last_logged < cls.LOG_EVERY:
+                return
+            count, cls._unlogged, cls._last_logged = cls._unlogged, 0, now
+        match = getattr(request, "resolver_match", None)
+        db_logger.warning(
+            "Database unavailable (%s): %d request(s) answered 503 since the last report, the last %s %s.",
+            type(exception.__cause__ or exception).__name__,
+            count,
+            request.method,
+            match.route if match else "(not resolved)",
+        )
