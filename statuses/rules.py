@@ -207,15 +207,31 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _REGISTRIES = {"pcr_positive": "pcr", "pcr_negative": "pcr", "contact": "contacts", "vaccination": "vaccinations"}
 
 
-@dataclass(frozen=True)
+# R-ST-2: the place of each colour in the precedence (lower wins).
+_RANK = {colour: rank for rank, colour in enumerate(PRECEDENCE)}
+
+
 class _Effect:
-    colour: Colour
-    start: datetime  # UTC
-    end: datetime | None  # UTC; None = no end
-    ref: str
-    kind: str
-    moment: datetime | None = None
-    day: date | None = None
+    """A record's colour over ``[start, end)`` (a plain slotted class: the sync builds millions)."""
+
+    __slots__ = ("colour", "start", "end", "ref", "kind", "moment", "day", "rank", "decisive")
+
+    def __init__(
+        self,
+        colour: Colour,
+        start: datetime,  # UTC
+        end: datetime | None,  # UTC; None = no end
+        ref: str,
+        kind: str,
+        moment: datetime | None = None,
+        day: date | None = None,
+    ) -> None:
+        self.colour, self.start, self.end, self.ref, self.kind = colour, start, end, ref, kind
+        self.moment, self.day = moment, day
+        self.rank = _RANK[colour]
+        # Lasts longest first (no end beats any end), then began first, then by ref.
+        lasts = -(end - _EPOCH) if end else timedelta(0)
+        self.decisive = (end is not None, lasts, start, ref)
 
     def applies_at(self, at: datetime) -> bool:
         return self.start <= at and (self.end is None or at < self.end)
@@ -225,9 +241,7 @@ class _Effect:
         return _REGISTRIES[self.kind]
 
     def decisive_key(self) -> tuple[bool, timedelta, datetime, str]:
-        # Lasts longest first (no end beats any end), then began first, then by ref.
-        lasts = -(self.end - _EPOCH) if self.end else timedelta(0)
-        return (self.end is not None, lasts, self.start, self.ref)
+        return self.decisive
 
 
 def _effects(
@@ -256,47 +270,58 @@ def _effects(
 
 
 def _decide(effects: Sequence[_Effect], at: datetime) -> tuple[Colour, _Effect | None]:
-    """R-ST-2: the first colour in precedence that some effect gives at ``at``."""
-    applying = [effect for effect in effects if effect.applies_at(at)]
-    for colour in PRECEDENCE[:-1]:
-        candidates = [effect for effect in applying if effect.colour == colour]
-        if candidates:
-            return colour, min(candidates, key=_Effect.decisive_key)
-    return Colour.BLUE, None  # R-ST-1
+    """R-ST-2: the first colour in precedence that some effect gives at ``at``.
+
+    Among the effects of that colour, the one with the smallest decisive key (the first
+    such in ``effects`` on a tie), as ``min`` would pick it.
+    """
+    best = None
+    for effect in effects:
+        if effect.start <= at and (effect.end is None or at < effect.end):
+            if (
+                best is None
+                or effect.rank < best.rank
+                or (effect.rank == best.rank and effect.decisive < best.decisive)
+            ):
+                best = effect
+    if best is None:
+        return Colour.BLUE, None  # R-ST-1
+    return best.colour, best
 
 
-@dataclass(frozen=True)
 class _Run:
     """A stretch of time with one colour, rule and record: ``[since, changes_at)``."""
 
-    since: datetime | None
-    colour: Colour
-    effect: _Effect | None
+    __slots__ = ("since", "colour", "effect", "key")
 
-    @property
-    def key(self) -> tuple[Colour, str | None, str | None]:
+    def __init__(self, since: datetime | None, colour: Colour, effect: _Effect | None) -> None:
+        self.since, self.colour, self.effect = since, colour, effect
         # Refs are unique within one registry only: PCR "5" and vaccination "5" differ.
-        if self.effect is None:
-            return self.colour, None, None
-        return self.colour, self.effect.registry, self.effect.ref
+        self.key = (colour, None, None) if effect is None else (colour, _REGISTRIES[effect.kind], effect.ref)
 
 
 def _runs(effects: Sequence[_Effect]) -> list[_Run]:
     """The whole history as consecutive runs; the first one starts at None (always)."""
     boundaries = sorted({effect.start for effect in effects} | {effect.end for effect in effects if effect.end})
     runs = [_Run(None, Colour.BLUE, None)]  # before any record nothing applies
+    last = runs[0].key
     for boundary in boundaries:
-        run = _Run(boundary, *_decide(effects, boundary))
-        if run.key != runs[-1].key:
-            runs.append(run)
+        colour, effect = _decide(effects, boundary)
+        key = (colour, None, None) if effect is None else (colour, _REGISTRIES[effect.kind], effect.ref)
+        if key != last:
+            runs.append(_Run(boundary, colour, effect))
+            last = key
     return runs
 
 
-def _status(runs: Sequence[_Run], index: int) -> Status:
+_UNKNOWN = object()
+
+
+def _status(runs: Sequence[_Run], index: int, *, valid_until=_UNKNOWN) -> Status:
     run = runs[index]
-    later = runs[index + 1 :]
-    changes_at = later[0].since if later else None
-    valid_until = next((other.since for other in later if other.colour != run.colour), None)
+    changes_at = runs[index + 1].since if index + 1 < len(runs) else None
+    if valid_until is _UNKNOWN:
+        valid_until = next((runs[i].since for i in range(index + 1, len(runs)) if runs[i].colour != run.colour), None)
     effect = run.effect
     return Status(
         colour=run.colour,
@@ -364,3 +389,75 @@ def timeline(
             break
         statuses.append(_status(runs, index))
     return statuses
+
+
+def _colour_change_runs(
+    pcrs: Iterable[PcrRecord],
+    contacts: Iterable[ContactRecord],
+    vaccinations: Iterable[VaccinationRecord],
+    end: datetime,
+) -> tuple[list[_Run], list[int], list[datetime | None]]:
+    """The runs, the indices of those that change the colour before `end`, and each run's valid_until."""
+    _require_aware("end", end)
+    start, end = _EPOCH, end.astimezone(UTC)
+    if end <= start:
+        raise ValueError("end must be after start")
+    runs = _runs(_effects(pcrs, contacts, vaccinations))
+    # valid_until of each run (R-ST-7): the start of the first later run of another
+    # colour, found in one pass from the end instead of a scan per run.
+    valid_until: list[datetime | None] = [None] * len(runs)
+    for index in range(len(runs) - 2, -1, -1):
+        after = runs[index + 1]
+        valid_until[index] = after.since if after.colour != runs[index].colour else valid_until[index + 1]
+    first = _run_index(runs, start)
+    indices = []
+    colour = Colour.BLUE  # before any record (R-ST-1)
+    for index in range(first, len(runs)):
+        run = runs[index]
+        if index > first and run.since >= end:
+            break
+        if run.since is not None and run.colour != colour:
+            indices.append(index)
+        colour = run.colour
+    return runs, indices, valid_until
+
+
+def colour_changes(
+    *,
+    pcrs: Iterable[PcrRecord],
+    contacts: Iterable[ContactRecord],
+    vaccinations: Iterable[VaccinationRecord],
+    end: datetime,
+) -> list[Status]:
+    """The changes of *colour* before ``end``, oldest first, each with its cause (R-ST-10).
+
+    Exactly the elements of ``timeline(start=1970-01-01, end=end)`` whose colour differs
+    from the one before (blue before any record) and that have a ``since``; only those
+    are built, so a person's history costs little more than his runs.
+    """
+    runs, indices, valid_until = _colour_change_runs(pcrs, contacts, vaccinations, end)
+    return [_status(runs, index, valid_until=valid_until[index]) for index in indices]
+
+
+def colour_change_keys(
+    *,
+    pcrs: Iterable[PcrRecord],
+    contacts: Iterable[ContactRecord],
+    vaccinations: Iterable[VaccinationRecord],
+    end: datetime,
+) -> list[tuple[datetime, Colour, str, str | None, str | None]]:
+    """``(since, colour, rule, registry, record)`` of each of ``colour_changes``, and nothing else.
+
+    What the stored history keeps of a change (R-ST-10), without building a Status and
+    its reason: the registry sync computes this for every person a page touches.
+    """
+    runs, indices, _valid_until = _colour_change_runs(pcrs, contacts, vaccinations, end)
+    keys = []
+    for index in indices:
+        run = runs[index]
+        effect = run.effect
+        if effect is None:
+            keys.append((run.since, run.colour, RULES[run.colour], None, None))
+        else:
+            keys.append((run.since, run.colour, RULES[run.colour], _REGISTRIES[effect.kind], effect.ref))
+    return keys

@@ -9,12 +9,20 @@ unchanged (`since` to `changes_at`).
 """
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+try:
+    from psycopg.types.datetime import TimestamptzLoader
+except ImportError:  # SQLite only: no psycopg installed
+    TimestamptzLoader = None
 from django.utils import timezone
 
 from statuses import rules
@@ -28,6 +36,46 @@ __all__ = ["person_key", "records_for", "status_for", "history_for", "sync_state
 _CACHE_MAX_SECONDS = 60 * 60
 
 
+# The fields of each registry's records that records_for hands to the rules (after
+# "person" and "source_id"): a record re-sent with the same values changes no colour.
+RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "pcr": ("positive", "sampled_at", "resulted_at"),
+    "contacts": ("contact_date", "registered_at"),
+    "vaccinations": ("dose", "doses_in_scheme", "administered_on"),
+}
+
+
+def among(values: Iterable[str]):
+    """`values` for a `field__in=` filter, as one JSON parameter on PostgreSQL and SQLite.
+
+    An IN list of thousands of parameters is slow to bind (psycopg quotes each one in
+    Python, and caches no query that long); one JSON array unnested by the database
+    is a single string, whatever the number of values.
+    """
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [json.dumps(values)])
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+    return values
+
+
+def rows_of(queryset) -> Iterable[tuple]:
+    """The rows of a `values_list` queryset, read fast in bulk.
+
+    On PostgreSQL the same SQL runs on a cursor that loads timestamptz with psycopg's C
+    loader: Django's own (a Python subclass) costs 3 µs a value, a fifth of a sync's
+    time. Values are equal (aware, UTC); only the tzinfo object differs.
+    """
+    if connection.vendor != "postgresql" or TimestamptzLoader is None:
+        return queryset
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 @dataclass
 class PersonRecords:
     pcrs: list[rules.PcrRecord] = field(default_factory=list)
@@ -39,20 +87,21 @@ def records_for(persons: Iterable[str]) -> dict[str, PersonRecords]:
     """The engine's records of each person (three queries, whatever the number of persons)."""
     persons = list(persons)
     found = {person: PersonRecords() for person in persons}
-    pcrs = PcrResult.objects.filter(person__in=persons).values_list(
-        "person", "source_id", "positive", "sampled_at", "resulted_at"
-    )
-    for person, ref, positive, sampled_at, resulted_at in pcrs:
+    # One person (a status look-up): the ORM as it is. Many (the sync): one JSON
+    # parameter and the fast reader.
+    read = (lambda queryset: queryset) if len(persons) <= 1 else rows_of
+    if len(persons) > 1:
+        persons = among(persons)
+    pcrs = PcrResult.objects.filter(person__in=persons).values_list("person", "source_id", *RULE_FIELDS["pcr"])
+    for person, ref, positive, sampled_at, resulted_at in read(pcrs):
         found[person].pcrs.append(rules.PcrRecord(ref, positive, sampled_at, resulted_at))
-    contacts = Contact.objects.filter(person__in=persons).values_list(
-        "person", "source_id", "contact_date", "registered_at"
-    )
-    for person, ref, contact_date, registered_at in contacts:
+    contacts = Contact.objects.filter(person__in=persons).values_list("person", "source_id", *RULE_FIELDS["contacts"])
+    for person, ref, contact_date, registered_at in read(contacts):
         found[person].contacts.append(rules.ContactRecord(ref, contact_date, registered_at))
     vaccinations = Vaccination.objects.filter(person__in=persons).values_list(
-        "person", "source_id", "dose", "doses_in_scheme", "administered_on"
+        "person", "source_id", *RULE_FIELDS["vaccinations"]
     )
-    for person, ref, dose, doses_in_scheme, administered_on in vaccinations:
+    for person, ref, dose, doses_in_scheme, administered_on in read(vaccinations):
         found[person].vaccinations.append(rules.VaccinationRecord(ref, dose, doses_in_scheme, administered_on))
     return found
 

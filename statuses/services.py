@@ -11,41 +11,51 @@ conditional UPDATE, so it works on SQLite and PostgreSQL, across worker processe
 and hosts, without Redis), renewed with every page. A run that lost its lease (it ran
 longer than the lease, and another run took over) fails its page's cursor check and
 stops without applying it.
+
+Speed (issue 9, B3): the next page is fetched and parsed while one is applied; a
+page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a COPY
+into a scratch table, on SQLite one prepared statement run per row), and only the
+persons whose records changed in what the rules read (a new record, another person,
+another result or moment) have their history recomputed: a record the registry sends
+again unchanged changes no colour. History rows are written the same way.
 """
 
+import itertools
 import logging
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
 from statuses.clients import HEALTH_REGISTRIES
 from statuses.models import RECORD_MODELS, StatusChange, SyncState
-from statuses.selectors import PersonRecords, records_for
+from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for, rows_of
 
 logger = logging.getLogger(__name__)
 
-# Records asked for per feed request (the contract allows 1 to 5000).
-PAGE_SIZE = 1000
+# Records asked for per feed request (the contract allows 1 to 5000): the most, as a
+# page's fixed costs (a request, a transaction, ~12 queries) are then spread widest.
+PAGE_SIZE = 5000
 # Longer than the sync task's hard time limit: a worker killed mid-run frees the
 # registry when the lease runs out.
 LEASE = timedelta(minutes=7)
 # Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement (Django
 # splits by its own, lower limit on SQLite).
 _BATCH = 1000
-# Values per IN (...) query: below the parameter limits of PostgreSQL and of SQLite
-# from 3.32 (32,766; Debian 12 ships 3.40).
-_CHUNK = 2000
+# Records or persons per read (one JSON parameter each, selectors.among): a page of
+# 5,000 in one go, and memory bounded whatever the page size.
+_CHUNK = 5000
+# Names of the scratch tables of _rows_insert, unique within a transaction.
+_SCRATCH = itertools.count()
 _CURSOR_MAX_LENGTH = SyncState._meta.get_field("cursor").max_length
-# Before any record: the start of every person's timeline.
-_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SyncBusy(Exception):
@@ -115,17 +125,34 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
     try:
         cursor = SyncState.objects.values_list("cursor", flat=True).get(registry=registry)
         report = SyncReport(registry=registry, cursor=cursor)
+        # While a page is applied, the next one is already on its way (one thread, HTTP
+        # and parsing only, no database): the registry serves it and it is parsed while
+        # we wait on the database. It is used only if this run gets
+        # that far; a failure to fetch it surfaces when its turn comes, after the page
+        # before it committed, as it would without the read-ahead.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sync-{registry}")
+        ahead: tuple[str, Future] | None = None
         try:
             while max_pages is None or report.pages < max_pages:
                 if deadline is not None and report.pages and time.monotonic() >= deadline:
                     break
-                page = clients.feed_page(registry, since=cursor or None, limit=limit)
+                if ahead is not None and ahead[0] == cursor:
+                    page, parsed = ahead[1].result()
+                else:
+                    page, parsed = _fetch(registry, since=cursor or None, limit=limit)
+                ahead = None
                 if page.more and page.next == cursor:
                     raise RegistryUnavailable(f"{registry}: the feed says there is more but its cursor did not move")
                 if len(page.next) > _CURSOR_MAX_LENGTH:
                     raise RegistryUnavailable(f"{registry}: the feed's cursor is longer than {_CURSOR_MAX_LENGTH}")
+                if (
+                    page.more
+                    and (max_pages is None or report.pages + 1 < max_pages)
+                    and (deadline is None or time.monotonic() < deadline)
+                ):
+                    ahead = (page.next, pool.submit(_fetch, registry, since=page.next, limit=limit))
                 if page.records or page.next != cursor:
-                    applied, skipped = _page_apply(registry, page, cursor=cursor, token=token, now=now)
+                    applied, skipped = _page_apply(registry, page, cursor=cursor, token=token, now=now, parsed=parsed)
                 else:
                     applied = skipped = 0  # nothing new: no write, no cache invalidated
                 report.pages += 1
@@ -146,6 +173,10 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
             error = f"{type(exc).__name__}: {exc}"[:2000]
             SyncState.objects.filter(registry=registry).update(last_error=error, last_error_at=now)
             raise
+        finally:
+            if ahead is not None:
+                ahead[1].cancel()
+            pool.shutdown(wait=True)  # a read-ahead in flight ends within the client's timeout
         if report.complete:
             # R-ST-9: the data is current as of the start of this run.
             SyncState.objects.filter(registry=registry).update(last_success_at=now)
@@ -172,27 +203,35 @@ def _lease_release(registry: str, token: str) -> None:
     SyncState.objects.filter(registry=registry, lock_token=token).update(locked_until=None, lock_token="")
 
 
+def _fetch(registry: str, *, since: str | None, limit: int) -> tuple[FeedPage, tuple[list, list]]:
+    """One page of the feed and its records parsed: (page, (good, bad)). No database."""
+    page = clients.feed_page(registry, since=since, limit=limit)
+    return page, clients.parse_records(registry, page.records)
+
+
 @transaction.atomic
-def _page_apply(registry: str, page: FeedPage, *, cursor: str, token: str, now: datetime) -> tuple[int, int]:
-    """Apply one page completely or not at all; returns (records applied, bad records skipped)."""
-    good, bad = clients.parse_records(registry, page.records)
+def _page_apply(
+    registry: str, page: FeedPage, *, cursor: str, token: str, now: datetime, parsed: tuple[list, list] | None = None
+) -> tuple[int, int]:
+    """Apply one page completely or not at all; returns (records applied, bad records skipped).
+
+    `parsed` is clients.parse_records of the page's records, when the caller has it already.
+    """
+    good, bad = parsed if parsed is not None else clients.parse_records(registry, page.records)
     for error in bad:
         logger.warning("Skipped a bad record: %s", error)  # BadRecord shows the person masked (R-ID-5)
     # A record changed twice within the page comes twice: the later one wins.
     rows = {fields["source_id"]: fields for fields in good}
     model = RECORD_MODELS[registry]
-    touched = {fields["person"] for fields in rows.values()}
-    # A correction may move a record to another person: that person's history changes too.
-    for chunk in _chunks(list(rows)):
-        touched.update(model.objects.filter(source_id__in=chunk).values_list("person", flat=True))
+    touched = _persons_changed(registry, rows)
     if rows:
-        update_fields = [name for name in next(iter(rows.values())) if name != "source_id"]
-        model.objects.bulk_create(
-            [model(**fields) for fields in rows.values()],
-            update_conflicts=True,
-            unique_fields=["source_id"],
-            update_fields=update_fields,
-            batch_size=_BATCH,
+        names = list(next(iter(rows.values())))
+        _rows_insert(
+            model,
+            names,
+            [tuple(fields[name] for name in names) for fields in rows.values()],
+            unique=["source_id"],
+            update=[name for name in names if name != "source_id"],
         )
     changes = {"cursor": page.next, "locked_until": timezone.now() + LEASE}
     if rows:
@@ -203,8 +242,96 @@ def _page_apply(registry: str, page: FeedPage, *, cursor: str, token: str, now: 
     # where this run found it: a run that lost its lease rolls its page back.
     if SyncState.objects.filter(registry=registry, cursor=cursor, lock_token=token).update(**changes) != 1:
         raise SyncBusy(f"another sync of {registry} took over")
-    history_update(persons=touched, now=now)
+    history_update(persons=touched, now=now, changes=False)
     return len(rows), len(bad)
+
+
+def _persons_changed(registry: str, rows: dict[str, dict]) -> set[str]:
+    """The persons whose records the upsert of `rows` changes in what the rules read.
+
+    A new record, or one whose person, result or moments change: its person's history
+    may change, and so may the former person's when a correction moves the record
+    (R-ST-10). A record sent again as we have it changes no one's colour.
+    """
+    fields = RULE_FIELDS[registry]
+    model = RECORD_MODELS[registry]
+    stored: dict[str, tuple] = {}
+    for chunk in _chunks(list(rows)):
+        found = model.objects.filter(source_id__in=among(chunk)).values_list("source_id", "person", *fields)
+        for source_id, *values in rows_of(found):
+            stored[source_id] = tuple(values)
+    touched = set()
+    for source_id, row in rows.items():
+        old = stored.get(source_id)
+        if old is None or old != (row["person"], *(row[field] for field in fields)):
+            touched.add(row["person"])
+            if old is not None:
+                touched.add(old[0])
+    return touched
+
+
+def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, unique: list[str], update=()) -> None:
+    """INSERT `rows` (tuples of the fields `names`) in one go; on a conflict on `unique`
+    update the fields `update`, or (none given) leave the stored row alone.
+
+    PostgreSQL gets a COPY into a scratch table and one INSERT … SELECT, whatever the
+    number of rows; SQLite one prepared statement run for each row. Both format the
+    rows in C, with no model instance per row.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    if update:
+        action = "DO UPDATE SET " + ", ".join(
+            f"{quote(meta.get_field(name).column)} = EXCLUDED.{quote(meta.get_field(name).column)}" for name in update
+        )
+        target = "(" + ", ".join(quote(meta.get_field(name).column) for name in unique) + ") "
+    else:
+        action, target = "DO NOTHING", ""
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY into a scratch table (dropped at the commit), then one INSERT … SELECT:
+            # psycopg formats COPY rows in C, and the conflict clause still applies.
+            temp = quote(f"_rows_{meta.db_table}_{next(_SCRATCH)}")
+            scratch = f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            cursor.execute(scratch)
+            with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} ON CONFLICT {target}{action}")  # noqa: S608
+        elif connection.vendor == "sqlite":
+            adapt = [_sqlite_adapter(field) for field in fields]
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT {target}{action}",  # noqa: S608
+                [tuple(value if a is None else a(value) for a, value in zip(adapt, row, strict=True)) for row in rows],
+            )
+        else:  # any other database: the ORM's own bulk upsert
+            model.objects.bulk_create(
+                [model(**dict(zip(names, row, strict=True))) for row in rows],
+                batch_size=_BATCH,
+                **(
+                    {"update_conflicts": True, "unique_fields": unique, "update_fields": list(update)}
+                    if update
+                    else {"ignore_conflicts": True}
+                ),
+            )
+
+
+def _sqlite_adapter(field):
+    """How SQLite stores a value of `field`, as Django would write it (aware moments in UTC)."""
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        # connection.ops.adapt_datetimefield_value for an aware moment, without its checks.
+        zone = connection.timezone
+        return lambda value: None if value is None else str(value.astimezone(zone).replace(tzinfo=None))
+    if kind == "DateField":
+        return lambda value: None if value is None else connection.ops.adapt_datefield_value(value)
+    return None
 
 
 def _chunks(items: list, size: int = _CHUNK) -> Iterator[list]:
@@ -221,16 +348,9 @@ def colour_changes(records: PersonRecords, *, end: datetime) -> list[rules.Statu
     The engine's timeline also starts a new element when only the record behind a
     colour changes; the history keeps the change of colour and what caused it.
     """
-    statuses = rules.timeline(
-        pcrs=records.pcrs, contacts=records.contacts, vaccinations=records.vaccinations, start=_BEGINNING, end=end
+    return rules.colour_changes(
+        pcrs=records.pcrs, contacts=records.contacts, vaccinations=records.vaccinations, end=end
     )
-    changes: list[rules.Status] = []
-    colour = rules.Colour.BLUE  # before any record (R-ST-1)
-    for status in statuses:
-        if status.since is not None and status.colour != colour:
-            changes.append(status)
-        colour = status.colour
-    return changes
 
 
 def _change_key(person: str, change: rules.Status) -> tuple:
@@ -238,53 +358,59 @@ def _change_key(person: str, change: rules.Status) -> tuple:
     return (person, change.since, str(change.colour), change.rule, change.registry or "", change.record or "")
 
 
-def history_update(*, persons: Iterable[str], now: datetime) -> dict[str, list[rules.Status]]:
+_CHANGE_FIELDS = ["person", "colour", "rule", "registry", "record", "changed_at", "recorded_at"]
+
+
+def history_update(*, persons: Iterable[str], now: datetime, changes: bool = True) -> dict[str, list[rules.Status]]:
     """Bring the StatusChange rows of `persons` in line with their records, up to `now`.
 
     Inserts the changes missing (time-driven ones too, such as red ending at 00:00 of
     D+14) and deletes the ones a late record contradicts. A constant number of queries
-    per 2,000 persons. Returns each person's changes, oldest first.
+    per 5,000 persons. Returns each person's changes, oldest first, or (changes=False,
+    as the sync calls it) nothing, sparing a Status and its reason per change.
     """
     result: dict[str, list[rules.Status]] = {}
     for chunk in _chunks(sorted(set(persons))):
         records = records_for(chunk)
         # (pk, changed_at, key) of every stored change, without building model instances.
         stored: dict[str, list[tuple]] = {person: [] for person in chunk}
-        rows = StatusChange.objects.filter(person__in=chunk).values_list(
+        rows = StatusChange.objects.filter(person__in=among(chunk)).values_list(
             "pk", "person", "changed_at", "colour", "rule", "registry", "record"
         )
-        for pk, person, changed_at, *cause in rows:
+        for pk, person, changed_at, *cause in rows_of(rows):
             stored[person].append((pk, changed_at, (person, changed_at, *cause)))
         stale_ids, new_rows = [], []
         for person in chunk:
+            mine, found = stored[person], records[person]
             # Judge every stored row, even one a later `now` wrote (tests travel in time).
-            end = max([now, *(changed_at for _pk, changed_at, _key in stored[person])]) + timedelta(microseconds=1)
-            wanted = colour_changes(records[person], end=end)
-            result[person] = [change for change in wanted if change.since <= now]
-            wanted_keys = {_change_key(person, change) for change in wanted}
+            end = max([now, *(changed_at for _pk, changed_at, _key in mine)]) + timedelta(microseconds=1)
+            if changes:
+                wanted = colour_changes(found, end=end)
+                result[person] = [change for change in wanted if change.since <= now]
+                wanted_keys = [_change_key(person, change) for change in wanted]
+            else:
+                wanted_keys = [
+                    (person, since, str(colour), rule, registry or "", record or "")
+                    for since, colour, rule, registry, record in rules.colour_change_keys(
+                        pcrs=found.pcrs, contacts=found.contacts, vaccinations=found.vaccinations, end=end
+                    )
+                ]
+            wanted_set = set(wanted_keys)
             stored_keys = set()
-            for pk, _changed_at, key in stored[person]:
-                if key in wanted_keys:
+            for pk, _changed_at, key in mine:
+                if key in wanted_set:
                     stored_keys.add(key)
                 else:
                     stale_ids.append(pk)
             new_rows += [
-                StatusChange(
-                    person=person,
-                    colour=change.colour,
-                    rule=change.rule,
-                    registry=change.registry or "",
-                    record=change.record or "",
-                    changed_at=change.since,
-                    recorded_at=now,
-                )
-                for change in wanted
-                if _change_key(person, change) not in stored_keys
+                (person, colour, rule, registry, record, since, now)
+                for _person, since, colour, rule, registry, record in wanted_keys
+                if (_person, since, colour, rule, registry, record) not in stored_keys
             ]
         if not stale_ids and not new_rows:
             continue  # a look-up that finds the history current takes no write lock
         with transaction.atomic(savepoint=False):  # inside a page's transaction: part of it
             StatusChange.objects.filter(pk__in=stale_ids).delete()
             # Another process may have stored the same change meanwhile: never a duplicate.
-            StatusChange.objects.bulk_create(new_rows, ignore_conflicts=True, batch_size=_BATCH)
+            _rows_insert(StatusChange, _CHANGE_FIELDS, new_rows, unique=["person", "changed_at"])
     return result

@@ -1,9 +1,12 @@
 """Reads of the mock registries, in the shapes of the HTTP contract (R-RG-1)."""
 
 from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils import timezone
 
 from ashyq.mocks.models import MODELS, CompanyRecord, NotificationRecord, SubscriberRecord
-from ashyq.mocks.records import record_payload, record_values
+from ashyq.mocks.records import FIELDS, record_payload, record_values
 
 
 @dataclass(frozen=True)
@@ -14,12 +17,33 @@ class Page:
 
 
 def feed_page(name: str, *, since: int, limit: int) -> Page:
-    """The records changed after change number `since`, oldest change first (one query)."""
-    rows = list(MODELS[name].objects.filter(seq__gt=since).order_by("seq")[: limit + 1])
+    """The records changed after change number `since`, oldest change first (one query on `seq`'s index).
+
+    Tuples, not model instances: a page of 5,000 records is served in milliseconds. The
+    payload is exactly record_payload's (ids as strings, moments in local time).
+    """
+    fields = list(FIELDS[name])
+    rows = list(
+        MODELS[name]
+        .objects.filter(seq__gt=since)
+        .order_by("seq")
+        .values_list("seq", "pk", "changed_at", *fields)[: limit + 1]
+    )
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = str(rows[-1].seq) if rows else str(since)
-    return Page(records=[record_payload(name, row) for row in rows], next=next_cursor, more=more)
+    next_cursor = str(rows[-1][0]) if rows else str(since)
+    zone = timezone.get_current_timezone()
+
+    def json_value(value):
+        if isinstance(value, datetime):
+            return value.astimezone(zone).isoformat()  # timezone.localtime(value), without its checks
+        if isinstance(value, date):
+            return value.isoformat()
+        return value
+
+    keys = ["id", "changed_at", *fields]
+    records = [dict(zip(keys, (str(pk), *map(json_value, values)), strict=True)) for _seq, pk, *values in rows]
+    return Page(records=records, next=next_cursor, more=more)
 
 
 def person_records(name: str, **key: str) -> list[dict]:
