@@ -1,0 +1,235 @@
+"""Guards against regressions at national scale (issue 9, item 5): the check-in paths —
+the guard's look-up (R-CI-2) and the visitor's scan (R-CI-1) — and the public list of
+participants (R-VN-6) make the same number of queries however many rows the tables
+hold; on PostgreSQL, the status look-up (R-ST-8) and the check-in dedupe (R-CI-5) are
+answered from their indexes in a table of realistic size (no enable_seqscan tricks)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ashyq.accounts.tests.factories import CitizenFactory
+from statuses.models import PcrResult, SyncState, Vaccination
+from statuses.persons import person_key
+from statuses.tests.factories import PcrResultFactory, VaccinationFactory, iin, local
+from venues.codes.selectors import code_token
+from venues.models import Direction, QrCode
+from visitors.models import StatusLookup, Visit, VisitWindow
+from visitors.tests.factories import GuardFactory, StatusLookupFactory, VisitFactory, open_venue
+
+pytestmark = pytest.mark.django_db
+
+T0 = local(2021, 5, 3, 19)
+LOOKUP = reverse("checkin:guard_lookup")
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    cache.clear()  # every look-up below computes the status: a cached one would hide queries
+    with time_machine.travel(T0, tick=False) as traveller:
+        SyncState.objects.update(last_success_at=T0 - timedelta(minutes=3))
+        yield traveller
+    cache.clear()
+
+
+@pytest.fixture
+def venue():
+    return open_venue(now=T0 - timedelta(days=20), entrances=2, capacity=500)
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(user)
+    return client
+
+
+def _grow(venue, guard, *, rows: int, first: int) -> None:
+    """More of what the check-in paths read: the venue's open and closed visits, the
+    guard's look-ups of today (rate limits), other people's registry records."""
+    for n in range(first, first + rows):
+        VisitFactory(venue=venue, iin=iin(n), entered_at=T0 - timedelta(minutes=n % 200))
+        StatusLookupFactory(actor=guard, venue=venue, iin=iin(n), at=T0 - timedelta(minutes=2 + n % 600))
+        PcrResultFactory(iin=iin(n), positive=False, sampled_at=T0 - timedelta(hours=n % 90))
+
+
+def test_guard_lookup_makes_the_same_queries_with_more_rows(venue):
+    """R-CI-2: a guard's look-up costs the same queries with 2 or 62 visits, look-ups
+    and registry records around it: nothing is read per row."""
+    guard = GuardFactory(venue=venue)
+    client = _client(guard)
+    entrance = venue.entrances.order_by("position").first()
+
+    def queries(person: int) -> int:
+        PcrResultFactory(iin=iin(9000 + person), positive=False, sampled_at=T0 - timedelta(hours=5))
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(LOOKUP, {"entrance": entrance.pk, "iin": iin(9000 + person), "consent": "on"})
+        assert response.status_code == 200
+        assert 'data-status="green"' in response.content.decode()
+        return len(captured)
+
+    _grow(venue, guard, rows=2, first=0)
+    few = queries(1)
+    _grow(venue, guard, rows=60, first=100)
+    many = queries(2)
+    assert many == few
+    assert Visit.objects.filter(venue=venue, person=person_key(iin=iin(9002))).count() == 1
+    assert StatusLookup.objects.filter(actor=guard).count() == 2 + 60 + 2
+
+
+def test_guard_repeat_within_30_minutes_makes_no_more_queries_than_a_first_entry(venue):
+    """R-CI-5: the second entry of a person within 30 minutes is found by the window's
+    unique row, not by reading his visits; it records the look-up only."""
+    guard = GuardFactory(venue=venue)
+    client = _client(guard)
+    entrance = venue.entrances.first()
+    _grow(venue, guard, rows=20, first=0)
+    data = {"entrance": entrance.pk, "iin": iin(7777), "consent": "on"}
+    with CaptureQueriesContext(connection) as first:
+        assert client.post(LOOKUP, data).status_code == 200
+    cache.clear()
+    with CaptureQueriesContext(connection) as repeat:
+        assert client.post(LOOKUP, data).status_code == 200
+    # The window's insert fails on its unique row and one conditional update finds it
+    # unexpired: one statement more than a first entry, and no visit written.
+    assert len(repeat) <= len(first) + 1
+    assert not [q for q in repeat.captured_queries if q["sql"].startswith('INSERT INTO "visitors_visit"')]
+    assert Visit.objects.filter(person=person_key(iin=iin(7777))).count() == 1
+
+
+def _entry_url(venue) -> str:
+    code = QrCode.objects.select_related("entrance").get(
+        entrance__venue=venue, entrance__position=0, direction=Direction.ENTRY, revoked_at__isnull=True
+    )
+    return reverse("codes:scan", args=[code_token(code)])
+
+
+def test_visitor_scan_makes_the_same_queries_with_more_rows(venue):
+    """R-CI-1: a citizen's scan of /q/<token> costs the same queries whatever the
+    number of visits, look-ups and registry records around it."""
+    guard = GuardFactory(venue=venue)
+    url = _entry_url(venue)
+
+    def queries(person: int) -> int:
+        citizen = CitizenFactory(iin=iin(8000 + person))
+        VaccinationFactory(
+            iin=iin(8000 + person), dose=2, doses_in_scheme=2, administered_on=T0.date() - timedelta(days=30)
+        )
+        client = _client(citizen)
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert 'data-status="green"' in response.content.decode()
+        return len(captured)
+
+    _grow(venue, guard, rows=2, first=0)
+    few = queries(1)
+    _grow(venue, guard, rows=60, first=100)
+    assert queries(2) == few
+    assert Visit.objects.filter(venue=venue, person=person_key(iin=iin(8002)), method="scan").count() == 1
+
+
+def test_public_participants_make_the_same_queries_for_5_or_60_venues(venue, client):
+    """R-VN-6: the region's public list is one page of 25 with its category, counted
+    once: the queries do not grow with the venues."""
+    region = venue.region
+    url = reverse("codes:participant_list", args=[region.code])
+    for _ in range(4):
+        open_venue(now=T0 - timedelta(days=20), region=region)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(55):
+        open_venue(now=T0 - timedelta(days=20), region=region)
+    assert queries() == few
+    assert client.get(url, {"page": 3}).status_code == 200
+
+
+# --- PostgreSQL: the plans of the hot look-ups -----------------------------------------------------
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN plans of PostgreSQL")
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _indexes_on(table: str, column: str) -> list[str]:
+    """The names of the indexes of `table` on `column` alone (Django makes two for a
+    CharField with db_index: the plain one and its *_like twin; either serves "=")."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        names = [
+            name
+            for name, definition in cursor.fetchall()
+            if definition.split(" USING btree ")[1].startswith(f"({column}")
+        ]
+    assert names
+    return names
+
+
+@postgres_only
+def test_status_lookup_reads_the_records_by_their_person_index():
+    """R-ST-8, R-ID-5: status_for finds a person's records by the blind index's own
+    index among 30,000 PCR results and 20,000 vaccinations of other people."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO statuses_pcrresult (source_id, person, changed_at, positive, sampled_at)
+               SELECT 'q' || g, md5(g::text) || md5((g + 1)::text), now(), false, now() - g * interval '1 minute'
+               FROM generate_series(1, 30000) g"""
+        )
+        cursor.execute(
+            """INSERT INTO statuses_vaccination (source_id, person, changed_at, vaccine, dose, doses_in_scheme,
+                                                  administered_on)
+               SELECT 'q' || g, md5(g::text) || md5((g + 7)::text), now(), 'Sputnik V', 2, 2, current_date - 30
+               FROM generate_series(1, 20000) g"""
+        )
+        cursor.execute("ANALYZE statuses_pcrresult")
+        cursor.execute("ANALYZE statuses_vaccination")
+    person = person_key(iin=iin(1))
+    pcr_plan = _plan(PcrResult.objects.filter(person__in=[person]).values_list("source_id", "sampled_at"))
+    assert any(name in pcr_plan for name in _indexes_on("statuses_pcrresult", "person"))
+    assert "Seq Scan" not in pcr_plan
+    vaccination_plan = _plan(Vaccination.objects.filter(person__in=[person]).values_list("source_id", "dose"))
+    assert any(name in vaccination_plan for name in _indexes_on("statuses_vaccination", "person"))
+    assert "Seq Scan" not in vaccination_plan
+
+
+@postgres_only
+def test_checkin_dedupe_reads_the_window_by_its_unique_index(venue):
+    """R-CI-5: the 30-minute window of (venue, person) is found by the unique index
+    visit_window_unique among 50,000 windows of 4 venues, most of them expired
+    (until within two hours before and 30 minutes after the entry)."""
+    others = [open_venue(now=T0 - timedelta(days=20), region=venue.region) for _ in range(3)]
+    venue_ids = [venue.pk, *(other.pk for other in others)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO visitors_visitwindow (venue_id, person, until)
+               SELECT (%s::bigint[])[1 + g %% 4], md5(g::text) || md5((g + 3)::text),
+                      %s::timestamptz + (g %% 150 - 120) * interval '1 minute'
+               FROM generate_series(1, 50000) g""",
+            [venue_ids, T0],
+        )
+        cursor.execute("ANALYZE visitors_visitwindow")
+    person = person_key(iin=iin(2))
+    # The conditional update of visitors.services._window_claim, as a read.
+    plan = _plan(VisitWindow.objects.filter(venue=venue, person=person, until__lte=T0))
+    assert "visit_window_unique" in plan
+    assert "Seq Scan" not in plan
