@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from ashyq.cache import cache_get, cache_set
 
 try:
     from psycopg.types.datetime import TimestamptzLoader
 except ImportError:  # SQLite only: no psycopg installed
     TimestamptzLoader = None
-from django.utils import timezone
 
 from statuses import rules
 from statuses.clients import HEALTH_REGISTRIES
@@ -161,7 +162,7 @@ def _computed_status(person: str, *, at: datetime, now: datetime, data_version: 
     """R-ST-8: from the cache only while the records are unchanged and `at` is inside the status's span."""
     key = _cache_key(person, data_version) if data_version else None
     if key:
-        cached = cache.get(key)
+        cached = cache_get(key)
         if cached is not None and _holds(cached, at):
             return cached
     records = records_for([person])[person]
@@ -172,7 +173,7 @@ def _computed_status(person: str, *, at: datetime, now: datetime, data_version: 
         else:
             timeout = min(_CACHE_MAX_SECONDS, int((status.changes_at - now).total_seconds()))
         if timeout > 0:
-            cache.set(key, status, timeout)
+            cache_set(key, status, timeout)
     return status
 
 

@@ -2,7 +2,6 @@
 whatever the broker does, and the task runs exactly once when the broker is back."""
 
 import logging
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -20,49 +19,12 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core import tasks
 from ashyq.core.models import OutboxMessage, WorkerHeartbeat
-
-
-def _reset_pools():
-    celery_app._pool = None  # the connection pools are bound to the old URL
-    celery_app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker_at(monkeypatch):
-    """Point the Celery app at another broker for one test."""
-    original = celery_app.conf.broker_url
-
-    def use(url):
-        # Celery prefers the CELERY_BROKER_URL environment variable (as CI sets it)
-        # to its configuration, so both change.
-        monkeypatch.setenv("CELERY_BROKER_URL", url)
-        celery_app.conf.broker_url = url
-        _reset_pools()
-
-    yield use
-    monkeypatch.undo()
-    celery_app.conf.broker_url = original
-    _reset_pools()
-
-
-@pytest.fixture
-def silent_broker():
-    """A port that accepts connections and never answers: Redis hanging."""
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(64)  # the kernel completes the handshake; nobody ever reads
-        yield f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+from ashyq.core.tests.conftest import free_port
 
 
 @pytest.fixture
 def operator(db):
     return UserFactory(role=Role.OPERATOR, is_staff=True)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def publishing_finished(timeout: float = 30) -> None:
@@ -75,7 +37,7 @@ def publishing_finished(timeout: float = 30) -> None:
 def test_a_broker_refusing_connections_loses_nothing(
     client, operator, broker_at, caplog, django_capture_on_commit_callbacks
 ):
-    broker_at(f"redis://127.0.0.1:{_free_port()}/0")  # nothing listens there
+    broker_at(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
     client.force_login(operator)
     with caplog.at_level(logging.ERROR, logger="ashyq.queue"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -143,7 +105,7 @@ def test_the_relay_sends_what_did_not_run_a_minute_later_and_nothing_else(broker
     OutboxMessage.objects.create(task=tasks.heartbeat.name, created_at=now - timedelta(hours=1), done_at=now)
     assert list(queue.pending(now=now)) == [stuck]
 
-    broker_at(f"redis://127.0.0.1:{_free_port()}/0")  # still down: kept, retried next minute
+    broker_at(f"redis://127.0.0.1:{free_port()}/0")  # still down: kept, retried next minute
     assert queue.outbox_relay() == 0
     stuck.refresh_from_db()
     assert stuck.sent_at is None
