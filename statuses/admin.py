@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.core.admin import ReadOnlyAdmin
-from statuses.models import Contact, PcrResult, StatusChange, SyncState, Vaccination
+from statuses.models import Contact, PcrResult, QuarantinedRecord, StatusChange, SyncState, Vaccination
 
 
 @admin.register(SyncState)
@@ -95,3 +95,13 @@ class StatusChangeAdmin(ReadOnlyAdmin):
     list_filter = ["colour", "rule"]
     date_hierarchy = "changed_at"
     exclude = ["person"]
+
+
+@admin.register(QuarantinedRecord)
+class QuarantinedRecordAdmin(ReadOnlyAdmin):
+    """R-RG-4: what the registries sent that could not be applied, for their operators."""
+
+    list_display = ["received_at", "registry", "source_id", "person", "problem"]
+    list_filter = ["registry"]
+    search_fields = ["source_id"]
+    date_hierarchy = "received_at"

@@ -26,7 +26,7 @@ class BadRecord(ValueError):
     """A record of a good page that cannot be applied; its message holds no identifier in clear."""
 
     def __init__(self, registry: str, source_id: str | None, problem: str, who: str = ""):
-        self.registry, self.source_id, self.problem = registry, source_id, problem
+        self.registry, self.source_id, self.problem, self.who = registry, source_id, problem, who
         person = f" (person {who})" if who else ""
         super().__init__(f"{registry} record {source_id or '?'}{person}: {problem}")
 

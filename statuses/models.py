@@ -9,6 +9,7 @@ history of colour changes for R-ST-10, recomputed from these records.
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from statuses.rules import Colour
@@ -139,3 +140,26 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.colour} {self.changed_at:%Y-%m-%d %H:%M} {self.rule}"
+
+
+class QuarantinedRecord(models.Model):
+    """A record of a good feed page that could not be applied (R-RG-4): kept for the
+    registry's operators with its id and the problem, the rest of the page applied.
+    The record itself is not kept: it would hold an identifier in clear (R-ID-5);
+    `person` is masked, and the registry finds the record by `source_id`."""
+
+    registry = models.CharField(_("registry"), max_length=20, choices=Registry.choices)
+    source_id = models.CharField(_("registry id"), max_length=64, blank=True)
+    person = models.CharField(_("person (masked)"), max_length=40, blank=True)
+    problem = models.TextField(_("problem"))
+    cursor = models.CharField(_("feed position"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("quarantined record")
+        verbose_name_plural = _("quarantined records")
+        indexes = [models.Index(fields=["registry", "-received_at"], name="quarantine_registry_at")]
+
+    def __str__(self) -> str:
+        return f"{self.registry} {self.source_id or '?'}: {self.problem}"

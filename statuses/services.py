@@ -36,7 +36,7 @@ from django.utils import timezone
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
 from statuses.clients import HEALTH_REGISTRIES
-from statuses.models import RECORD_MODELS, StatusChange, SyncState
+from statuses.models import RECORD_MODELS, QuarantinedRecord, StatusChange, SyncState
 from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for, rows_of
 
 logger = logging.getLogger(__name__)
@@ -220,6 +220,18 @@ def _page_apply(
     good, bad = parsed if parsed is not None else clients.parse_records(registry, page.records)
     for error in bad:
         logger.warning("Skipped a bad record: %s", error)  # BadRecord shows the person masked (R-ID-5)
+    if bad:  # R-RG-4: kept for the registry's operators, in the page's transaction
+        QuarantinedRecord.objects.bulk_create(
+            QuarantinedRecord(
+                registry=registry,
+                source_id=(error.source_id or "")[:64],
+                person=error.who[:40],
+                problem=error.problem,
+                cursor=cursor[:200],
+                received_at=now,
+            )
+            for error in bad
+        )
     # A record changed twice within the page comes twice: the later one wins.
     rows = {fields["source_id"]: fields for fields in good}
     model = RECORD_MODELS[registry]

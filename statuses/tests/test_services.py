@@ -17,7 +17,15 @@ from ashyq.mocks.models import MODELS as MOCK_MODELS
 from ashyq.registries import RegistryUnavailable
 from statuses import clients, services
 from statuses.clients import HEALTH_REGISTRIES
-from statuses.models import RECORD_MODELS, Contact, PcrResult, StatusChange, SyncState, Vaccination
+from statuses.models import (
+    RECORD_MODELS,
+    Contact,
+    PcrResult,
+    QuarantinedRecord,
+    StatusChange,
+    SyncState,
+    Vaccination,
+)
 from statuses.persons import person_key
 from statuses.selectors import status_for
 from statuses.tests.factories import iin, local
@@ -184,6 +192,10 @@ def test_a_bad_record_is_skipped_and_logged_with_the_iin_masked(caplog):
     assert person not in caplog.text  # R-ID-5
     state = SyncState.objects.get(registry="pcr")
     assert (state.records_skipped, state.records_synced) == (1, 0)
+    # R-RG-4: quarantined for the registry's operators, by its id, the person masked.
+    quarantined = QuarantinedRecord.objects.get()
+    assert (quarantined.registry, quarantined.source_id, quarantined.person) == ("pcr", str(bad.pk), masked(person))
+    assert quarantined.problem
 
     mocks.failure_set("pcr")
     good = mocks.pcr_add(iin=person, result="negative", sampled_at=local(2021, 5, 2, 10))
