@@ -57,3 +57,20 @@ def test_a_check_in_answers_within_2_s_and_its_door_report_waits_in_the_outbox(
     report = DoorReport.objects.get()
     message = OutboxMessage.objects.get(task="visitors.tasks.door_report_mail")
     assert (message.args, message.done_at) == ([report.pk], None)  # sent when Redis is back
+
+
+def test_the_guards_limits_hold_while_redis_hangs(client, hanging_redis, settings):
+    """The limits are counted in the database (SECURITY.md): Redis hanging changes nothing."""
+    settings.GUARD_LOOKUPS_PER_MINUTE = 2
+    now = timezone.now()
+    synced(now)
+    venue = open_venue(now=now - timedelta(days=10))
+    client.force_login(GuardFactory(venue=venue))
+    answers = [
+        client.post(
+            reverse("checkin:guard_lookup"),
+            {"entrance": venue.entrances.first().pk, "iin": iin(20 + n), "consent": "on"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert answers == [200, 200, 429]
