@@ -333,6 +333,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.ops_tasks.flag_inactive_venues",
         "schedule": crontab(hour=1, minute=10),
     },
+    # R-MN-7: every region's risk list, stored for the inspectors' page.
+    "risk-lists-refresh": {
+        "task": "monitoring.ops_tasks.risk_lists_refresh",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
     # R-LD-2: the candidate lists of a 14-day period, once it has closed.
     "leaders-compute-closed-periods": {
         "task": "leaders.tasks.compute_closed_periods",

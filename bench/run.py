@@ -432,6 +432,15 @@ def b6(fx: dict, duration: int, period_start) -> dict:
         "risk": ("/monitoring/ops/risk/", fx["staff"]["inspector"]),
     }
     out = {}
+    # R-MN-7: the risk page reads the list beat stores every hour; store it first, as
+    # beat would have, and time that beside the page.
+    from django.utils import timezone
+
+    from monitoring.services import risk_list_store
+
+    started = time.perf_counter()
+    risk_list_store(region=region, now=timezone.now())
+    out["risk_refresh_seconds"] = round(time.perf_counter() - started, 2)
     for name, (path, session) in pages.items():
         cookie = f"sessionid={session}" if session else ""
         status, seconds = _probe(path, cookie)

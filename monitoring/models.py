@@ -246,3 +246,49 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sanction}: {self.get_decision_display()}"
+
+
+class RiskList(models.Model):
+    """R-MN-7: when a region's risk list was last computed (hourly, by
+    monitoring.ops_tasks.risk_lists_refresh): the page reads the stored entries, since
+    computing the list of a large region takes seconds to minutes."""
+
+    region = models.OneToOneField(
+        "reference.Region", on_delete=models.CASCADE, related_name="+", verbose_name=_("region")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+    days = models.PositiveSmallIntegerField(_("days looked at"))
+
+    class Meta:
+        verbose_name = _("risk list")
+        verbose_name_plural = _("risk lists")
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.computed_at}"
+
+
+class RiskEntry(models.Model):
+    """One venue of a stored risk list, with the figures that put it there (R-MN-7)."""
+
+    risk_list = models.ForeignKey(
+        RiskList, on_delete=models.CASCADE, related_name="entries", verbose_name=_("risk list")
+    )
+    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="+", verbose_name=_("venue"))
+    score = models.PositiveIntegerField(_("score"))
+    checkins = models.PositiveIntegerField(_("check-ins"))
+    outside_hours_checkins = models.PositiveIntegerField(_("check-ins outside working hours"))
+    over_capacity_hours = models.PositiveIntegerField(_("hours over capacity"))
+    burst_hours = models.PositiveIntegerField(_("burst hours"))
+    max_hourly = models.PositiveIntegerField(_("busiest hour"))
+    burst_threshold = models.FloatField(_("burst threshold"))
+    worst_hour = models.DateTimeField(_("worst hour"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk list entry")
+        verbose_name_plural = _("risk list entries")
+        constraints = [models.UniqueConstraint(fields=["risk_list", "venue"], name="risk_entry_unique")]
+        # The page: one region's list, highest score first, a page at a time.
+        indexes = [models.Index(fields=["risk_list", "-score", "venue"], name="risk_entry_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id}: {self.score}"

@@ -1,13 +1,16 @@
 """Celery entry points of the monitoring operations (outages, inactivity, risk): thin,
 each safe to run twice. Imported through CELERY_IMPORTS ("monitoring.ops_tasks").
 
-Beat: flag_inactive_venues daily at 01:10 local time (R-MN-2).
+Beat: flag_inactive_venues daily at 01:10 local time (R-MN-2); risk_lists_refresh
+every hour (R-MN-7).
 """
 
 from celery import shared_task
 from django.utils import timezone
 
+from ashyq.reference.models import Region
 from monitoring.inactivity import inactivity_flag_all
+from monitoring.services import risk_list_store
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
@@ -15,3 +18,14 @@ def flag_inactive_venues() -> int:
     """R-MN-2: flag the venues silent for more than 3 full local days (outage days not
     counted) and trigger their sanctions (R-MN-3). A re-run flags nothing twice."""
     return inactivity_flag_all(now=timezone.now())
+
+
+@shared_task(ignore_result=True, soft_time_limit=1700, time_limit=1800)
+def risk_lists_refresh() -> int:
+    """R-MN-7: recompute and store every region's risk list, one region per
+    transaction; returns the regions done."""
+    now = timezone.now()
+    regions = list(Region.objects.order_by("code"))
+    for region in regions:
+        risk_list_store(region=region, now=now)
+    return len(regions)

@@ -16,7 +16,8 @@ from ashyq.reference.models import Region
 from monitoring.models import InactivityFlag
 from monitoring.ops_forms import OutageForm
 from monitoring.outages import outage_record, outages_page_queryset
-from monitoring.risk import risk_list
+from monitoring.selectors import stored_risk_list
+from monitoring.services import risk_list_store
 
 PAGE_SIZE = 25
 REGION_READERS = (Role.INSPECTOR, Role.AKIMAT, Role.OPERATOR, Role.COMMISSION)
@@ -63,9 +64,10 @@ def risk(request):
     region = _region(request)
     if region is None:
         return _region_choice(request, "risk")
-    rows = risk_list(region=region, now=timezone.now())
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "monitoring/ops/risk.html", {"region": region, "page": page})
+    stored = stored_risk_list(region) or risk_list_store(region=region, now=timezone.now())
+    entries = stored.entries.select_related("venue").order_by("-score", "venue__name", "venue_id")
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "monitoring/ops/risk.html", {"region": region, "page": page, "risk_list": stored})
 
 
 @require_GET

@@ -5,7 +5,16 @@ from datetime import datetime
 from django.db.models import Case, Q, QuerySet, When
 
 from ashyq.core.models import AuditEvent
-from monitoring.models import Appeal, AppealDecision, Sanction, SanctionKind, SanctionState, Violation, ViolationState
+from monitoring.models import (
+    Appeal,
+    AppealDecision,
+    RiskList,
+    Sanction,
+    SanctionKind,
+    SanctionState,
+    Violation,
+    ViolationState,
+)
 
 
 def _excluding(at: datetime) -> Q:
@@ -119,3 +128,8 @@ def appeals_for_akimat(user) -> QuerySet:
         .select_related("sanction__venue", "sanction__violation", "filed_by")
         .order_by(Case(When(decision=AppealDecision.PENDING, then=0), default=1), "-filed_at", "-id")
     )
+
+
+def stored_risk_list(region):
+    """R-MN-7: the region's risk list as last stored (hourly), or None before the first."""
+    return RiskList.objects.filter(region=region).first()

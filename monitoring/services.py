@@ -22,6 +22,8 @@ from monitoring.models import (
     Appeal,
     AppealDecision,
     Outage,
+    RiskEntry,
+    RiskList,
     Sanction,
     SanctionKind,
     SanctionState,
@@ -31,6 +33,7 @@ from monitoring.models import (
     ViolationState,
 )
 from monitoring.outages import outage_at
+from monitoring.risk import risk_list
 
 
 @dataclass(frozen=True)
@@ -225,3 +228,30 @@ def return_request(*, owner, sanction: Sanction, now) -> Sanction:
         actor=owner, action="monitoring.return", obj=sanction, region=sanction.venue.region, venue=sanction.venue_id
     )
     return sanction
+
+
+@transaction.atomic
+def risk_list_store(*, region, now: datetime, days: int = 14) -> RiskList:
+    """R-MN-7: compute `region`'s risk list over the `days` before `now` and store it in
+    place of the previous one (the page reads the stored list)."""
+    rows = risk_list(region=region, now=now, days=days)
+    stored, _created = RiskList.objects.select_for_update().update_or_create(
+        region=region, defaults={"computed_at": now, "days": days}
+    )
+    RiskEntry.objects.filter(risk_list=stored).delete()
+    RiskEntry.objects.bulk_create(
+        RiskEntry(
+            risk_list=stored,
+            venue=row.venue,
+            score=row.score,
+            checkins=row.checkins,
+            outside_hours_checkins=row.outside_hours_checkins,
+            over_capacity_hours=row.over_capacity_hours,
+            burst_hours=row.burst_hours,
+            max_hourly=row.max_hourly,
+            burst_threshold=row.burst_threshold,
+            worst_hour=row.worst_hour,
+        )
+        for row in rows
+    )
+    return stored

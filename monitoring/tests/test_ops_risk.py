@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
-from ashyq.reference.models import OperatingRule, Zone
+from ashyq.reference.models import OperatingRule, Region, Zone
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
 from leaders.models import Decision, Leader, Period
 from monitoring.models import InactivityFlag
+from monitoring.ops_tasks import risk_lists_refresh
 from monitoring.risk import risk_list
 from venues.tests.factories import VenueFactory
 from visitors.models import Visit
@@ -188,13 +189,30 @@ def test_a_national_role_chooses_the_region(client, region):
     assert client.get("/monitoring/ops/risk/?region=nowhere").status_code == 404
 
 
-def test_the_risk_page_takes_a_fixed_number_of_queries(client, region, django_assert_max_num_queries):
+def test_the_risk_page_reads_the_stored_list_in_a_fixed_number_of_queries(
+    client, region, django_assert_max_num_queries
+):
     client.force_login(staff(Role.INSPECTOR, region))
     for n in range(30):
         entries(VenueFactory(region=region, capacity=1), timezone.now() - timedelta(hours=2 + n % 10), 2)
-    with django_assert_max_num_queries(10):
+    risk_lists_refresh()
+    with django_assert_max_num_queries(8):
         response = client.get("/monitoring/ops/risk/")
     assert response.content.decode().count("data-venue=") == 25
+
+
+def test_the_page_shows_the_list_as_stored_until_the_next_refresh(client, region):  # R-MN-7
+    client.force_login(staff(Role.INSPECTOR, region))
+    first = VenueFactory(region=region, capacity=1)
+    entries(first, timezone.now() - timedelta(hours=2), 2)
+    assert f'data-venue="{first.pk}"' in client.get("/monitoring/ops/risk/").content.decode()  # computed once
+    later = VenueFactory(region=region, capacity=1)
+    entries(later, timezone.now() - timedelta(hours=1), 2)
+
+    page = client.get("/monitoring/ops/risk/").content.decode()
+    assert f'data-venue="{later.pk}"' not in page and "data-computed-at=" in page
+    assert risk_lists_refresh() == Region.objects.count()
+    assert f'data-venue="{later.pk}"' in client.get("/monitoring/ops/risk/").content.decode()
 
 
 def test_the_flags_page_lists_the_region_s_flags_paginated(client, region, django_assert_max_num_queries):
