@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import PASSWORD, CitizenFactory, UserFactory
+from visitors.tests.factories import GuardFactory, open_venue
 
 IIN = "900101300125"
 
@@ -168,3 +170,30 @@ def test_a_500_on_a_request_carrying_an_iin_shows_and_logs_no_iin():
     # …and the IIN is nowhere: not in the page, not in the log line or the traceback.
     assert IIN not in page
     assert IIN not in logged
+
+
+FORM = re.compile(r"<form\b(?P<attrs>[^>]*)>(?P<body>.*?)</form>", re.S | re.I)
+
+
+def forms_asking_for_identifiers(html: str) -> list[str]:
+    """The opening tags of the forms of a page that have an IIN or passport field."""
+    return [match["attrs"] for match in FORM.finditer(html) if re.search(r'name="(iin|passport)"', match["body"])]
+
+
+@pytest.mark.django_db
+def test_every_form_that_asks_for_an_iin_posts_it_never_in_the_url():
+    """R-ID-5: an IIN typed into a page travels in a POST body, never in a URL (which
+    ends up in browser history, proxies' and servers' access logs)."""
+    venue = open_venue(now=timezone.now() - timedelta(days=10))
+    pages = [
+        (GuardFactory(venue=venue), reverse("codes:guard")),
+        (CitizenFactory(), reverse("visitors:link_iin")),
+    ]
+    for user, url in pages:
+        client = Client()
+        client.force_login(user)
+        forms = forms_asking_for_identifiers(client.get(url).content.decode())
+        assert forms, url
+        for attrs in forms:
+            assert re.search(r'method="post"', attrs, re.I), (url, attrs)
+            assert "?" not in (re.search(r'action="([^"]*)"', attrs) or [None, ""])[1]
