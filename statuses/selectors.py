@@ -13,10 +13,13 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
+from django.db.models import Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from ashyq.cache import cache_get, cache_set
@@ -85,26 +88,108 @@ class PersonRecords:
 
 
 def records_for(persons: Iterable[str]) -> dict[str, PersonRecords]:
-    """The engine's records of each person (three queries, whatever the number of persons)."""
+    """The engine's records of each person: one query for one person (a status look-up),
+    three whatever the number of persons (the sync)."""
     persons = list(persons)
+    if not persons:
+        return {}
+    if len(persons) == 1:
+        return {persons[0]: _records_of_one(persons[0])}
     found = {person: PersonRecords() for person in persons}
-    # One person (a status look-up): the ORM as it is. Many (the sync): one JSON
-    # parameter and the fast reader.
-    read = (lambda queryset: queryset) if len(persons) <= 1 else rows_of
-    if len(persons) > 1:
-        persons = among(persons)
+    # Many (the sync): one JSON parameter and the fast reader.
+    persons = among(persons)
     pcrs = PcrResult.objects.filter(person__in=persons).values_list("person", "source_id", *RULE_FIELDS["pcr"])
-    for person, ref, positive, sampled_at, resulted_at in read(pcrs):
+    for person, ref, positive, sampled_at, resulted_at in rows_of(pcrs):
         found[person].pcrs.append(rules.PcrRecord(ref, positive, sampled_at, resulted_at))
     contacts = Contact.objects.filter(person__in=persons).values_list("person", "source_id", *RULE_FIELDS["contacts"])
-    for person, ref, contact_date, registered_at in read(contacts):
+    for person, ref, contact_date, registered_at in rows_of(contacts):
         found[person].contacts.append(rules.ContactRecord(ref, contact_date, registered_at))
     vaccinations = Vaccination.objects.filter(person__in=persons).values_list(
         "person", "source_id", *RULE_FIELDS["vaccinations"]
     )
-    for person, ref, dose, doses_in_scheme, administered_on in read(vaccinations):
+    for person, ref, dose, doses_in_scheme, administered_on in rows_of(vaccinations):
         found[person].vaccinations.append(rules.VaccinationRecord(ref, dose, doses_in_scheme, administered_on))
     return found
+
+
+def _nothing(field_class):
+    # Typed: PostgreSQL resolves a UNION's column types pair by pair, and two bare NULLs
+    # would make a text column that a later date or integer cannot join.
+    return Cast(Value(None), output_field=field_class())
+
+
+def _records_of_one(person: str) -> PersonRecords:
+    return _person_and_sync_states(person, with_states=False)[0]
+
+
+def _person_and_sync_states(person: str, *, with_states: bool = True) -> tuple[PersonRecords, list[tuple]]:
+    """One person's records of the three registries and (`with_states`) the health
+    registries' sync states, in one statement (issue 9, B5): a UNION ALL of the tables
+    (_union_of), the records read by their person index. Each list keeps its model's
+    order (newest first); the states are (registry, last_success_at, epoch hex, version)."""
+    found, sync_rows = PersonRecords(), []
+    for kind, ref, positive, moment, moment2, day, number, doses_in_scheme, epoch in _union_rows(person, with_states):
+        if kind == "p":
+            found.pcrs.append(rules.PcrRecord(ref, positive, moment, moment2))
+        elif kind == "c":
+            found.contacts.append(rules.ContactRecord(ref, day, moment2))
+        elif kind == "v":
+            found.vaccinations.append(rules.VaccinationRecord(ref, number, doses_in_scheme, day))
+        else:  # PostgreSQL spells a uuid with hyphens, SQLite stores its hex
+            sync_rows.append((ref, moment, str(epoch).replace("-", ""), number))
+    # The models' orderings (-sampled_at, -registered_at, -administered_on), as the three
+    # separate queries had them.
+    found.pcrs.sort(key=attrgetter("sampled_at"), reverse=True)
+    found.contacts.sort(key=attrgetter("registered_at"), reverse=True)
+    found.vaccinations.sort(key=attrgetter("administered_on"), reverse=True)
+    return found, sync_rows
+
+
+def _union_of(person: str, with_states: bool):
+    """The UNION ALL. Its columns line up by type — kind, source_id/registry, positive,
+    sampled_at/last_success_at, resulted_at/registered_at, contact_date/administered_on,
+    dose/version, doses_in_scheme, epoch — each branch fills the ones it has and NULLs
+    the others."""
+    no_epoch = _nothing(models.CharField)
+    pcrs = PcrResult.objects.filter(person=person).values_list(
+        Value("p"), "source_id", "positive", "sampled_at", "resulted_at",
+        _nothing(models.DateField), _nothing(models.BigIntegerField), _nothing(models.IntegerField), no_epoch,
+    )  # fmt: skip
+    contacts = Contact.objects.filter(person=person).values_list(
+        Value("c"), "source_id", _nothing(models.BooleanField), _nothing(models.DateTimeField), "registered_at",
+        "contact_date", _nothing(models.BigIntegerField), _nothing(models.IntegerField), no_epoch,
+    )  # fmt: skip
+    vaccinations = Vaccination.objects.filter(person=person).values_list(
+        Value("v"), "source_id", _nothing(models.BooleanField), _nothing(models.DateTimeField),
+        _nothing(models.DateTimeField), "administered_on", "dose", "doses_in_scheme", no_epoch,
+    )  # fmt: skip
+    branches = [contacts.order_by(), vaccinations.order_by()]
+    if with_states:
+        states = SyncState.objects.filter(registry__in=HEALTH_REGISTRIES).values_list(
+            Value("s"), "registry", _nothing(models.BooleanField), "last_success_at", _nothing(models.DateTimeField),
+            _nothing(models.DateField), "version", _nothing(models.IntegerField), Cast("epoch", models.CharField()),
+        )  # fmt: skip
+        branches.append(states.order_by())
+    return pcrs.order_by().union(*branches, all=True)
+
+
+# PostgreSQL: the UNION's SQL is compiled once per process (the ORM's compilation cost
+# more than the statement itself) and run with the person's key in place of a marker.
+# psycopg returns each column as the ORM would (no converters on PostgreSQL).
+_PERSON_MARKER = "<the person key>"
+_compiled: dict[bool, tuple[str, list]] = {}
+
+
+def _union_rows(person: str, with_states: bool):
+    if connection.vendor != "postgresql":
+        return _union_of(person, with_states)
+    if with_states not in _compiled:
+        sql, params = _union_of(_PERSON_MARKER, with_states).query.sql_with_params()
+        _compiled[with_states] = (sql, list(params))
+    sql, params = _compiled[with_states]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person if param == _PERSON_MARKER else param for param in params])
+        return cursor.fetchall()
 
 
 # --- Status ---------------------------------------------------------------------------
@@ -135,16 +220,15 @@ class _Freshness:
     data_version: str | None  # None: not every registry has a state row, nothing is cached
 
 
-def _freshness(now: datetime) -> _Freshness:
-    """R-ST-9: fresh only if every health registry synced successfully within the allowed age."""
+def _freshness(now: datetime, states: list[tuple]) -> _Freshness:
+    """R-ST-9: fresh only if every health registry synced successfully within the allowed
+    age. `states`: the (registry, last_success_at, epoch hex, version) rows, read with
+    the person's records (_person_and_sync_states)."""
     max_age = timedelta(minutes=settings.REGISTRY_MAX_AGE_MINUTES)
-    rows = SyncState.objects.filter(registry__in=HEALTH_REGISTRIES).values_list(
-        "registry", "last_success_at", "epoch", "version"
-    )
     synced, versions = {}, []
-    for registry, last_success_at, epoch, version in sorted(rows):
+    for registry, last_success_at, epoch, version in sorted(states):
         synced[registry] = last_success_at
-        versions.append(f"{registry}:{epoch.hex}:{version}")
+        versions.append(f"{registry}:{epoch}:{version}")
     # "Older than its allowed age" is stale: exactly the allowed age is still fresh.
     stale = [r for r in HEALTH_REGISTRIES if synced.get(r) is None or now - synced[r] > max_age]
     times = [synced.get(r) for r in HEALTH_REGISTRIES]
@@ -158,14 +242,18 @@ def _cache_key(person: str, data_version: str) -> str:
     return f"statuses:status:{digest}"
 
 
-def _computed_status(person: str, *, at: datetime, now: datetime, data_version: str | None) -> rules.Status:
-    """R-ST-8: from the cache only while the records are unchanged and `at` is inside the status's span."""
+def _computed_status(
+    person: str, *, at: datetime, now: datetime, data_version: str | None, records: PersonRecords | None = None
+) -> rules.Status:
+    """R-ST-8: from the cache only while the records are unchanged and `at` is inside the
+    status's span. `records`: the person's records when the caller read them already."""
     key = _cache_key(person, data_version) if data_version else None
     if key:
         cached = cache_get(key)
         if cached is not None and _holds(cached, at):
             return cached
-    records = records_for([person])[person]
+    if records is None:
+        records = records_for([person])[person]
     status = rules.status_at(pcrs=records.pcrs, contacts=records.contacts, vaccinations=records.vaccinations, at=at)
     if key:
         if status.changes_at is None:
@@ -187,14 +275,19 @@ def status_for(
 ) -> StatusReport:
     """The colour of a person at `at` (default now) from the synced data, and its freshness now.
 
-    One query for the sync state, three more for the person's records when the
-    cache has nothing valid. The caller validates the IIN (ashyq.identifiers.parse_iin).
+    One query: the sync states (freshness, R-ST-9, read every time: never stale) and
+    the person's records together (a UNION ALL); the engine runs only when the cache
+    has nothing valid (R-ST-8). The caller validates the IIN (ashyq.identifiers.parse_iin).
     """
     now = timezone.now()
     at = at or now
     person = person_key(iin=iin, passport=passport, country=country)
-    freshness = _freshness(now)
-    status = _computed_status(person, at=at, now=now, data_version=freshness.data_version)
+    # Issue 9, B5: the sync states and the person's records in one statement; the
+    # records serve when the cache has nothing valid (reading them costs three index
+    # probes in the same round trip, cheaper than a second query).
+    records, states = _person_and_sync_states(person)
+    freshness = _freshness(now, states)
+    status = _computed_status(person, at=at, now=now, data_version=freshness.data_version, records=records)
     return StatusReport(
         colour=status.colour,
         valid_until=status.valid_until,

@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.identifiers import IINField
@@ -31,9 +33,56 @@ COMMON_COUNTRIES = (
 )
 
 
+class _EntrancesAsRead(ModelChoiceIterator):
+    """The choices from the entrances the view read already (prefetched with the venue),
+    not from a query (issue 9: the form was read 3-4 times per look-up)."""
+
+    def __iter__(self):
+        for entrance in self.field.entrances:
+            yield self.choice(entrance)
+
+    def __len__(self):
+        return len(self.field.entrances)
+
+    def __bool__(self):
+        return bool(self.field.entrances)
+
+
 class _EntranceField(forms.ModelChoiceField):
+    """One of the venue's entrances, validated against the ones given, with
+    ModelChoiceField's messages and rendering. `queryset` is the list as read (the
+    templates use its length and first item)."""
+
+    iterator = _EntrancesAsRead
+
+    def __init__(self, **kwargs):
+        self.entrances = []
+        super().__init__(queryset=None, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)
+        result.queryset = self.entrances
+        return result
+
+    @property
+    def queryset(self):
+        return self.entrances
+
+    @queryset.setter
+    def queryset(self, entrances) -> None:
+        self.entrances = [] if entrances is None else list(entrances)
+        self.widget.choices = self.choices
+
     def label_from_instance(self, obj) -> str:
         return obj.name  # the venue is on the page already
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for entrance in self.entrances:
+            if str(entrance.pk) == str(value):
+                return entrance
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
 class GuardLookupForm(forms.Form):
@@ -42,7 +91,7 @@ class GuardLookupForm(forms.Form):
     The view never renders a bound copy of this form: whatever was typed is gone from
     the page after the answer (R-PR-6), so its errors carry no value either."""
 
-    entrance = _EntranceField(queryset=None, label=_("Entrance"), empty_label=None)
+    entrance = _EntranceField(label=_("Entrance"), empty_label=None)
     iin = IINField(label=_("Visitor's IIN"), required=False)
     passport = forms.CharField(
         label=_("Passport number"),
@@ -65,7 +114,7 @@ class GuardLookupForm(forms.Form):
 
     def __init__(self, *args, entrances, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entrance"].queryset = entrances
+        self.fields["entrance"].queryset = entrances  # read once into a list (prefetched: no query)
         self.fields["iin"].widget.attrs.update(autofocus=True, enterkeyhint="send")
         for name in ("iin", "passport", "country"):
             self.fields[name].widget.attrs["data-clear"] = ""  # emptied after each answer

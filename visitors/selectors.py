@@ -1,13 +1,22 @@
 """Reads of the visitors app: occupancy (R-CI-6), a citizen's own lists (R-PR-4) and the
 sanitary officers' door reports (R-CI-3)."""
 
+import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Exists, F, Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from ashyq.accounts.access import scope_to_region
+from ashyq.cache import cache_get, cache_set
+from ashyq.reference.models import Category, OperatingRule, ZoneChange
+from leaders.models import Leader
+from monitoring.models import Sanction
+from monitoring.selectors import excluded_venue_ids
+from venues.models import QrCode, Venue
 from visitors import rules
 from visitors.models import DoorReport, StatusLookup, Visit
 
@@ -32,19 +41,176 @@ def allowed_percent(venue, day: date) -> int:
     return conditions_for(venue, day).occupancy_percent
 
 
-def occupancy(venue, *, now: datetime) -> Occupancy:
+# Issue 9 (B1): the allowed share changes with the zone, the table of conditions, the
+# venue's participation, exclusion and leader status — a few queries (leaders.conditions)
+# that every guard look-up would repeat. It is kept in the cache per venue and local day
+# for OCCUPANCY_RULE_SECONDS, under a version that every save or delete of those rows
+# renews. A change made without a save (a bulk update: an appeal lifting an exclusion,
+# leaders written in bulk), or read by another request between the save and its
+# commit, shows on the guard page at most OCCUPANCY_RULE_SECONDS late.
+OCCUPANCY_RULE_SECONDS = 60
+_RULES_VERSION_KEY = "visitors:occupancy-rules-version"
+
+
+def _renew_rules_version(**_kwargs) -> None:
+    cache_set(_RULES_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+# By sender: a delete receiver on every model would stop Django's fast deletes (it
+# would load each row to send the signal). Leader rows are never deleted one by one.
+for _model in (Venue, Category, ZoneChange, OperatingRule, Sanction):
+    post_save.connect(_renew_rules_version, sender=_model, dispatch_uid=f"visitors.rules_saved.{_model.__name__}")
+    post_delete.connect(_renew_rules_version, sender=_model, dispatch_uid=f"visitors.rules_deleted.{_model.__name__}")
+post_save.connect(_renew_rules_version, sender=Leader, dispatch_uid="visitors.rules_saved.Leader")
+
+
+def _allowed_percent_kept(venue, day: date) -> int:
+    """allowed_percent(venue, day), from the cache while it holds (see above)."""
+    version = cache_get(_RULES_VERSION_KEY) or "-"
+    key = f"visitors:allowed-percent:{version}:{venue.pk}:{day.isoformat()}"
+    percent = cache_get(key)
+    if percent is None:
+        percent = allowed_percent(venue, day)
+        cache_set(key, percent, OCCUPANCY_RULE_SECONDS)
+    return percent
+
+
+def occupancy(venue, *, now: datetime, inside: int | None = None) -> Occupancy:
     """R-CI-6: entries minus exits and automatic closes. A visit counts inside while it
     is open and less than 4 hours old (R-CI-4: an older one is closed, whether or
-    not the periodic task has run yet). One COUNT on the open-visits index."""
-    inside = Visit.objects.filter(
-        venue=venue, exited_at__isnull=True, entered_at__gt=now - rules.AUTO_CLOSE_AFTER, entered_at__lte=now
-    ).count()
-    allowed = rules.allowed_occupancy(venue.capacity, allowed_percent(venue, timezone.localdate(now)))
+    not the periodic task has run yet). One COUNT on the open-visits index, unless
+    the caller counted already (`inside`, e.g. from door_facts)."""
+    if inside is None:
+        inside = _inside(venue, now=now).count()
+    allowed = rules.allowed_occupancy(venue.capacity, _allowed_percent_kept(venue, timezone.localdate(now)))
     return Occupancy(
         inside=inside,
         allowed=allowed,
         percent=rules.occupancy_percent(inside, allowed),
         over=inside > allowed,
+    )
+
+
+def _inside(venue, *, now: datetime) -> QuerySet[Visit]:
+    return Visit.objects.filter(
+        venue=venue, exited_at__isnull=True, entered_at__gt=now - rules.AUTO_CLOSE_AFTER, entered_at__lte=now
+    )
+
+
+# --- The facts of one guard look-up (issue 9, B1) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class DoorFacts:
+    """What a guard's look-up must know before it writes, read in one statement: R-CI-7
+    (excluded now; a live code at the entrance, or the venue), the rate limits (the
+    guard's look-ups of the last minute and day, the venue's of the last minute), the
+    enumeration check (other people born on the visitor's birth date whom this guard
+    looked up within the hour) and the people inside (R-CI-6), all before this one."""
+
+    excluded: bool
+    live_code: bool
+    guard_minute: int
+    guard_day: int
+    venue_minute: int
+    same_birth_date_others: int
+    inside: int
+
+
+def _count(queryset: QuerySet, field: str = "id", *, distinct: bool = False) -> Subquery:
+    """A scalar subquery counting `queryset`'s rows (or distinct `field` values)."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    counted = queryset.order_by().annotate(n=Func(F(field), template=template, output_field=IntegerField()))
+    return Subquery(counted.values("n"), output_field=IntegerField())
+
+
+def door_facts(*, guard, venue, entrance, person: str, birth: str | None, now: datetime) -> DoorFacts:
+    """The DoorFacts of a look-up of `person` (blind index; `birth`: visitors.services.
+    birth_key, None for a passport) by `guard` at `venue`'s `entrance`, at `now`. Each
+    count is read by its own index, as the separate queries were: (actor, at), (venue,
+    at), the birth key's, the open visits'."""
+    values = {
+        "guard": guard.pk,
+        "venue": venue.pk,
+        "entrance": entrance.pk if entrance is not None else None,
+        "person": person,
+        "birth": birth or None,
+        "now": now,
+        "minute_ago": now - rules.RATE_MINUTE,
+        "day_ago": now - rules.RATE_DAY,
+        "hour_ago": now - rules.ENUMERATION_WINDOW,
+        "open_since": now - rules.AUTO_CLOSE_AFTER,
+    }
+    if connection.vendor != "postgresql":
+        return DoorFacts(*_door_facts_query(**values).get())
+    # PostgreSQL (production): the statement is compiled once per process and shape —
+    # building its seven subqueries cost more than running them — and run with this
+    # look-up's values in place of markers. Same SQL, same answers.
+    shape = (values["entrance"] is None, values["birth"] is None)
+    if shape not in _compiled_facts:
+        markers = {name: None if values[name] is None else marker for name, marker in _MARKERS.items()}
+        sql, params = _door_facts_query(**markers).query.sql_with_params()
+        # A value the ORM derived from a marker (a filter computing `at - x`, say) could
+        # not be put back: such a statement is never reused, the ORM builds it each time.
+        derived = [p for p in params if isinstance(p, date) and p.year < 1901 and p not in _MARKERS.values()]
+        _compiled_facts[shape] = None if derived else (sql, list(params))
+    if _compiled_facts[shape] is None:
+        return DoorFacts(*_door_facts_query(**values).get())
+    sql, params = _compiled_facts[shape]
+    real = {marker: values[name] for name, marker in _MARKERS.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [real.get(param, param) for param in params])
+        return DoorFacts(*cursor.fetchone())
+
+
+_MARKER_TIME = datetime(1900, 1, 1, tzinfo=UTC)
+_MARKERS = {
+    "guard": -9001,
+    "venue": -9002,
+    "entrance": -9003,
+    "person": "<person>",
+    "birth": "<birth>",
+    "now": _MARKER_TIME,
+    "minute_ago": _MARKER_TIME + timedelta(seconds=1),
+    "day_ago": _MARKER_TIME + timedelta(seconds=2),
+    "hour_ago": _MARKER_TIME + timedelta(seconds=3),
+    "open_since": _MARKER_TIME + timedelta(seconds=4),
+}
+_compiled_facts: dict[tuple[bool, bool], tuple[str, list] | None] = {}
+
+
+def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago, day_ago, hour_ago, open_since):
+    mine = StatusLookup.objects.filter(actor_id=guard, at__gt=day_ago, at__lte=now)
+    live = QrCode.objects.filter(entrance__venue_id=venue, revoked_at__isnull=True)
+    if entrance is not None:
+        live = live.filter(entrance_id=entrance)
+    if birth is not None:
+        same_birth = _count(
+            StatusLookup.objects.filter(actor_id=guard, birth_key=birth, at__gt=hour_ago, at__lte=now).exclude(
+                person=person
+            ),
+            "person",
+            distinct=True,
+        )
+    else:
+        same_birth = Value(0)
+    inside = Visit.objects.filter(
+        venue_id=venue, exited_at__isnull=True, entered_at__gt=open_since, entered_at__lte=now
+    )  # as _inside()
+    return (
+        Venue.objects.filter(pk=venue)
+        .annotate(
+            excluded_now=Exists(excluded_venue_ids(at=now).filter(venue_id=venue)),
+            live_code=Exists(live),
+            guard_minute=_count(mine.filter(at__gt=minute_ago)),
+            guard_day=_count(mine),
+            venue_minute=_count(StatusLookup.objects.filter(venue_id=venue, at__gt=minute_ago, at__lte=now)),
+            same_birth_date_others=same_birth,
+            inside=_count(inside),
+        )
+        .values_list(
+            "excluded_now", "live_code", "guard_minute", "guard_day", "venue_minute", "same_birth_date_others", "inside"
+        )
     )
 
 

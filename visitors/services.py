@@ -22,7 +22,9 @@ Check-ins
 Rate limits (abuse)
 -------------------
 Counted from the `StatusLookup` rows themselves, by the indexes (actor, at) and
-(venue, at): no Redis needed, and the same in every process. Two requests racing
+(venue, at): no Redis needed, and the same in every process. A look-up reads them
+with everything else it must know before writing in one statement
+(visitors.selectors.door_facts, issue 9). Two requests racing
 at the limit may both pass (each counts before the other writes): the limit is a
 brake on enumeration, not an exact quota, and is at most exceeded by the number of
 simultaneous requests. A refusal writes one audit row per guard, limit and minute;
@@ -40,7 +42,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
@@ -71,7 +73,7 @@ from visitors.models import (
     Visit,
     VisitWindow,
 )
-from visitors.selectors import Occupancy, occupancy
+from visitors.selectors import DoorFacts, Occupancy, door_facts, occupancy
 
 logger = logging.getLogger(__name__)
 
@@ -210,12 +212,23 @@ _REVOKED = _("This QR code has been replaced by the venue and no longer works. S
 _NO_LIVE_CODES = _("This venue's QR codes are revoked: check-ins are not recorded.")
 
 
-def _refuse_unless_open(*, venue: Venue, entrance: Entrance | None, now: datetime, code: QrCode | None = None) -> None:
+def _refuse_unless_open(
+    *,
+    venue: Venue,
+    entrance: Entrance | None,
+    now: datetime,
+    code: QrCode | None = None,
+    excluded: bool | None = None,
+    live_code: bool | None = None,
+) -> None:
     """R-CI-7: an excluded venue, one never approved (no codes ever issued: an approved
     application issues them at once, R-VN-3) or one whose codes are revoked takes no
     check-in. With `code` (a scan) that code must be live; without (a guard), the
-    entrance (or the venue) must have a live code."""
-    if venue_excluded(venue=venue, at=now):
+    entrance (or the venue) must have a live code. `excluded` and `live_code`: the
+    answers when the caller read them already (None: read here)."""
+    if excluded is None:
+        excluded = venue_excluded(venue=venue, at=now)
+    if excluded:
         raise VenueRefused(EXCLUDED_MESSAGE, reason="excluded")
     if venue.codes_first_issued_at is None:
         raise VenueRefused(_NOT_APPROVED, reason="not_approved")
@@ -223,30 +236,35 @@ def _refuse_unless_open(*, venue: Venue, entrance: Entrance | None, now: datetim
         if code.revoked_at is not None:
             raise VenueRefused(_REVOKED, reason="revoked")
         return
-    live = QrCode.objects.filter(entrance__venue=venue, revoked_at__isnull=True)
-    if entrance is not None:
-        live = live.filter(entrance=entrance)
-    if not live.exists():
+    if live_code is None:
+        live = QrCode.objects.filter(entrance__venue=venue, revoked_at__isnull=True)
+        if entrance is not None:
+            live = live.filter(entrance=entrance)
+        live_code = live.exists()
+    if not live_code:
         raise VenueRefused(_NO_LIVE_CODES, reason="revoked")
 
 
 def _window_claim(*, venue: Venue, person: str, now: datetime) -> bool:
     """R-CI-5: whether this entry is a new check-in; claims the next 30 minutes if so.
 
-    The row is unique per (venue, person). A first entry inserts it; a concurrent
-    second insert waits for the first to commit and fails, and its conditional
-    update then finds `until` in the future: 0 rows, not counted. Later, only an
-    update that finds the window expired (until <= now) counts, and one at most,
-    since the winner moves `until` forward before the loser's WHERE is re-checked.
+    The row is unique per (venue, person). One statement (issue 9: no savepoint): a
+    first entry inserts it; on conflict the row is moved forward only if its window
+    has expired (until <= now), and a row comes back only when it was inserted or
+    moved. A concurrent second insert waits for the first to commit, then finds
+    `until` in the future: no row, not counted; of two entries after expiry only the
+    first moves it, since the second's WHERE is checked again on the moved row.
     """
-    until = now + rules.VISIT_WINDOW
-    try:
-        with transaction.atomic():  # a savepoint: the IntegrityError must not end the outer transaction
-            VisitWindow.objects.create(venue=venue, person=person, until=until)
-        return True
-    except IntegrityError:
-        pass
-    return VisitWindow.objects.filter(venue=venue, person=person, until__lte=now).update(until=until) == 1
+    table = connection.ops.quote_name(VisitWindow._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (venue_id, person, until) VALUES (%s, %s, %s) "  # noqa: S608 (names from the model)
+            f"ON CONFLICT (venue_id, person) DO UPDATE SET until = excluded.until "
+            f"WHERE {table}.until <= %s RETURNING id",
+            [venue.pk, person, adapt(now + rules.VISIT_WINDOW), adapt(now)],
+        )
+        return cursor.fetchone() is not None
 
 
 def _check_in(
@@ -348,26 +366,25 @@ def _person_at_door(*, iin: str | None, passport: str | None, country: str | Non
     raise ValidationError(_("Enter the visitor's IIN, or his passport number and country."), code="required")
 
 
-def _rate_limit(*, guard: User, venue: Venue, now: datetime) -> None:
+def _rate_limit(*, guard: User, venue: Venue, now: datetime, facts: DoorFacts) -> None:
     """Refuse a look-up over the guard's minute or day limit or the venue's minute
-    limit (counted from StatusLookup rows, see the module's docstring)."""
+    limit (counted from StatusLookup rows in `facts`, see the module's docstring)."""
     minute_ago, day_ago = now - rules.RATE_MINUTE, now - rules.RATE_DAY
     per_minute, per_day = rules.guard_lookups_per_minute(), rules.guard_lookups_per_day()
-    mine = StatusLookup.objects.filter(actor=guard, at__gt=day_ago, at__lte=now)
-    counts = mine.aggregate(minute=Count("id", filter=Q(at__gt=minute_ago)), day=Count("id"))
-    if counts["minute"] >= per_minute:
+    mine = StatusLookup.objects.filter(actor=guard, at__gt=day_ago, at__lte=now)  # read only when refused
+    if facts.guard_minute >= per_minute:
         _rate_limited(
             guard=guard, venue=venue, limit="guard_minute", rows=mine.filter(at__gt=minute_ago),
-            count=counts["minute"], allowed=per_minute, window=rules.RATE_MINUTE, now=now,
+            count=facts.guard_minute, allowed=per_minute, window=rules.RATE_MINUTE, now=now,
         )  # fmt: skip
-    if counts["day"] >= per_day:
+    if facts.guard_day >= per_day:
         _rate_limited(
             guard=guard, venue=venue, limit="guard_day", rows=mine,
-            count=counts["day"], allowed=per_day, window=rules.RATE_DAY, now=now,
+            count=facts.guard_day, allowed=per_day, window=rules.RATE_DAY, now=now,
         )  # fmt: skip
     per_venue = rules.venue_lookups_per_minute()
     at_venue = StatusLookup.objects.filter(venue=venue, at__gt=minute_ago, at__lte=now)
-    count = at_venue.count()
+    count = facts.venue_minute
     if count >= per_venue:
         _rate_limited(
             guard=guard, venue=venue, limit="venue_minute", rows=at_venue,
@@ -426,15 +443,10 @@ def birth_key(iin: str) -> str:
     return blind_index(f"birth-date:{iin[:6]}")[:16]
 
 
-def _enumeration_check(*, guard: User, venue: Venue, birth: str, now: datetime) -> None:
+def _enumeration_check(*, guard: User, venue: Venue, same_day: int, now: datetime) -> None:
     """Issue 8: flag a guard who looked up ENUMERATION_SAME_BIRTH_DATE different people
-    born on one day within the hour (one indexed count)."""
-    same_day = (
-        StatusLookup.objects.filter(actor=guard, birth_key=birth, at__gt=now - rules.ENUMERATION_WINDOW, at__lte=now)
-        .values("person")
-        .distinct()
-        .count()
-    )
+    born on one day within the hour. `same_day`: how many, this look-up's person
+    included (door_facts counted the others before it was written)."""
     if same_day >= rules.ENUMERATION_SAME_BIRTH_DATE:
         _enumeration_flag(guard=guard, venue=venue, now=now, reason="same_birth_date")
 
@@ -482,17 +494,23 @@ def guard_lookup(
     """
     _check_guard(guard=guard, venue=venue, entrance=entrance)
     key = _person_at_door(iin=iin, passport=passport, country=country, on=timezone.localdate(now))
-    _refuse_unless_open(venue=venue, entrance=entrance, now=now)
-    _rate_limit(guard=guard, venue=venue, now=now)
+    person = person_key(**key)
+    birth = birth_key(iin) if iin else None
+    # Issue 9: R-CI-7, the rate limits, the enumeration count and occupancy in one read.
+    facts = door_facts(guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, now=now)
+    _refuse_unless_open(venue=venue, entrance=entrance, now=now, excluded=facts.excluded, live_code=facts.live_code)
+    _rate_limit(guard=guard, venue=venue, now=now, facts=facts)
     # No branch on what the registries know: a person with no record is blue by the
     # same computation as a person whose records make him blue.
     report = status_for(**key, at=now)
-    birth = birth_key(iin) if iin else None
     checked_in = _guard_record(
-        guard=guard, venue=venue, entrance=entrance, person=person_key(**key), birth=birth, report=report, now=now
+        guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
     )
     if birth:
-        _enumeration_check(guard=guard, venue=venue, birth=birth, now=now)
+        _enumeration_check(guard=guard, venue=venue, same_day=facts.same_birth_date_others + 1, now=now)
+    # R-CI-6: the people inside before this look-up, and the visitor if he went in
+    # (a counted entry that is not refused at the door, R-CI-3).
+    entered = checked_in.counted and checked_in.visit.exited_at is None
     return GuardAnswer(
         colour=str(report.colour),
         valid_until=report.valid_until,
@@ -500,7 +518,7 @@ def guard_lookup(
         last_sync_at=report.last_sync_at,
         instruction=rules.door_instruction(report.colour),
         counted=checked_in.counted,
-        occupancy=occupancy(venue, now=now),
+        occupancy=occupancy(venue, now=now, inside=facts.inside + entered),
     )
 
 
@@ -538,32 +556,33 @@ def _own_key(user: User) -> str:
     return person_key(iin=user.iin)
 
 
-def citizen_scan(*, user: User, code: QrCode, now: datetime) -> ScanAnswer:
+def citizen_scan(*, user: User, code: QrCode, now: datetime, excluded: bool | None = None) -> ScanAnswer:
     """The signed-in citizen scanned `code` (entrance and venue loaded): an entry
     code checks him in with his own status (R-CI-1; the RemoteCheck of R-CI-8 is not
-    recorded here); an exit code closes his open visit there (R-CI-4).
+    recorded here); an exit code closes his open visit there (R-CI-4). `excluded`:
+    whether the venue is excluded now, when the caller knows (None: read here).
 
     Raises IinNotLinked (send him to link his IIN first) and VenueRefused (R-CI-7).
     """
     person = _own_key(user)
     entrance = code.entrance
     venue = entrance.venue
+    # R-CI-7, checked once (issue 9), before any status is computed.
+    _refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code, excluded=excluded)
     if code.direction == "exit":
-        _refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code)
         closed = visit_exit(venue=venue, person=person, now=now, method=ExitMethod.SCAN)
         return ScanAnswer(direction="exit", venue_name=venue.name, entrance_name=entrance.name, closed=closed)
-    _refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code)  # before any status is computed
     report = status_for(iin=user.iin, at=now)
-    checked_in = visit_check_in(
-        venue=venue,
-        entrance=entrance,
-        person=person,
-        colour=report.colour,
-        method=EntryMethod.SCAN,
-        user=user,
-        now=now,
-        code=code,
-    )
+    with transaction.atomic():  # visit_check_in without its second R-CI-7 check
+        checked_in = _check_in(
+            venue=venue,
+            entrance=entrance,
+            person=person,
+            colour=report.colour,
+            method=EntryMethod.SCAN,
+            user=user,
+            now=now,
+        )
     return ScanAnswer(
         direction="entry",
         venue_name=venue.name,

@@ -195,7 +195,11 @@ def scan_checkin(request, code):
     signed-in citizen's GET records anything; HEAD (a scanner app looking first) never."""
     venue = code.entrance.venue
     context = {"code": code, "entrance": code.entrance, "venue": venue, "next": request.path}
-    if venue_excluded(venue=venue, at=timezone.now()):
+    # Read with the code (venues.codes.selectors.code_for_scan), else here; once (issue 9).
+    excluded = getattr(code, "venue_excluded", None)
+    if excluded is None:
+        excluded = venue_excluded(venue=venue, at=timezone.now())
+    if excluded:
         # R-CI-7, R-MN-4: an excluded venue's codes are refused for whoever opens them,
         # before any sign-in; nothing is recorded.
         context.update(message=EXCLUDED_MESSAGE, status=403)
@@ -211,7 +215,7 @@ def scan_checkin(request, code):
         return render(request, "venues/codes/scan.html", {**context, "confirm": True})
     now = timezone.now()
     try:
-        answer = citizen_scan(user=request.user, code=code, now=now)
+        answer = citizen_scan(user=request.user, code=code, now=now, excluded=False)
     except IinNotLinked:
         return _to_link(request)
     except VenueRefused as exc:
@@ -283,7 +287,7 @@ def guard_lookup_view(request):
     venue = venue_for_guard(request.user)
     if venue is None:
         return redirect("codes:guard")
-    form = GuardLookupForm(request.POST, entrances=venue.entrances.all())
+    form = GuardLookupForm(request.POST, entrances=venue.entrances.all())  # prefetched: no query
     now = timezone.now()
     answer, errors, status, retry_after = _guard_answer(request, venue, form, now)
     occupancy = answer.occupancy if answer else selectors.occupancy(venue, now=now)
@@ -302,10 +306,10 @@ def _guard_answer(request, venue, form, now):
     """(answer, error messages, HTTP status, retry-after seconds) of one look-up."""
     if not form.is_valid():
         if entrance := form.cleaned_data.get("entrance"):
-            request.session[GUARD_ENTRANCE_KEY] = entrance.pk
+            _remember_entrance(request, entrance)
         return None, [message for messages_ in form.errors.values() for message in messages_], 400, None
     entrance = form.cleaned_data["entrance"]
-    request.session[GUARD_ENTRANCE_KEY] = entrance.pk
+    _remember_entrance(request, entrance)
     try:
         answer = guard_lookup(guard=request.user, venue=venue, entrance=entrance, now=now, **form.person())
     except ValidationError as exc:
@@ -315,6 +319,13 @@ def _guard_answer(request, venue, form, now):
     except VenueRefused as exc:
         return None, [exc.message], 403, None
     return answer, [], 200, None
+
+
+def _remember_entrance(request, entrance):
+    """R-CI-2: the guard's entrance for the next look-up; the session is written only
+    when it changes (issue 9: not on every look-up)."""
+    if request.session.get(GUARD_ENTRANCE_KEY) != entrance.pk:
+        request.session[GUARD_ENTRANCE_KEY] = entrance.pk
 
 
 def _guard_form(request, venue):

@@ -10,7 +10,7 @@ from ashyq.mocks import services as mocks
 from statuses import services
 from statuses.models import StatusChange
 from statuses.persons import person_key
-from statuses.selectors import history_for, status_for, sync_states
+from statuses.selectors import history_for, records_for, status_for, sync_states
 from statuses.tests.factories import ContactFactory, PcrResultFactory, VaccinationFactory, iin, local, synced
 
 US = timedelta(microseconds=1)
@@ -94,18 +94,44 @@ def test_a_foreigner_is_found_by_passport_and_country():
 
 
 @pytest.mark.django_db
-def test_status_reads_the_sync_state_and_three_small_queries_then_only_the_state(django_assert_num_queries):
+def test_status_reads_the_sync_state_and_the_records_in_one_query(django_assert_num_queries):
     synced(T)
     PcrResultFactory(iin=iin(6), positive=False, sampled_at=T - timedelta(hours=1))
+    VaccinationFactory(iin=iin(6), dose=1, doses_in_scheme=2, administered_on=T.date() - timedelta(days=3))
+    ContactFactory(iin=iin(6), contact_date=T.date() - timedelta(days=40))
 
     with time_machine.travel(T, tick=False):
-        with django_assert_num_queries(4):  # sync state, PCR, contacts, vaccinations
+        # Issue 9, B5: the sync states and the three registries' records in one UNION ALL.
+        with django_assert_num_queries(1):
             first = status_for(iin=iin(6))
-        with django_assert_num_queries(1):  # R-ST-8: the cached status, still valid
+        with django_assert_num_queries(1):  # R-ST-8: the cached status, still valid (the same one read)
             second = status_for(iin=iin(6))
 
     assert first == second
     assert first.colour == "green"
+
+
+@pytest.mark.django_db
+def test_one_person_s_records_in_one_query_are_the_records_of_the_three_tables():
+    """records_for of one person (one UNION ALL) gives what the bulk path (three
+    queries) gives for the same person: every record, newest first per registry."""
+    for hours in (5, 50, 30):
+        PcrResultFactory(iin=iin(6), positive=hours == 50, sampled_at=T - timedelta(hours=hours))
+    VaccinationFactory(iin=iin(6), dose=1, doses_in_scheme=2, administered_on=T.date() - timedelta(days=40))
+    VaccinationFactory(iin=iin(6), dose=2, doses_in_scheme=2, administered_on=T.date() - timedelta(days=10))
+    ContactFactory(iin=iin(6), contact_date=T.date() - timedelta(days=3))
+    PcrResultFactory(iin=iin(7), positive=True, sampled_at=T - timedelta(hours=1))  # someone else's
+    person = person_key(iin=iin(6))
+
+    one = records_for([person])[person]
+    bulk = records_for([person, person_key(iin=iin(7))])[person]
+
+    assert one == bulk
+    assert [record.sampled_at for record in one.pcrs] == [T - timedelta(hours=h) for h in (5, 30, 50)]
+    assert [record.positive for record in one.pcrs] == [False, False, True]
+    assert [record.dose for record in one.vaccinations] == [2, 1]
+    assert [record.contact_date for record in one.contacts] == [T.date() - timedelta(days=3)]
+    assert records_for([]) == {}
 
 
 # --- R-ST-8: the cache never outlives new records or valid_until ------------------------

@@ -1,19 +1,24 @@
 """Reads of venue QR codes, the guard page and the public list of participants."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from ashyq.cache import cache_get, cache_set
 from monitoring.selectors import excluded_venue_ids
 from venues.codes import tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm
 from venues.codes.rendering import Poster
-from venues.models import TEST_MODE_DAYS, Direction, QrCode, Venue
+from venues.models import TEST_MODE_DAYS, Direction, Entrance, QrCode, Venue
 
 PARTICIPANTS_PER_PAGE = 25
 
@@ -117,12 +122,13 @@ def venue_panel_context(venue: Venue) -> dict:
     }
 
 
-def code_for_scan(data: tokens.TokenData) -> QrCode | None:
+def code_for_scan(data: tokens.TokenData, *, at: datetime | None = None) -> QrCode | None:
     """The code a verified token names, with its entrance and venue; None when there
     is no such code (e.g. a token signed for a test database, or a deleted venue).
 
-    R-CI-7: every venue row is an approved one for now; the Monitoring issue adds
-    "excluded" here (monitoring.selectors), answering like a revoked code."""
+    R-CI-7, R-MN-4: `code.venue_excluded` says whether the venue is excluded at `at`
+    (default now), read in the same query (issue 9: the scan checks it once)."""
+    at = at or timezone.now()
     return (
         QrCode.objects.filter(
             entrance_id=data.entrance_id,
@@ -133,6 +139,7 @@ def code_for_scan(data: tokens.TokenData) -> QrCode | None:
             key_id=data.key_id,
         )
         .select_related("entrance__venue")
+        .annotate(venue_excluded=Exists(excluded_venue_ids(at=at).filter(venue_id=OuterRef("entrance__venue_id"))))
         .first()
     )
 
@@ -141,11 +148,32 @@ def code_for_scan(data: tokens.TokenData) -> QrCode | None:
 
 
 def venue_for_guard(user) -> Venue | None:
-    """The one venue whose guard phone is `user`'s phone (R-VN-7), or None when the
-    owner has not enabled guard mode for it (or has disabled it)."""
+    """The one venue whose guard phone is `user`'s phone (R-VN-7), with its region,
+    category (the occupancy rules, R-OP-2) and entrances in order, or None when the
+    owner has not enabled guard mode for it (or has disabled it).
+
+    One query on every guard request (issue 9, B1): the venue's entrances, each joined
+    to the venue, become `venue.entrances.all()` as a prefetch would (no further query).
+    A venue without entrances (none is approved so) is read on its own."""
     if not user.phone:
         return None
-    return Venue.objects.filter(guard_phone=user.phone).select_related("region").prefetch_related("entrances").first()
+    entrances = list(
+        Entrance.objects.filter(venue__guard_phone=user.phone)
+        .select_related("venue__region", "venue__category")
+        .order_by("position", "id")
+    )
+    if not entrances:
+        return Venue.objects.filter(guard_phone=user.phone).select_related("region", "category").first()
+    venue = entrances[0].venue
+    for entrance in entrances:
+        entrance.venue = venue  # one instance, as a prefetch leaves them
+    prefetched = Entrance.objects.filter(venue=venue).order_by("position", "id")
+    prefetched._result_cache, prefetched._prefetch_done = entrances, True
+    venue._prefetched_objects_cache = {_ENTRANCES_CACHE: prefetched}
+    return venue
+
+
+_ENTRANCES_CACHE = Venue._meta.get_field("entrances").cache_name
 
 
 # --- Public list of participants (R-VN-6) -------------------------------------------------
@@ -159,17 +187,67 @@ def test_mode_ended_before(today: date) -> datetime:
     return timezone.make_aware(datetime.combine(first_day_still_testing, time.min))
 
 
-def participants(*, region, today: date, search: str = "") -> QuerySet[Venue]:
+def participants(*, region, today: date, search: str = "", at: datetime | None = None) -> QuerySet[Venue]:
     """The region's public list: venues whose test mode has ended, volunteers among
     them (the template marks `category.is_volunteer`), by name.
 
-    Uses the index (region, codes_first_issued_at)."""
+    Read in order from the index (region, name, id) (issue 9, B6): a page stops after
+    its rows instead of sorting the region's venues. Page it with participants_paginator."""
     venues = Venue.objects.filter(region=region, codes_first_issued_at__lt=test_mode_ended_before(today))
     if search:
         venues = venues.filter(_search(search))
     # R-MN-4: an excluded venue leaves the public list (at once: excluded now).
-    venues = venues.exclude(pk__in=excluded_venue_ids(region=region, at=timezone.now()))
+    venues = venues.exclude(pk__in=excluded_venue_ids(region=region, at=at or timezone.now()))
     return venues.select_related("category").order_by("name", "id")
+
+
+# Issue 9, B6: Paginator counts every one of the region's venues on every page. Without
+# a search the count is split: the venues past test mode (the same all day: a venue
+# leaves test mode at midnight, and one approved today is in test mode until next week)
+# are counted once per region and day and kept PARTICIPANTS_COUNT_SECONDS, under a
+# version that every save or delete of a venue renews; the excluded ones among them
+# (R-MN-4: they leave the list, and come back, at once) are counted every time — a
+# few rows, by the sanctions' index. Searches are counted whole.
+PARTICIPANTS_COUNT_SECONDS = 60
+_LIST_VERSION_KEY = "codes:participants-version"
+
+
+def _venues_changed(**_kwargs) -> None:
+    cache_set(_LIST_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+post_save.connect(_venues_changed, sender=Venue, dispatch_uid="codes.participants_venue_saved")
+post_delete.connect(_venues_changed, sender=Venue, dispatch_uid="codes.participants_venue_deleted")
+
+
+class _ParticipantsPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, region, today: date, at: datetime):
+        super().__init__(object_list, per_page)
+        self.region, self.today, self.at = region, today, at
+
+    @cached_property
+    def count(self) -> int:
+        past_test_mode = Venue.objects.filter(
+            region=self.region, codes_first_issued_at__lt=test_mode_ended_before(self.today)
+        )
+        version = cache_get(_LIST_VERSION_KEY) or "-"
+        key = f"codes:participants-count:{version}:{self.region.pk}:{self.today.isoformat()}"
+        total = cache_get(key)
+        if total is None:
+            total = past_test_mode.count()
+            cache_set(key, total, PARTICIPANTS_COUNT_SECONDS)
+        excluded = past_test_mode.filter(pk__in=excluded_venue_ids(region=self.region, at=self.at)).count()
+        return max(total - excluded, 0)
+
+
+def participants_paginator(*, region, today: date, search: str = "") -> Paginator:
+    """The region's public list (participants), PARTICIPANTS_PER_PAGE a page; without a
+    search its count costs no count of the region's venues (see above)."""
+    at = timezone.now()
+    venues = participants(region=region, today=today, search=search, at=at)
+    if search:
+        return Paginator(venues, PARTICIPANTS_PER_PAGE)
+    return _ParticipantsPaginator(venues, PARTICIPANTS_PER_PAGE, region=region, today=today, at=at)
 
 
 def _search(text: str) -> Q:

@@ -7,7 +7,6 @@ import zipfile
 from functools import wraps
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -191,8 +190,8 @@ def participant_list(request, region_code):
     region = get_object_or_404(Region, code=region_code)
     form = SearchForm(request.GET)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    venues = selectors.participants(region=region, today=timezone.localdate(), search=search)
-    page = Paginator(venues, selectors.PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = selectors.participants_paginator(region=region, today=timezone.localdate(), search=search)
+    page = paginator.get_page(request.GET.get("page"))
     context = {"region": region, "form": form, "search": search, "page": page}
     return render(request, "venues/codes/participant_list.html", context)
 
