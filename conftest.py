@@ -1,5 +1,10 @@
 """Fixtures every app's tests share."""
 
+import os
+import re
+import shutil
+from pathlib import Path
+
 import pytest
 
 
@@ -22,15 +27,66 @@ def en_client(client, settings):
 
 
 CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+AXE = Path(__file__).resolve().parent / "ashyq" / "tests" / "vendor" / "axe.min.js"
+SCREENSHOTS = pytest.StashKey[list]()
+
+
+def screenshot_folder() -> Path:
+    """Where a failed browser test leaves its screenshots: $ASHYQ_SCREENSHOTS, else
+    var/test-screenshots (CI prints the folder at the end of the run)."""
+    folder = os.environ.get("ASHYQ_SCREENSHOTS")
+    return Path(folder) if folder else Path(__file__).resolve().parent / "var" / "test-screenshots"
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test item (item.report_setup / report_call), so
+    that a fixture's teardown can tell whether the test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    saved = config.stash.get(SCREENSHOTS, [])
+    if saved:
+        terminalreporter.write_sep("-", f"screenshots of failed browser tests in {screenshot_folder()}")
+        for path in saved:
+            terminalreporter.write_line(str(path))
+
+
+def _failed(item) -> bool:
+    return any(
+        getattr(item, f"report_{when}", None) is not None and getattr(item, f"report_{when}").failed
+        for when in ("setup", "call")
+    )
+
+
+def _save_screenshots(item, browser) -> None:
+    """A full-page screenshot of every page the test opened (its own sign-in contexts
+    included): <test name>.png, then <test name>-2.png, … ."""
+    folder = screenshot_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", item.name)
+    pages = [page for context in browser.contexts for page in context.pages if not page.is_closed()]
+    for number, page in enumerate(pages, start=1):
+        path = folder / (f"{name}.png" if number == 1 else f"{name}-{number}.png")
+        try:
+            page.screenshot(path=str(path), full_page=True, timeout=5_000)
+        except Exception as error:  # the screenshot must not hide the test's own failure
+            item.config.stash.setdefault(SCREENSHOTS, []).append(f"{path}: not saved ({error})")
+        else:
+            item.config.stash.setdefault(SCREENSHOTS, []).append(path)
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
+def browser_page(live_server, monkeypatch, request):
     """A phone-sized page in Debian's headless Chromium, driven by Playwright, against
-    the live server. Skips where Chromium or Playwright is missing (CI installs both)."""
-    import os
-    import shutil
-
+    the live server. Skips where Chromium or Playwright is missing (CI installs both).
+    When the test fails, every open page is saved as a full-page screenshot (see
+    screenshot_folder). More pages, e.g. a second person: browser_page.context.browser
+    .new_context(viewport=PHONE) or the `phone_page` fixture."""
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.skip("Debian's chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -42,8 +98,58 @@ def browser_page(live_server, monkeypatch):
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"],
         )
-        context = browser.new_context(viewport={"width": 390, "height": 844}, accept_downloads=True)
+        context = browser.new_context(viewport=PHONE, accept_downloads=True)
+        context.set_default_timeout(15_000)
         page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        browser.close()
+        try:
+            yield page
+        finally:
+            if _failed(request.node):
+                _save_screenshots(request.node, browser)
+            browser.close()
+
+
+@pytest.fixture
+def phone_page(browser_page):
+    """Opens another phone-sized page in a fresh context (another person's phone: own
+    cookies, own language), in the same browser, so a failure screenshots it too."""
+
+    def open_page():
+        context = browser_page.context.browser.new_context(viewport=PHONE, accept_downloads=True)
+        context.set_default_timeout(15_000)
+        return context.new_page()
+
+    return open_page
+
+
+SERIOUS = ("serious", "critical")
+
+
+def axe_violations(page) -> list[dict]:
+    """Runs axe-core (vendored, ashyq/tests/vendor) on the page as it is now and returns
+    the violations of impact serious or critical: id, impact, help and the first nodes."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + " | " + n.failureSummary),
+            }));
+        }"""
+    )
+    return [violation for violation in violations if violation["impact"] in SERIOUS]
+
+
+@pytest.fixture
+def axe_check():
+    """axe_check(page, where): asserts axe-core finds no serious or critical violation
+    on the page as it is now (WCAG 2.1 A/AA and best practices)."""
+
+    def check(page, where: str = "") -> None:
+        found = axe_violations(page)
+        report = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in found)
+        assert not found, f"axe-core on {where or page.url}:\n{report}"
+
+    return check

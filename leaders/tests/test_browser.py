@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import PASSWORD, UserFactory
@@ -74,55 +75,51 @@ def _almaty_list(now):
     return start, venues
 
 
-def test_review_decision_and_public_leaders(browser_page, live_server, tmp_path):
+def test_review_decision_and_public_leaders(browser_page, live_server):
+    # A failure leaves screenshots of every page open (conftest.py, browser_page).
     base, now = live_server.url, timezone.now()
     start, venues = _almaty_list(now)
     akimat = UserFactory(role=Role.AKIMAT, region=Region.objects.get(code="almaty"))
     commission = UserFactory(role=Role.COMMISSION)
     leader, doubtful, burst = venues["Кафе «Лидер»"], venues["Кафе «Сомнительное»"], venues["Кафе «Всплеск»"]
+    page = _signed_in(browser_page, base, akimat)
+    page.goto(f"{base}/leaders/")
+    page.click(f"a[href='/leaders/review/almaty/{start.isoformat()}/']")
+    flagged = page.locator(f"li[data-venue='{burst.pk}']")
+    expect(flagged.locator("[data-flag=burst]")).to_have_count(1)
+
+    row = page.locator(f"li[data-venue='{doubtful.pk}']")
+    row.locator("summary").click()
+    row.locator("textarea[name=reason]").fill("Одни и те же посетители каждые 10 минут.")
+    row.locator("button[type=submit]").click()
+    expect(page.locator(f"li[data-venue='{doubtful.pk}']")).to_have_attribute("data-struck", "true")
+    assert Candidate.objects.get(venue=doubtful).struck
+
+    page.check("form.leaders-submit input[name=confirm]")
+    page.click("form.leaders-submit button[type=submit]")
+    expect(page.locator("[data-status]").first).to_have_attribute("data-status", ListStatus.SUBMITTED)
+    expect(page.locator("form.leaders-strike")).to_have_count(0)
+
+    page = _signed_in(browser_page, base, commission)
+    page.goto(f"{base}/leaders/periods/{start.isoformat()}/")
+    page.fill("input[name=number]", "27-Л")
+    page.fill("input[name=date]", timezone.localdate().isoformat())
+    page.click("form.leaders-decision button[type=submit]")
+    expect(page.locator("[data-decision='27-Л']")).to_be_visible()
+    assert CandidateList.objects.get(region__code="almaty").status == ListStatus.FIXED
+    assert set(Leader.objects.values_list("venue_id", flat=True)) == {leader.pk, burst.pk}
+    assert Decision.objects.get().number == "27-Л"
+
     page = browser_page
-    try:
-        page = _signed_in(browser_page, base, akimat)
-        page.goto(f"{base}/leaders/")
-        page.click(f"a[href='/leaders/review/almaty/{start.isoformat()}/']")
-        flagged = page.locator(f"li[data-venue='{burst.pk}']")
-        assert flagged.locator("[data-flag=burst]").count() == 1
+    page.goto(f"{base}/leaders/regions/")
+    page.click("a[data-region=almaty]")
+    expect(page.locator("li[data-venue]")).to_have_count(2)
+    shown = {int(pk) for pk in page.locator("li[data-venue]").evaluate_all("els => els.map(e => e.dataset.venue)")}
+    assert shown == {leader.pk, burst.pk}
 
-        row = page.locator(f"li[data-venue='{doubtful.pk}']")
-        row.locator("summary").click()
-        row.locator("textarea[name=reason]").fill("Одни и те же посетители каждые 10 минут.")
-        row.locator("button[type=submit]").click()
-        assert page.locator(f"li[data-venue='{doubtful.pk}']").get_attribute("data-struck") == "true"
-        assert Candidate.objects.get(venue=doubtful).struck
-
-        page.check("form.leaders-submit input[name=confirm]")
-        page.click("form.leaders-submit button[type=submit]")
-        assert page.locator("[data-status]").first.get_attribute("data-status") == ListStatus.SUBMITTED
-        assert page.locator("form.leaders-strike").count() == 0
-
-        page = _signed_in(browser_page, base, commission)
-        page.goto(f"{base}/leaders/periods/{start.isoformat()}/")
-        page.fill("input[name=number]", "27-Л")
-        page.fill("input[name=date]", timezone.localdate().isoformat())
-        page.click("form.leaders-decision button[type=submit]")
-        page.wait_for_selector("[data-decision='27-Л']")
-        assert CandidateList.objects.get(region__code="almaty").status == ListStatus.FIXED
-        assert set(Leader.objects.values_list("venue_id", flat=True)) == {leader.pk, burst.pk}
-        assert Decision.objects.get().number == "27-Л"
-
-        page = browser_page
-        page.goto(f"{base}/leaders/regions/")
-        page.click("a[data-region=almaty]")
-        shown = {int(pk) for pk in page.locator("li[data-venue]").evaluate_all("els => els.map(e => e.dataset.venue)")}
-        assert shown == {leader.pk, burst.pk}
-
-        # R-LD-5: red zone → the yellow zone's conditions for participants: 08:00–23:00, 50 %.
-        page = _signed_in(browser_page, base, leader.company.owner)
-        page.goto(f"{base}/venues/{leader.pk}/")
-        conditions = page.locator(".conditions").inner_text()
-        assert "08:00–23:00" in conditions and "50 %" in conditions
-        assert "20:00" not in conditions and "30 %" not in conditions
-    except Exception:
-        page.screenshot(path=str(tmp_path / "leaders-journey-failure.png"), full_page=True)
-        print(f"Screenshot: {tmp_path / 'leaders-journey-failure.png'}")  # noqa: T201
-        raise
+    # R-LD-5: red zone → the yellow zone's conditions for participants: 08:00–23:00, 50 %.
+    page = _signed_in(browser_page, base, leader.company.owner)
+    page.goto(f"{base}/venues/{leader.pk}/")
+    conditions = page.locator(".conditions").inner_text()
+    assert "08:00–23:00" in conditions and "50 %" in conditions
+    assert "20:00" not in conditions and "30 %" not in conditions

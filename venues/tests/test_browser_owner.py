@@ -6,6 +6,7 @@ guard mode; the PNG decodes to the /q/ URL (R-VN-1, R-VN-2, R-VN-3, R-VN-4, R-VN
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from ashyq.identifiers import make_bin
 from ashyq.mocks.services import company_set, notification_set
@@ -57,10 +58,10 @@ def test_new_owner_from_sign_up_to_printed_codes(browser_page, registry, setting
     page.fill("input[name=password2]", "Zhibek-Zholy-50!")
     page.fill("input[name=bin]", BIN)
     page.click("main button[type=submit]")
-    assert page.url == f"{base}/venues/"
+    expect(page).to_have_url(f"{base}/venues/")
 
     _apply(page, base)
-    assert "Перерегистрируйте ОКЭД" in page.inner_text("main")  # R-VN-2, in Russian
+    expect(page.locator("main")).to_contain_text("Перерегистрируйте ОКЭД")  # R-VN-2, in Russian
     assert Application.objects.get().status == "refused" and not Venue.objects.exists()
 
     company_set(BIN, "ТОО «Алтын Сауда»", ["47190", "93290"])  # re-registered with the state
@@ -69,9 +70,9 @@ def test_new_owner_from_sign_up_to_printed_codes(browser_page, registry, setting
     for name in ("holds_documents", "responsible", "accepts_agreement"):
         page.check(f"input[name={name}]")
     page.click("main button[type=submit].btn-primary")
+    expect(page.locator("main")).to_contain_text("Тестовый режим")  # R-VN-5
     venue = Venue.objects.get()
-    assert page.url == f"{base}/venues/{venue.pk}/"
-    assert "Тестовый режим" in page.inner_text("main")  # R-VN-5
+    expect(page).to_have_url(f"{base}/venues/{venue.pk}/")
 
     with page.expect_download() as png:
         page.click("a:has-text('PNG') >> nth=0")
