@@ -10,7 +10,9 @@ import time_machine
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
@@ -461,3 +463,38 @@ def test_the_birth_date_hash_is_erased_with_the_person(guard, venue, clock):
     assert StatusLookup.objects.get().birth_key
     services.identifiers_erase(now=T0 + timedelta(days=28))
     assert StatusLookup.objects.values_list("person", "birth_key").get() == (None, None)
+
+
+# The answer card's machine-readable attributes: the colour, its validity and freshness,
+# the door's instruction, and the venue's own counts — nothing about the person.
+ANSWER_ATTRIBUTES = {
+    "data-status",
+    "data-stale",
+    "data-instruction",
+    "data-not-counted",
+    "data-error",
+    "data-allowed",
+    "data-inside",
+}
+
+
+def test_r_pr_6_the_answer_card_the_guard_receives_holds_only_allowed_fields(guard, venue):
+    """Issue 8: what reaches the guard's phone over HTTP, for every colour and an
+    unknown person: only allow-listed attributes, and no name, IIN or birth date."""
+    people = _records_for_every_colour()
+    for n, number in enumerate(people.values()):
+        CitizenFactory(iin=number, first_name=f"Айгерим{n}", last_name=f"Сапарова{n}")
+    client = Client()
+    client.force_login(guard)
+    for n, (name, number) in enumerate(people.items()):
+        response = client.post(
+            reverse("checkin:guard_lookup"),
+            {"entrance": venue.entrances.first().pk, "iin": number, "consent": "on"},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, name
+        card = response.content.decode()
+        assert set(re.findall(r"\b(data-[a-z-]+)=", card)) <= ANSWER_ATTRIBUTES, name
+        birth = validate_adult_iin(number, on=T0.date()).birth_date
+        for secret in (number, number[:6], f"{birth:%d.%m.%Y}", f"Айгерим{n}", f"Сапарова{n}"):
+            assert secret not in card, (name, secret)
