@@ -24,7 +24,6 @@ import itertools
 import logging
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,11 +47,6 @@ PAGE_SIZE = 5000
 # Longer than the sync task's hard time limit: a worker killed mid-run frees the
 # registry when the lease runs out.
 LEASE = timedelta(minutes=7)
-# The read-ahead of the next page runs only where the database is a server. With
-# SQLite the gain is small, and where the registry is served by the same process on
-# the same connection (the tests' live server over an in-memory database) a fetch
-# during a page's transaction would run the registry's queries inside it.
-READ_AHEAD = defaultdict(lambda: True, sqlite=False)
 # Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement (Django
 # splits by its own, lower limit on SQLite).
 _BATCH = 1000
@@ -151,8 +145,11 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
                     raise RegistryUnavailable(f"{registry}: the feed says there is more but its cursor did not move")
                 if len(page.next) > _CURSOR_MAX_LENGTH:
                     raise RegistryUnavailable(f"{registry}: the feed's cursor is longer than {_CURSOR_MAX_LENGTH}")
+                # Not on SQLite: little gain, and where the registry is served by this
+                # process on the same connection (the tests' live server over an
+                # in-memory database) a fetch would run inside the page's transaction.
                 if (
-                    READ_AHEAD[connection.vendor]
+                    connection.vendor != "sqlite"
                     and page.more
                     and (max_pages is None or report.pages + 1 < max_pages)
                     and (deadline is None or time.monotonic() < deadline)
