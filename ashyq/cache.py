@@ -1,6 +1,11 @@
 """The cache as an optimisation only: when Redis is down or hangs, reads miss and
-writes are dropped, quickly (CACHES' socket timeouts) and without failing the request
-(issue 8: a check-in still answers within 2 s). Logged at most once a minute."""
+writes are dropped, quickly and without failing the request (issue 8: a check-in still
+answers within 2 s).
+
+The first failure costs one socket timeout (CACHE_REDIS_OPTIONS, 0.25 s); the process
+then leaves the cache alone for CACHE_RETRY_SECONDS, so a request that would touch it
+five times (session, status, occupancy rules…) does not wait five timeouts. Logged at
+most once a minute."""
 
 import logging
 import time
@@ -9,9 +14,25 @@ from django.core.cache import cache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
-_CACHE_ERRORS = (RedisError, OSError)
+CACHE_ERRORS = (RedisError, OSError)
+CACHE_RETRY_SECONDS = 5.0
 _LOG_EVERY = 60.0
 _last_logged = 0.0
+_skip_until = 0.0
+
+
+def cache_attempt(operation, default=None):
+    """operation() unless the cache failed within CACHE_RETRY_SECONDS; `default` when
+    it fails now or did so lately."""
+    global _skip_until
+    if time.monotonic() < _skip_until:
+        return default
+    try:
+        return operation()
+    except CACHE_ERRORS as exc:
+        _skip_until = time.monotonic() + CACHE_RETRY_SECONDS
+        _unavailable(exc)
+        return default
 
 
 def _unavailable(exc: Exception) -> None:
@@ -23,15 +44,14 @@ def _unavailable(exc: Exception) -> None:
 
 
 def cache_get(key: str):
-    try:
-        return cache.get(key)
-    except _CACHE_ERRORS as exc:
-        _unavailable(exc)
-        return None
+    return cache_attempt(lambda: cache.get(key))
 
 
 def cache_set(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except _CACHE_ERRORS as exc:
-        _unavailable(exc)
+    cache_attempt(lambda: cache.set(key, value, timeout))
+
+
+def cache_retry_now() -> None:
+    """Use the cache again at once, without waiting out CACHE_RETRY_SECONDS (tests)."""
+    global _skip_until
+    _skip_until = 0.0

@@ -152,6 +152,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # fraction of a second, not its whole answer (issue 8).
 CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "ashyq.redis_cache.RedisCache"  # one client per pool (issue 9)
     CACHES["default"].setdefault("OPTIONS", {}).update(CACHE_REDIS_OPTIONS)
 
 # --- Authentication ------------------------------------------------------------------
@@ -201,6 +202,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 SESSION_SHIFT_HOURS = env.int("SESSION_SHIFT_HOURS", default=12)
 SESSION_DAYS = env.int("SESSION_DAYS", default=14)
 SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
+# Read from the cache, kept in the database; a copy lives in the cache at most
+# SESSION_CACHE_SECONDS (ashyq.accounts.sessions, issue 9).
+SESSION_ENGINE = "ashyq.accounts.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 
 # --- Languages and time --------------------------------------------------------------
 LANGUAGE_CODE = "ru"

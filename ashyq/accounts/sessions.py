@@ -1,0 +1,57 @@
+"""Sessions read from the cache, kept in the database (issue 9).
+
+Every signed-in request reads its session: with Django's database sessions that is one
+query, compiled by the ORM each time (about a tenth of a guard look-up's CPU). This
+store is Django's `cached_db` (written to the database and the cache, read from the
+cache, the database on a miss), with two changes:
+
+- The cache is an optimisation only, as everywhere in Ashyq (ashyq.cache.cache_attempt):
+  when Redis is down or hangs, reads fall back to the database and writes and deletes to
+  the cache are skipped, quickly, instead of failing the request.
+- A session stays in the cache at most SESSION_CACHE_SECONDS, then is read from the
+  database again. Sign-out deletes it from both; if Redis failed at that very moment,
+  the copy in the cache would live on for at most that long (SECURITY.md). The session's
+  own end (ashyq.accounts.signals: a fixed moment after sign-in) holds in both.
+"""
+
+from django.conf import settings
+from django.contrib.sessions.backends import cached_db
+
+from ashyq.cache import cache_attempt
+
+
+class SessionStore(cached_db.SessionStore):
+    def _cache_seconds(self, **kwargs) -> int:
+        return max(0, min(self.get_expiry_age(**kwargs), settings.SESSION_CACHE_SECONDS))
+
+    def load(self):
+        data = cache_attempt(lambda: self._cache.get(self.cache_key))
+        if data is not None:
+            # The session's own end, not only the cache's expiry (a clock moved, a copy
+            # written just before the end): what the database's expire_date would refuse.
+            if self.get_expiry_age(expiry=data.get("_session_expiry")) <= 0:
+                return {}
+            return data
+        stored = self._get_session_from_db()
+        if not stored:
+            return {}
+        data = self.decode(stored.session_data)
+        seconds = self._cache_seconds(expiry=stored.expire_date)
+        cache_attempt(lambda: self._cache.set(self.cache_key, data, seconds))
+        return data
+
+    def save(self, must_create=False):
+        cached_db.DBStore.save(self, must_create)
+        seconds = self._cache_seconds()
+        cache_attempt(lambda: self._cache.set(self.cache_key, self._session, seconds))
+
+    def exists(self, session_key):
+        if session_key and cache_attempt(lambda: (self.cache_key_prefix + session_key) in self._cache, False):
+            return True
+        return cached_db.DBStore.exists(self, session_key)
+
+    def delete(self, session_key=None):
+        cached_db.DBStore.delete(self, session_key)
+        session_key = session_key or self.session_key
+        if session_key is not None:
+            cache_attempt(lambda: self._cache.delete(self.cache_key_prefix + session_key))
