@@ -291,11 +291,12 @@ def guard_lookup_view(request):
     now = timezone.now()
     answer, errors, status, retry_after = _guard_answer(request, venue, form, now)
     occupancy = answer.occupancy if answer else selectors.occupancy(venue, now=now)
-    context = _guard_context(venue, _guard_form(request, venue), occupancy=occupancy)
-    context.update(answer=answer, errors=errors, now=now, passport_mode=bool(request.POST.get("passport")))
-    if request.headers.get("HX-Request"):
-        response = render(request, "visitors/_guard_answer.html", {**context, "swap_oob": True}, status=status)
+    answered = {"answer": answer, "errors": errors, "now": now, "occupancy": occupancy}
+    if request.headers.get("HX-Request"):  # the answer card and the occupancy, no form
+        response = render(request, "visitors/_guard_answer.html", {**answered, "swap_oob": True}, status=status)
     else:
+        context = _guard_context(venue, _guard_form(request, venue), occupancy=occupancy)
+        context.update(answered, passport_mode=bool(request.POST.get("passport")))
         response = render(request, "venues/codes/guard.html", context, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)

@@ -1,11 +1,13 @@
 """Reads of venue QR codes, the guard page and the public list of participants."""
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
@@ -14,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from ashyq.cache import cache_get, cache_set
+from ashyq.reference.models import Category, Region
 from monitoring.selectors import excluded_venue_ids
 from venues.codes import tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm
@@ -152,25 +155,85 @@ def venue_for_guard(user) -> Venue | None:
     category (the occupancy rules, R-OP-2) and entrances in order, or None when the
     owner has not enabled guard mode for it (or has disabled it).
 
-    One query on every guard request (issue 9, B1): the venue's entrances, each joined
-    to the venue, become `venue.entrances.all()` as a prefetch would (no further query).
-    A venue without entrances (none is approved so) is read on its own."""
+    One query on every guard request (issue 9, B1): the venue's entrances joined to the
+    venue, its region and category, which become `venue.entrances.all()` as a prefetch
+    would (no further query). The statement is written once per process from the
+    models' columns (_guard_sql): building it with select_related on every request cost
+    more CPU than running it. A venue without entrances (none is approved so) is read on
+    its own."""
     if not user.phone:
         return None
-    entrances = list(
-        Entrance.objects.filter(venue__guard_phone=user.phone)
-        .select_related("venue__region", "venue__category")
-        .order_by("position", "id")
-    )
-    if not entrances:
+    with connection.cursor() as cursor:
+        cursor.execute(_guard_sql(), [user.phone])
+        rows = [_converted(row) for row in cursor.fetchall()]
+    if not rows:
         return Venue.objects.filter(guard_phone=user.phone).select_related("region", "category").first()
-    venue = entrances[0].venue
-    for entrance in entrances:
+    venue = region = category = None
+    entrances = []
+    for row in rows:
+        parts = [row[start:stop] for start, stop in _GUARD_SLICES]
+        if venue is None:
+            venue = Venue.from_db(connection.alias, _GUARD_COLUMNS[Venue], parts[1])
+            region = Region.from_db(connection.alias, _GUARD_COLUMNS[Region], parts[2])
+            category = Category.from_db(connection.alias, _GUARD_COLUMNS[Category], parts[3])
+            venue.region, venue.category = region, category
+        entrance = Entrance.from_db(connection.alias, _GUARD_COLUMNS[Entrance], parts[0])
         entrance.venue = venue  # one instance, as a prefetch leaves them
-    prefetched = Entrance.objects.filter(venue=venue).order_by("position", "id")
+        entrances.append(entrance)
+    prefetched = Entrance.objects.filter(venue_id=venue.pk).order_by("position", "id")
     prefetched._result_cache, prefetched._prefetch_done = entrances, True
     venue._prefetched_objects_cache = {_ENTRANCES_CACHE: prefetched}
     return venue
+
+
+_GUARD_MODELS = (Entrance, Venue, Region, Category)
+_GUARD_COLUMNS = {model: [field.attname for field in model._meta.concrete_fields] for model in _GUARD_MODELS}
+_GUARD_SLICES, _start = [], 0
+for _model in _GUARD_MODELS:
+    _GUARD_SLICES.append((_start, _start + len(_GUARD_COLUMNS[_model])))
+    _start += len(_GUARD_COLUMNS[_model])
+
+
+@functools.cache
+def _guard_converters() -> list[tuple[int, object, list]]:
+    """The backend's and the fields' converters of _guard_sql's columns that have any
+    (SQLite's datetimes, say), as the ORM would apply them: (index, column, converters)."""
+    found, index = [], 0
+    for model in _GUARD_MODELS:
+        for field in model._meta.concrete_fields:
+            column = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if converters:
+                found.append((index, column, converters))
+            index += 1
+    return found
+
+
+def _converted(row: tuple) -> tuple:
+    row = list(row)
+    for index, column, converters in _guard_converters():
+        for convert in converters:
+            row[index] = convert(row[index], column, connection)
+    return tuple(row)
+
+
+@functools.cache
+def _guard_sql() -> str:
+    """SELECT the columns of an entrance, its venue, region and category (in
+    _GUARD_MODELS' order) of the venue whose guard phone is the parameter."""
+    q = connection.ops.quote_name
+    aliases = dict(zip(_GUARD_MODELS, ("e", "v", "r", "c"), strict=True))
+    columns = ", ".join(
+        f"{aliases[model]}.{q(field.column)}" for model in _GUARD_MODELS for field in model._meta.concrete_fields
+    )
+    table = {model: q(model._meta.db_table) for model in _GUARD_MODELS}
+    return (
+        f"SELECT {columns} FROM {table[Entrance]} e "  # noqa: S608 (names from the models)
+        f"INNER JOIN {table[Venue]} v ON v.id = e.venue_id "
+        f"INNER JOIN {table[Region]} r ON r.id = v.region_id "
+        f"INNER JOIN {table[Category]} c ON c.id = v.category_id "
+        f"WHERE v.{q('guard_phone')} = %s ORDER BY e.{q('position')}, e.id"
+    )
 
 
 _ENTRANCES_CACHE = Venue._meta.get_field("entrances").cache_name
