@@ -2,13 +2,12 @@
 
 A person is found by the blind index of his IIN (or passport and country) only (R-ID-5).
 The colour is computed from our synced copy of the registries at the moment asked
-about (R-ST-8); a cached copy is keyed by the registries' versions (a new
-page invalidates it; records written by anything else than the sync must bump a
-version too) and served only inside the span the engine says it holds
-unchanged (`since` to `changes_at`).
+about (R-ST-8), on every look-up: the person's records come in the same statement as
+the sync states, and the engine costs less than a cache round trip would (issue 9:
+the status cache that was here cost a guard look-up more CPU than it saved, so no
+copy exists to go stale).
 """
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,8 +21,6 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from ashyq.cache import cache_get, cache_set
-
 try:
     from psycopg.types.datetime import TimestamptzLoader
 except ImportError:  # SQLite only: no psycopg installed
@@ -35,10 +32,6 @@ from statuses.models import Contact, PcrResult, StatusChange, SyncState, Vaccina
 from statuses.persons import person_key
 
 __all__ = ["person_key", "records_for", "status_for", "history_for", "sync_states", "StatusReport", "SyncStateView"]
-
-# A cached status is dropped after this long at most, even when nothing changes.
-_CACHE_MAX_SECONDS = 60 * 60
-
 
 # The fields of each registry's records that records_for hands to the rules (after
 # "person" and "source_id"): a record re-sent with the same values changes no colour.
@@ -217,7 +210,6 @@ class _Freshness:
     fresh: bool
     last_sync_at: datetime | None
     stale_registries: list[str]
-    data_version: str | None  # None: not every registry has a state row, nothing is cached
 
 
 def _freshness(now: datetime, states: list[tuple]) -> _Freshness:
@@ -225,69 +217,35 @@ def _freshness(now: datetime, states: list[tuple]) -> _Freshness:
     age. `states`: the (registry, last_success_at, epoch hex, version) rows, read with
     the person's records (_person_and_sync_states)."""
     max_age = timedelta(minutes=settings.REGISTRY_MAX_AGE_MINUTES)
-    synced, versions = {}, []
-    for registry, last_success_at, epoch, version in sorted(states):
-        synced[registry] = last_success_at
-        versions.append(f"{registry}:{epoch}:{version}")
+    synced = {registry: last_success_at for registry, last_success_at, _epoch, _version in states}
     # "Older than its allowed age" is stale: exactly the allowed age is still fresh.
     stale = [r for r in HEALTH_REGISTRIES if synced.get(r) is None or now - synced[r] > max_age]
     times = [synced.get(r) for r in HEALTH_REGISTRIES]
     last = None if None in times else min(times)
-    data_version = "/".join(versions) if len(versions) == len(HEALTH_REGISTRIES) else None
-    return _Freshness(not stale, last, stale, data_version)
-
-
-def _cache_key(person: str, data_version: str) -> str:
-    digest = hashlib.sha256(f"{person}/{data_version}".encode()).hexdigest()[:40]
-    return f"statuses:status:{digest}"
-
-
-def _computed_status(
-    person: str, *, at: datetime, now: datetime, data_version: str | None, records: PersonRecords | None = None
-) -> rules.Status:
-    """R-ST-8: from the cache only while the records are unchanged and `at` is inside the
-    status's span. `records`: the person's records when the caller read them already."""
-    key = _cache_key(person, data_version) if data_version else None
-    if key:
-        cached = cache_get(key)
-        if cached is not None and _holds(cached, at):
-            return cached
-    if records is None:
-        records = records_for([person])[person]
-    status = rules.status_at(pcrs=records.pcrs, contacts=records.contacts, vaccinations=records.vaccinations, at=at)
-    if key:
-        if status.changes_at is None:
-            timeout = _CACHE_MAX_SECONDS
-        else:
-            timeout = min(_CACHE_MAX_SECONDS, int((status.changes_at - now).total_seconds()))
-        if timeout > 0:
-            cache_set(key, status, timeout)
-    return status
-
-
-def _holds(status: rules.Status, at: datetime) -> bool:
-    # `changes_at`, not `valid_until`: the record behind the colour may change earlier.
-    return (status.since is None or status.since <= at) and (status.changes_at is None or at < status.changes_at)
+    return _Freshness(not stale, last, stale)
 
 
 def status_for(
-    *, iin: str | None = None, passport: str | None = None, country: str | None = None, at: datetime | None = None
+    *,
+    iin: str | None = None,
+    passport: str | None = None,
+    country: str | None = None,
+    at: datetime | None = None,
+    person: str | None = None,
 ) -> StatusReport:
     """The colour of a person at `at` (default now) from the synced data, and its freshness now.
 
-    One query: the sync states (freshness, R-ST-9, read every time: never stale) and
-    the person's records together (a UNION ALL); the engine runs only when the cache
-    has nothing valid (R-ST-8). The caller validates the IIN (ashyq.identifiers.parse_iin).
+    One query (issue 9, B5): the sync states (freshness, R-ST-9, read every time: never
+    stale) and the person's records together (a UNION ALL); the engine computes the
+    colour from them (R-ST-8). `person`: the identifier's blind index when the caller
+    computed it already. The caller validates the IIN (ashyq.identifiers.parse_iin).
     """
     now = timezone.now()
     at = at or now
-    person = person_key(iin=iin, passport=passport, country=country)
-    # Issue 9, B5: the sync states and the person's records in one statement; the
-    # records serve when the cache has nothing valid (reading them costs three index
-    # probes in the same round trip, cheaper than a second query).
+    person = person or person_key(iin=iin, passport=passport, country=country)
     records, states = _person_and_sync_states(person)
     freshness = _freshness(now, states)
-    status = _computed_status(person, at=at, now=now, data_version=freshness.data_version, records=records)
+    status = rules.status_at(pcrs=records.pcrs, contacts=records.contacts, vaccinations=records.vaccinations, at=at)
     return StatusReport(
         colour=status.colour,
         valid_until=status.valid_until,

@@ -593,7 +593,7 @@ def guard_lookup(
     _rate_limit(guard=guard, venue=venue, now=now, facts=facts)
     # No branch on what the registries know: a person with no record is blue by the
     # same computation as a person whose records make him blue.
-    report = status_for(**key, at=now)
+    report = status_for(**key, at=now, person=person)
     checked_in = _guard_record(
         guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
     )
@@ -661,7 +661,7 @@ def citizen_scan(*, user: User, code: QrCode, now: datetime, excluded: bool | No
     if code.direction == "exit":
         closed = visit_exit(venue=venue, person=person, now=now, method=ExitMethod.SCAN)
         return ScanAnswer(direction="exit", venue_name=venue.name, entrance_name=entrance.name, closed=closed)
-    report = status_for(iin=user.iin, at=now)
+    report = status_for(iin=user.iin, at=now, person=person)
     # visit_check_in without its second R-CI-7 check
     checked_in = _check_in(
         venue=venue, entrance=entrance, person=person, colour=report.colour, method=EntryMethod.SCAN, user=user, now=now

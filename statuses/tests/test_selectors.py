@@ -1,4 +1,4 @@
-"""Reading a person's colour from the synced data: freshness (R-ST-9), the cache (R-ST-8), history (R-ST-10)."""
+"""Reading a person's colour from the synced data: freshness (R-ST-9), never outliving its records (R-ST-8), history (R-ST-10)."""
 
 from datetime import timedelta
 
@@ -104,7 +104,7 @@ def test_status_reads_the_sync_state_and_the_records_in_one_query(django_assert_
         # Issue 9, B5: the sync states and the three registries' records in one UNION ALL.
         with django_assert_num_queries(1):
             first = status_for(iin=iin(6))
-        with django_assert_num_queries(1):  # R-ST-8: the cached status, still valid (the same one read)
+        with django_assert_num_queries(1):  # R-ST-8: computed again from the records, the same
             second = status_for(iin=iin(6))
 
     assert first == second
@@ -134,14 +134,14 @@ def test_one_person_s_records_in_one_query_are_the_records_of_the_three_tables()
     assert records_for([]) == {}
 
 
-# --- R-ST-8: the cache never outlives new records or valid_until ------------------------
+# --- R-ST-8: a status never outlives new records or valid_until ----------------------------
 
 
 @pytest.mark.django_db
-def test_a_cached_status_is_not_served_after_new_records():
+def test_a_status_seen_is_not_served_after_new_records():
     synced(T)
     with time_machine.travel(T, tick=False):
-        assert status_for(iin=iin(7)).colour == "blue"  # cached
+        assert status_for(iin=iin(7)).colour == "blue"  # seen once
         PcrResultFactory(iin=iin(7), positive=True, sampled_at=T - timedelta(hours=1))  # bumps the version
 
         assert status_for(iin=iin(7)).colour == "red"
@@ -149,10 +149,10 @@ def test_a_cached_status_is_not_served_after_new_records():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("registry")
-def test_a_cached_status_is_not_served_after_a_sync_brought_new_records():
+def test_a_status_seen_is_not_served_after_a_sync_brought_new_records():
     with time_machine.travel(T, tick=False):
         services.sync_all(now=T)
-        assert status_for(iin=iin(8)).colour == "blue"  # cached
+        assert status_for(iin=iin(8)).colour == "blue"  # seen once
         mocks.pcr_add(iin=iin(8), result="positive", sampled_at=T - timedelta(hours=1))
         # Not synced yet: the status comes from our copy, never from the registry.
         assert status_for(iin=iin(8)).colour == "blue"
@@ -163,7 +163,7 @@ def test_a_cached_status_is_not_served_after_a_sync_brought_new_records():
 
 
 @pytest.mark.django_db
-def test_a_cached_status_is_not_served_at_or_past_its_valid_until():
+def test_a_status_seen_is_not_served_at_or_past_its_valid_until():
     synced(T)
     PcrResultFactory(iin=iin(9), positive=False, sampled_at=T - timedelta(hours=71))
     end = T + timedelta(hours=1)  # R-ST-5: green for 72 hours from the sample
