@@ -26,6 +26,7 @@ try:
 except ImportError:  # SQLite only: no psycopg installed
     TimestamptzLoader = None
 
+from ashyq.core.rows import Compiled
 from statuses import rules
 from statuses.clients import HEALTH_REGISTRIES
 from statuses.models import Contact, PcrResult, StatusChange, SyncState, Vaccination
@@ -166,23 +167,13 @@ def _union_of(person: str, with_states: bool):
     return pcrs.order_by().union(*branches, all=True)
 
 
-# PostgreSQL: the UNION's SQL is compiled once per process (the ORM's compilation cost
-# more than the statement itself) and run with the person's key in place of a marker.
-# psycopg returns each column as the ORM would (no converters on PostgreSQL).
-_PERSON_MARKER = "<the person key>"
-_compiled: dict[bool, tuple[str, list]] = {}
+# The UNION's SQL is compiled once per process (ashyq.core.rows.Compiled: the ORM's
+# compilation cost more than the statement itself).
+_union = {states: Compiled(lambda person, s=states: _union_of(person, s), person="str") for states in (True, False)}
 
 
 def _union_rows(person: str, with_states: bool):
-    if connection.vendor != "postgresql":
-        return _union_of(person, with_states)
-    if with_states not in _compiled:
-        sql, params = _union_of(_PERSON_MARKER, with_states).query.sql_with_params()
-        _compiled[with_states] = (sql, list(params))
-    sql, params = _compiled[with_states]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [person if param == _PERSON_MARKER else param for param in params])
-        return cursor.fetchall()
+    return _union[with_states].run(person=person)
 
 
 # --- Status ---------------------------------------------------------------------------

@@ -49,7 +49,7 @@ def sign_up(request):
         except RegistryError as exc:
             _registry_down(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="ashyq.accounts.backends.ModelBackend")
             messages.success(request, _("Welcome! Apply for your first venue."))
             return redirect("venues:venue_list")
     return render(request, "venues/sign_up.html", {"form": form})

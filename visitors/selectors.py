@@ -3,15 +3,15 @@ sanitary officers' door reports (R-CI-3)."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
-from django.db import connection
 from django.db.models import Exists, F, Func, IntegerField, QuerySet, Subquery, Value
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from ashyq.accounts.access import scope_to_region
 from ashyq.cache import cache_get, cache_set
+from ashyq.core import rows as rows_of
 from ashyq.reference.models import Category, OperatingRule, ZoneChange
 from leaders.models import Leader
 from monitoring.models import Sanction
@@ -141,42 +141,9 @@ def door_facts(*, guard, venue, entrance, person: str, birth: str | None, now: d
         "hour_ago": now - rules.ENUMERATION_WINDOW,
         "open_since": now - rules.AUTO_CLOSE_AFTER,
     }
-    if connection.vendor != "postgresql":
-        return DoorFacts(*_door_facts_query(**values).get())
-    # PostgreSQL (production): the statement is compiled once per process and shape —
-    # building its seven subqueries cost more than running them — and run with this
-    # look-up's values in place of markers. Same SQL, same answers.
-    shape = (values["entrance"] is None, values["birth"] is None)
-    if shape not in _compiled_facts:
-        markers = {name: None if values[name] is None else marker for name, marker in _MARKERS.items()}
-        sql, params = _door_facts_query(**markers).query.sql_with_params()
-        # A value the ORM derived from a marker (a filter computing `at - x`, say) could
-        # not be put back: such a statement is never reused, the ORM builds it each time.
-        derived = [p for p in params if isinstance(p, date) and p.year < 1901 and p not in _MARKERS.values()]
-        _compiled_facts[shape] = None if derived else (sql, list(params))
-    if _compiled_facts[shape] is None:
-        return DoorFacts(*_door_facts_query(**values).get())
-    sql, params = _compiled_facts[shape]
-    real = {marker: values[name] for name, marker in _MARKERS.items()}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [real.get(param, param) for param in params])
-        return DoorFacts(*cursor.fetchone())
-
-
-_MARKER_TIME = datetime(1900, 1, 1, tzinfo=UTC)
-_MARKERS = {
-    "guard": -9001,
-    "venue": -9002,
-    "entrance": -9003,
-    "person": "<person>",
-    "birth": "<birth>",
-    "now": _MARKER_TIME,
-    "minute_ago": _MARKER_TIME + timedelta(seconds=1),
-    "day_ago": _MARKER_TIME + timedelta(seconds=2),
-    "hour_ago": _MARKER_TIME + timedelta(seconds=3),
-    "open_since": _MARKER_TIME + timedelta(seconds=4),
-}
-_compiled_facts: dict[tuple[bool, bool], tuple[str, list] | None] = {}
+    # Compiled once per process (ashyq.core.rows.Compiled): building its seven
+    # subqueries cost more than running them.
+    return DoorFacts(*_door_facts.run(**values)[0])
 
 
 def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago, day_ago, hour_ago, open_since):
@@ -212,6 +179,13 @@ def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago,
             "excluded_now", "live_code", "guard_minute", "guard_day", "venue_minute", "same_birth_date_others", "inside"
         )
     )
+
+
+_door_facts = rows_of.Compiled(
+    _door_facts_query,
+    guard="int", venue="int", entrance="int", person="str", birth="str",
+    now="time", minute_ago="time", day_ago="time", hour_ago="time", open_since="time",
+)  # fmt: skip
 
 
 def lookups_of(person: str, *, now: datetime) -> QuerySet[StatusLookup]:

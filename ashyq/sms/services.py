@@ -45,7 +45,7 @@ __all__ = [
 
 # Phone users have no password: the session is ModelBackend's, not axes' (which
 # guards the staff password form only).
-SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SESSION_BACKEND = "ashyq.accounts.backends.ModelBackend"
 _DIGEST_SALT = "ashyq.sms.OneTimeCode"
 
 

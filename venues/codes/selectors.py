@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from ashyq.cache import cache_get, cache_set
+from ashyq.core import rows as rows_of
 from ashyq.reference.models import Category, Region
 from monitoring.selectors import excluded_venue_ids
 from venues.codes import tokens
@@ -130,21 +131,38 @@ def code_for_scan(data: tokens.TokenData, *, at: datetime | None = None) -> QrCo
     is no such code (e.g. a token signed for a test database, or a deleted venue).
 
     R-CI-7, R-MN-4: `code.venue_excluded` says whether the venue is excluded at `at`
-    (default now), read in the same query (issue 9: the scan checks it once)."""
-    at = at or timezone.now()
+    (default now), read in the same query (issue 9: the scan checks it once). Compiled
+    once per process (ashyq.core.rows.Compiled, B2)."""
+    found = _code_for_scan.run(
+        entrance=data.entrance_id,
+        venue=data.venue_id,
+        direction=data.direction,
+        issue=data.issue,
+        key_id=data.key_id,
+        at=at or timezone.now(),
+    )
+    return found[0] if found else None
+
+
+def _code_for_scan_query(*, entrance, venue, direction, issue, key_id, at):
     return (
         QrCode.objects.filter(
-            entrance_id=data.entrance_id,
-            entrance__venue_id=data.venue_id,
-            direction=data.direction,
-            issue=data.issue,
+            entrance_id=entrance,
+            entrance__venue_id=venue,
+            direction=direction,
+            issue=issue,
             # A key retired after a leak must not sign tokens for codes issued since.
-            key_id=data.key_id,
+            key_id=key_id,
         )
         .select_related("entrance__venue")
         .annotate(venue_excluded=Exists(excluded_venue_ids(at=at).filter(venue_id=OuterRef("entrance__venue_id"))))
-        .first()
+        .order_by("pk")[:1]
     )
+
+
+_code_for_scan = rows_of.Compiled(
+    _code_for_scan_query, entrance="int", venue="int", direction="str", issue="int", key_id="int", at="time"
+)
 
 
 # --- Guard page ----------------------------------------------------------------------------
@@ -159,25 +177,26 @@ def venue_for_guard(user) -> Venue | None:
     venue, its region and category, which become `venue.entrances.all()` as a prefetch
     would (no further query). The statement is written once per process from the
     models' columns (_guard_sql): building it with select_related on every request cost
-    more CPU than running it. A venue without entrances (none is approved so) is read on
+    more CPU than running it (ashyq.core.rows). A venue without entrances (none is approved so) is read on
     its own."""
     if not user.phone:
         return None
     with connection.cursor() as cursor:
         cursor.execute(_guard_sql(), [user.phone])
-        rows = [_converted(row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
     if not rows:
         return Venue.objects.filter(guard_phone=user.phone).select_related("region", "category").first()
-    venue = region = category = None
-    entrances = []
+    venue, entrances = None, []
     for row in rows:
-        parts = [row[start:stop] for start, stop in _GUARD_SLICES]
+        parts, start = [], 0
+        for model in _GUARD_MODELS:
+            parts.append(row[start : start + rows_of.width(model)])
+            start += rows_of.width(model)
         if venue is None:
-            venue = Venue.from_db(connection.alias, _GUARD_COLUMNS[Venue], parts[1])
-            region = Region.from_db(connection.alias, _GUARD_COLUMNS[Region], parts[2])
-            category = Category.from_db(connection.alias, _GUARD_COLUMNS[Category], parts[3])
-            venue.region, venue.category = region, category
-        entrance = Entrance.from_db(connection.alias, _GUARD_COLUMNS[Entrance], parts[0])
+            venue = rows_of.instance(Venue, parts[1])
+            venue.region = rows_of.instance(Region, parts[2])
+            venue.category = rows_of.instance(Category, parts[3])
+        entrance = rows_of.instance(Entrance, parts[0])
         entrance.venue = venue  # one instance, as a prefetch leaves them
         entrances.append(entrance)
     prefetched = Entrance.objects.filter(venue_id=venue.pk).order_by("position", "id")
@@ -187,34 +206,6 @@ def venue_for_guard(user) -> Venue | None:
 
 
 _GUARD_MODELS = (Entrance, Venue, Region, Category)
-_GUARD_COLUMNS = {model: [field.attname for field in model._meta.concrete_fields] for model in _GUARD_MODELS}
-_GUARD_SLICES, _start = [], 0
-for _model in _GUARD_MODELS:
-    _GUARD_SLICES.append((_start, _start + len(_GUARD_COLUMNS[_model])))
-    _start += len(_GUARD_COLUMNS[_model])
-
-
-@functools.cache
-def _guard_converters() -> list[tuple[int, object, list]]:
-    """The backend's and the fields' converters of _guard_sql's columns that have any
-    (SQLite's datetimes, say), as the ORM would apply them: (index, column, converters)."""
-    found, index = [], 0
-    for model in _GUARD_MODELS:
-        for field in model._meta.concrete_fields:
-            column = field.get_col(model._meta.db_table)
-            converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if converters:
-                found.append((index, column, converters))
-            index += 1
-    return found
-
-
-def _converted(row: tuple) -> tuple:
-    row = list(row)
-    for index, column, converters in _guard_converters():
-        for convert in converters:
-            row[index] = convert(row[index], column, connection)
-    return tuple(row)
 
 
 @functools.cache
@@ -223,12 +214,10 @@ def _guard_sql() -> str:
     _GUARD_MODELS' order) of the venue whose guard phone is the parameter."""
     q = connection.ops.quote_name
     aliases = dict(zip(_GUARD_MODELS, ("e", "v", "r", "c"), strict=True))
-    columns = ", ".join(
-        f"{aliases[model]}.{q(field.column)}" for model in _GUARD_MODELS for field in model._meta.concrete_fields
-    )
+    selected = ", ".join(rows_of.columns(model, aliases[model]) for model in _GUARD_MODELS)
     table = {model: q(model._meta.db_table) for model in _GUARD_MODELS}
     return (
-        f"SELECT {columns} FROM {table[Entrance]} e "  # noqa: S608 (names from the models)
+        f"SELECT {selected} FROM {table[Entrance]} e "  # noqa: S608 (names from the models)
         f"INNER JOIN {table[Venue]} v ON v.id = e.venue_id "
         f"INNER JOIN {table[Region]} r ON r.id = v.region_id "
         f"INNER JOIN {table[Category]} c ON c.id = v.category_id "
