@@ -359,8 +359,12 @@ def test_progress_is_reported_outside_any_transaction_up_to_100():
     # Each update can commit on its own, so that the run's page sees it.
     assert not any(atomic for _percent, _message, atomic in calls)
     messages = [message for _percent, message, _atomic in calls]
-    assert f"Checking the counts of {regions[0]} (1 of 2)" in messages
-    assert f"Checking the counts of {regions[1]} (2 of 2)" in messages
+    assert messages == [
+        "Counting the check-ins of the period",
+        "Checking the candidates' check-ins hour by hour",
+        "Writing the lists",
+        "Done",
+    ]
 
 
 def test_a_list_submitted_while_computing_is_not_overwritten():  # R-LD-3
@@ -411,3 +415,23 @@ def test_dates_before_ashyq_or_to_come_are_refused(day, message):  # R-LD-2
     with pytest.raises(services.LeadersError, match=message):
         services.leaders_compute(period_start=day, now=NOW)
     assert not CandidateList.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans are PostgreSQL's")
+def test_the_candidates_hourly_counts_can_be_read_from_the_index_alone():
+    """Issue 9, B4: the flags' second read (each candidate's check-ins per hour, R-LD-1
+    without refusals) needs only what visit_venue_entered_exit holds, so PostgreSQL can
+    answer it without touching the table (30 M rows at national scale). Scans other
+    than by index are switched off to ask whether an index-only plan exists at all."""
+    venue = tier_venue(region=RegionFactory())
+    add_visits(venue, 50)
+    start, end = rules.period_bounds_utc(PERIOD)
+    queryset = services.hourly_visits(venue_ids=[venue.pk], start=start, end=end)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using visit_venue_entered_exit" in plan
+    assert sum(count for _venue, _hour, count in queryset) == 50
