@@ -512,21 +512,29 @@ def b4(repeat: int) -> tuple[dict, object]:
 
 
 # The candidates of R-LD-1/R-LD-4 in one statement: what leaders_compute cannot beat.
+# Counted per venue alone (read in venue order from the index, no sort), then the
+# thresholds of the few venues over the lowest one (session 3: the first version grouped
+# by venue, tier and region kind, which sorted 15 M rows, and leaders_compute came to
+# beat it).
 HAND_WRITTEN_LEADERS = """
-    SELECT v.id, v.region_id, count(*) AS checkins
-    FROM visitors_visit vi
-    JOIN venues_venue v ON v.id = vi.venue_id
+    SELECT v.id, v.region_id, counts.n FROM (
+        SELECT vi.venue_id, count(*) AS n
+        FROM visitors_visit vi
+        JOIN venues_venue v ON v.id = vi.venue_id
+        JOIN reference_category c ON c.id = v.category_id
+        WHERE vi.entered_at >= %(start)s AND vi.entered_at < %(end)s
+          AND vi.exit_method IS DISTINCT FROM 'refused'
+          AND NOT c.is_volunteer AND c.tier <> ''
+          AND v.id NOT IN (SELECT venue_id FROM monitoring_sanction
+                           WHERE kind = 'exclusion' AND state = 'active' AND starts_at < %(end)s
+                             AND (ends_at > %(start)s OR returned_at IS NULL))
+        GROUP BY vi.venue_id HAVING count(*) > 500
+    ) counts
+    JOIN venues_venue v ON v.id = counts.venue_id
     JOIN reference_category c ON c.id = v.category_id
     JOIN reference_region r ON r.id = v.region_id
-    WHERE vi.entered_at >= %(start)s AND vi.entered_at < %(end)s
-      AND vi.exit_method IS DISTINCT FROM 'refused'
-      AND NOT c.is_volunteer AND c.tier <> ''
-      AND v.id NOT IN (SELECT venue_id FROM monitoring_sanction
-                       WHERE kind = 'exclusion' AND state = 'active' AND starts_at < %(end)s
-                         AND (ends_at > %(start)s OR returned_at IS NULL))
-    GROUP BY v.id, v.region_id, c.tier, r.kind
-    HAVING count(*) > CASE WHEN c.tier = 'A' AND r.kind = 'city' THEN 2000
-                           WHEN c.tier = 'A' OR r.kind = 'city' THEN 1000 ELSE 500 END
+    WHERE counts.n > CASE WHEN c.tier = 'A' AND r.kind = 'city' THEN 2000
+                          WHEN c.tier = 'A' OR r.kind = 'city' THEN 1000 ELSE 500 END
 """
 
 
@@ -566,7 +574,6 @@ def plans(period_start) -> dict[str, str]:
     from ashyq.core.management.commands.bench_data import iin_for
     from ashyq.reference.models import Region
     from leaders import rules
-    from leaders.services import venue_counts  # noqa: F401 (the query below is its SQL)
     from statuses.models import PcrResult, Vaccination
     from statuses.persons import person_key
     from venues.codes.selectors import participants
@@ -577,22 +584,43 @@ def plans(period_start) -> dict[str, str]:
         cursor.execute("SELECT venue_id FROM bench_venue WHERE i = 0")
         venue_id = cursor.fetchone()[0]
     start, end = rules.period_bounds_utc(period_start)
-    from leaders.services import counted_visits
+    from django.db.models import Count
+
+    from leaders.models import Candidate
+    from leaders.services import counted_visits, hourly_visits
+    from venues.codes.selectors import _code_for_scan_query
+    from venues.models import QrCode
 
     region = Region.objects.get(code="almaty")
+    candidates = list(Candidate.objects.filter(list__period__starts_on=period_start).values_list("venue_id", flat=True))
+    code = QrCode.objects.select_related("entrance").filter(direction="entry", revoked_at__isnull=True).first()
     queries = {
         "status: PCR records of a person": PcrResult.objects.filter(person=person).values_list("person", "sampled_at"),
         "status: vaccinations of a person": Vaccination.objects.filter(person=person).values_list("person", "dose"),
         "check-in dedupe: the visit window": VisitWindow.objects.filter(venue_id=venue_id, person=person),
         "participants page 1": participants(region=region, today=timezone.localdate())[:50],
-        "leaders: counts per venue": counted_visits(start=start, end=end).values("venue_id").order_by(),
+        "leaders: counts per venue": counted_visits(start=start, end=end)
+        .filter(venue__category__is_volunteer=False)
+        .exclude(venue__category__tier="")
+        .values("venue_id")
+        .annotate(checkins=Count("*"))
+        .filter(checkins__gt=rules.LOWEST_THRESHOLD)
+        .order_by(),
+        "scan: the code, its entrance, venue and exclusion": _code_for_scan_query(
+            entrance=code.entrance_id,
+            venue=code.entrance.venue_id,
+            direction=code.direction,
+            issue=code.issue,
+            key_id=code.key_id,
+            at=timezone.now(),
+        ),
     }
+    if candidates:  # none at 1/1000
+        queries["leaders: the candidates' hourly counts"] = hourly_visits(venue_ids=candidates, start=start, end=end)
     out = {}
     with connection.cursor() as cursor:
         for name, queryset in queries.items():
             sql, params = queryset.query.sql_with_params()
-            if name.startswith("leaders"):
-                sql = sql.replace("SELECT", "SELECT count(*), ", 1) + ' GROUP BY "visitors_visit"."venue_id"'
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
             out[name] = "\n".join(row[0] for row in cursor.fetchall())
     return out

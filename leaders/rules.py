@@ -22,6 +22,8 @@ THRESHOLDS = {
     ("B", "city"): 1000,
     ("B", "oblast"): 500,
 }
+# No venue at or under this many check-ins can be a candidate, whatever its tier.
+LOWEST_THRESHOLD = min(THRESHOLDS.values())
 
 # Suspicious counts (issue 7, item 3). A venue cannot plausibly turn its full
 # capacity over more than 3 times a day, every day of the period.

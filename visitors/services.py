@@ -169,6 +169,9 @@ class CheckIn:
     visit: Visit | None  # None: the entry was within the 30 minutes of a counted one (R-CI-5)
     counted: bool
     report: DoorReport | None = None  # R-CI-3: red or yellow at the door
+    # Not counted: when the counted check-in it repeats was made, when the write knew
+    # it (PostgreSQL's one statement); None otherwise.
+    repeats: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ class ScanAnswer:
     counted: bool = False
     closed: bool = False
     report: StatusReport | None = None  # the citizen's own status, in full (his own data)
+    repeats: datetime | None = None  # not counted: the counted check-in's time, when known
 
 
 EXCLUDED_MESSAGE = _(
@@ -345,11 +349,16 @@ _ONE_STATEMENT_CHECK_IN = """
         INSERT INTO visitors_visitwindow (venue_id, person, until) VALUES (%(venue)s, %(person)s, %(until)s)
         ON CONFLICT (venue_id, person) DO UPDATE SET until = excluded.until
         WHERE visitors_visitwindow.until <= %(now)s RETURNING id
+    ), visit AS (
+        INSERT INTO visitors_visit (venue_id, entrance_id, person, user_id, method, colour, entered_at)
+        SELECT %(venue)s, %(entrance)s, %(person)s, %(user)s, %(method)s, %(colour)s, %(now)s FROM claim
+        RETURNING id
     )
-    INSERT INTO visitors_visit (venue_id, entrance_id, person, user_id, method, colour, entered_at)
-    SELECT %(venue)s, %(entrance)s, %(person)s, %(user)s, %(method)s, %(colour)s, %(now)s FROM claim
-    RETURNING id
+    SELECT (SELECT id FROM visit),
+           (SELECT until FROM visitors_visitwindow WHERE venue_id = %(venue)s AND person = %(person)s)
 """
+# The last sub-select sees the table as the statement began: when the claim found the
+# window still open, that row's `until` is the counted check-in's time + 30 minutes.
 
 
 def _check_in_one_statement(*, venue, entrance, person, colour, method, user, now, lookup) -> CheckIn:
@@ -371,11 +380,11 @@ def _check_in_one_statement(*, venue, entrance, person, colour, method, user, no
                 "until": now + rules.VISIT_WINDOW,
             },
         )
-        row = cursor.fetchone()
-    if row is None:
-        return CheckIn(visit=None, counted=False)
+        visit_id, until = cursor.fetchone()
+    if visit_id is None:
+        return CheckIn(visit=None, counted=False, repeats=until - rules.VISIT_WINDOW if until else None)
     visit = Visit(
-        pk=row[0], venue=venue, entrance=entrance, person=person, user=user, method=method, colour=str(colour)
+        pk=visit_id, venue=venue, entrance=entrance, person=person, user=user, method=method, colour=str(colour)
     )
     visit.entered_at = now
     visit._state.adding, visit._state.db = False, connection.alias
@@ -676,6 +685,7 @@ def citizen_scan(*, user: User, code: QrCode, now: datetime, excluded: bool | No
         last_sync_at=report.last_sync_at,
         counted=checked_in.counted,
         report=report,
+        repeats=checked_in.repeats,
     )
 
 

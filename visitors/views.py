@@ -225,8 +225,10 @@ def scan_checkin(request, code):
     if code.direction == Direction.EXIT:
         return render(request, "visitors/checkout.html", context)
     if not answer.counted:  # R-CI-5: the time of the check-in this entry repeats
-        visits = selectors.visits_of(person_key(iin=request.user.iin), now=now).filter(venue=venue)
-        context["checked_in_at"] = visits.values_list("entered_at", flat=True).first()
+        context["checked_in_at"] = answer.repeats
+        if answer.repeats is None:  # the write did not say (not PostgreSQL's one statement)
+            visits = selectors.visits_of(person_key(iin=request.user.iin), now=now).filter(venue=venue)
+            context["checked_in_at"] = visits.values_list("entered_at", flat=True).first()
     return render(request, "visitors/checkin.html", context)
 
 

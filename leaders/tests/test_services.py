@@ -238,18 +238,24 @@ def test_a_burst_day_is_flagged():  # issue 7, item 3
     }
 
 
-def test_the_count_is_one_query_whatever_the_number_of_venues():  # issue 7, item 2
+def test_the_count_is_two_queries_whatever_the_number_of_venues():  # issue 7, item 2; issue 9, B4
+    """The aggregate, then the venues it keeps: those over the lowest threshold (500),
+    since no venue at or under it can be a candidate whatever its tier."""
+
     def count_queries():
         with CaptureQueriesContext(connection) as ctx:
             services.venue_counts(start=START, end=END)
         return len(ctx.captured_queries)
 
-    add_visits(tier_venue(), 10)
+    add_visits(tier_venue(), rules.LOWEST_THRESHOLD + 1)
     few = count_queries()
     for _ in range(5):
-        add_visits(tier_venue(), 10)
-    assert len(services.venue_counts(start=START, end=END)) == 6
-    assert few == count_queries() == 1
+        add_visits(tier_venue(), rules.LOWEST_THRESHOLD + 1)
+    add_visits(tier_venue(), rules.LOWEST_THRESHOLD)  # exactly the lowest: never a candidate
+    counted = services.venue_counts(start=START, end=END)
+    assert len(counted) == 6
+    assert {row["checkins"] for row in counted} == {rules.LOWEST_THRESHOLD + 1}
+    assert few == count_queries() == 2
 
 
 # --- Out of hours (issue 7, item 3) --------------------------------------------------------------

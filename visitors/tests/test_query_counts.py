@@ -163,6 +163,24 @@ def test_visitor_scan_makes_the_same_queries_with_more_rows(venue):
     assert Visit.objects.filter(venue=venue, person=person_key(iin=iin(8002)), method="scan").count() == 1
 
 
+def test_a_repeated_scan_within_30_minutes_shows_the_first_time_at_no_extra_query(venue, clock):
+    """R-CI-5: the second scan says when the counted one was, at the cost of a first
+    scan: on PostgreSQL the write statement returns it (the open window's end);
+    elsewhere it is read from the citizen's visits instead of writing one."""
+    citizen = CitizenFactory(iin=iin(8100))
+    VaccinationFactory(iin=iin(8100), dose=2, doses_in_scheme=2, administered_on=T0.date() - timedelta(days=30))
+    client = _client(citizen)
+    url = _entry_url(venue)
+    assert client.get(url).status_code == 200
+    clock.shift(timedelta(minutes=12))
+    cache.clear()
+    with CaptureQueriesContext(connection) as repeat:
+        response = client.get(url)
+    assert "Already checked in at 19:00" in response.content.decode()
+    assert len(repeat) == SCAN_QUERIES  # elsewhere: no visit written, its time read instead
+    assert Visit.objects.filter(person=person_key(iin=iin(8100))).count() == 1
+
+
 def test_public_participants_make_the_same_queries_for_5_or_60_venues(venue, client):
     """R-VN-6: the region's public list is one page of 25 with its category, counted
     once: the queries do not grow with the venues."""
