@@ -43,7 +43,7 @@ class RecordFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         record = super()._create(model_class, *args, **kwargs)
-        # As a sync page does: new records invalidate every cached status (R-ST-8).
+        # As a sync page does: new records bump the registry's version (a change counter).
         registry = {model: name for name, model in RECORD_MODELS.items()}[model_class]
         SyncState.objects.filter(registry=registry).update(version=F("version") + 1)
         return record

@@ -39,7 +39,7 @@ def test_a_check_in_answers_within_2_s_and_its_door_report_waits_in_the_outbox(
     client, hanging_redis, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    synced(now)  # fresh data: the status would be cached (R-ST-8), and the cache hangs
+    synced(now)  # fresh data; the session and occupancy rules would be cached, and the cache hangs
     venue = open_venue(now=now - timedelta(days=10))
     client.force_login(GuardFactory(venue=venue))
     PcrResultFactory(iin=iin(7), positive=True, sampled_at=now - timedelta(days=1))
