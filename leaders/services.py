@@ -144,9 +144,9 @@ def _flags(rows: list[dict], *, start: datetime, end: datetime) -> dict[int, lis
 
 @contextmanager
 def _aggregate_memory():
-    """On PostgreSQL, room for the count's hash table (one entry per venue: ~20 MB at
-    100,000 venues), which the default work_mem (4 MB) makes spill to disk, for this
-    statement only (issue 9, B4)."""
+    """On PostgreSQL, work_mem for the count's aggregate (one entry per venue: ~20 MB at
+    100,000 venues, if the planner hashes it; the default 4 MB made it spill to disk),
+    for this statement only (issue 9, B4)."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -120,17 +120,17 @@ def _person_and_sync_states(person: str, *, with_states: bool = True) -> tuple[P
     """One person's records of the three registries and (`with_states`) the health
     registries' sync states, in one statement (issue 9, B5): a UNION ALL of the tables
     (_union_of), the records read by their person index. Each list keeps its model's
-    order (newest first); the states are (registry, last_success_at, epoch hex, version)."""
+    order (newest first); the states are (registry, last_success_at)."""
     found, sync_rows = PersonRecords(), []
-    for kind, ref, positive, moment, moment2, day, number, doses_in_scheme, epoch in _union_rows(person, with_states):
+    for kind, ref, positive, moment, moment2, day, number, doses_in_scheme in _union_rows(person, with_states):
         if kind == "p":
             found.pcrs.append(rules.PcrRecord(ref, positive, moment, moment2))
         elif kind == "c":
             found.contacts.append(rules.ContactRecord(ref, day, moment2))
         elif kind == "v":
             found.vaccinations.append(rules.VaccinationRecord(ref, number, doses_in_scheme, day))
-        else:  # PostgreSQL spells a uuid with hyphens, SQLite stores its hex
-            sync_rows.append((ref, moment, str(epoch).replace("-", ""), number))
+        else:
+            sync_rows.append((ref, moment))
     # The models' orderings (-sampled_at, -registered_at, -administered_on), as the three
     # separate queries had them.
     found.pcrs.sort(key=attrgetter("sampled_at"), reverse=True)
@@ -142,26 +142,24 @@ def _person_and_sync_states(person: str, *, with_states: bool = True) -> tuple[P
 def _union_of(person: str, with_states: bool):
     """The UNION ALL. Its columns line up by type — kind, source_id/registry, positive,
     sampled_at/last_success_at, resulted_at/registered_at, contact_date/administered_on,
-    dose/version, doses_in_scheme, epoch — each branch fills the ones it has and NULLs
-    the others."""
-    no_epoch = _nothing(models.CharField)
+    dose, doses_in_scheme — each branch fills the ones it has and NULLs the others."""
     pcrs = PcrResult.objects.filter(person=person).values_list(
         Value("p"), "source_id", "positive", "sampled_at", "resulted_at",
-        _nothing(models.DateField), _nothing(models.BigIntegerField), _nothing(models.IntegerField), no_epoch,
+        _nothing(models.DateField), _nothing(models.BigIntegerField), _nothing(models.IntegerField),
     )  # fmt: skip
     contacts = Contact.objects.filter(person=person).values_list(
         Value("c"), "source_id", _nothing(models.BooleanField), _nothing(models.DateTimeField), "registered_at",
-        "contact_date", _nothing(models.BigIntegerField), _nothing(models.IntegerField), no_epoch,
+        "contact_date", _nothing(models.BigIntegerField), _nothing(models.IntegerField),
     )  # fmt: skip
     vaccinations = Vaccination.objects.filter(person=person).values_list(
         Value("v"), "source_id", _nothing(models.BooleanField), _nothing(models.DateTimeField),
-        _nothing(models.DateTimeField), "administered_on", "dose", "doses_in_scheme", no_epoch,
+        _nothing(models.DateTimeField), "administered_on", "dose", "doses_in_scheme",
     )  # fmt: skip
     branches = [contacts.order_by(), vaccinations.order_by()]
     if with_states:
         states = SyncState.objects.filter(registry__in=HEALTH_REGISTRIES).values_list(
             Value("s"), "registry", _nothing(models.BooleanField), "last_success_at", _nothing(models.DateTimeField),
-            _nothing(models.DateField), "version", _nothing(models.IntegerField), Cast("epoch", models.CharField()),
+            _nothing(models.DateField), _nothing(models.BigIntegerField), _nothing(models.IntegerField),
         )  # fmt: skip
         branches.append(states.order_by())
     return pcrs.order_by().union(*branches, all=True)
@@ -205,10 +203,10 @@ class _Freshness:
 
 def _freshness(now: datetime, states: list[tuple]) -> _Freshness:
     """R-ST-9: fresh only if every health registry synced successfully within the allowed
-    age. `states`: the (registry, last_success_at, epoch hex, version) rows, read with
+    age. `states`: the (registry, last_success_at) rows, read with
     the person's records (_person_and_sync_states)."""
     max_age = timedelta(minutes=settings.REGISTRY_MAX_AGE_MINUTES)
-    synced = {registry: last_success_at for registry, last_success_at, _epoch, _version in states}
+    synced = dict(states)
     # "Older than its allowed age" is stale: exactly the allowed age is still fresh.
     stale = [r for r in HEALTH_REGISTRIES if synced.get(r) is None or now - synced[r] > max_age]
     times = [synced.get(r) for r in HEALTH_REGISTRIES]

@@ -285,30 +285,14 @@ def _check_in(
     """R-CI-5's window claim and the visit (R-CI-3: a red or yellow one closed at once
     and reported); with `lookup` (the guard's look-up row of R-PR-3: actor, birth_key),
     that row first. All or nothing: one statement on PostgreSQL, else a transaction."""
-    if connection.vendor == "postgresql" and not rules.is_reported(colour):
-        return _check_in_one_statement(
-            venue=venue,
-            entrance=entrance,
-            person=person,
-            colour=colour,
-            method=method,
-            user=user,
-            now=now,
-            lookup=lookup,
-        )
-    with transaction.atomic():
-        return _check_in_orm(
-            venue=venue,
-            entrance=entrance,
-            person=person,
-            colour=colour,
-            method=method,
-            user=user,
-            now=now,
-            lookup=lookup,
-        )
+    one_statement = connection.vendor == "postgresql" and not rules.is_reported(colour)
+    write = _check_in_one_statement if one_statement else _check_in_orm
+    return write(
+        venue=venue, entrance=entrance, person=person, colour=colour, method=method, user=user, now=now, lookup=lookup
+    )
 
 
+@transaction.atomic
 def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup) -> CheckIn:
     if lookup is not None:
         StatusLookup.objects.create(venue=venue, person=person, colour=str(colour), at=now, **lookup)

@@ -38,6 +38,11 @@ def _reader(model, vendor: str):
     return names, converters
 
 
+@functools.cache
+def _pk_position(model) -> int:
+    return [field.attname for field in model._meta.concrete_fields].index(model._meta.pk.attname)
+
+
 def instance(model, values):
     """The `model` instance of `values` (a row's slice, in `columns`' order)."""
     names, converters = _reader(model, connection.vendor)
@@ -152,10 +157,7 @@ def _populated(row, klass_info, annotations):
     for name, index in (annotations or {}).items():
         setattr(obj, name, row[index])
     for related in klass_info.get("related_klass_infos", []):
-        model = related["model"]
-        pk_index = related["select_fields"][
-            [f.attname for f in model._meta.concrete_fields].index(model._meta.pk.attname)
-        ]
+        pk_index = related["select_fields"][_pk_position(related["model"])]
         rel_obj = None if row[pk_index] is None else _populated(row, related, None)
         related["local_setter"](obj, rel_obj)
         if rel_obj is not None:

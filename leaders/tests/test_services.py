@@ -240,7 +240,8 @@ def test_a_burst_day_is_flagged():  # issue 7, item 3
 
 def test_the_count_is_two_queries_whatever_the_number_of_venues():  # issue 7, item 2; issue 9, B4
     """The aggregate, then the venues it keeps: those over the lowest threshold (500),
-    since no venue at or under it can be a candidate whatever its tier."""
+    since no venue at or under it can be a candidate whatever its tier (R-LD-1: "more
+    than"; 500 exactly is left out, 501 kept)."""
 
     def count_queries():
         with CaptureQueriesContext(connection) as ctx:

@@ -188,10 +188,7 @@ def venue_for_guard(user) -> Venue | None:
         return Venue.objects.filter(guard_phone=user.phone).select_related("region", "category").first()
     venue, entrances = None, []
     for row in rows:
-        parts, start = [], 0
-        for model in _GUARD_MODELS:
-            parts.append(row[start : start + rows_of.width(model)])
-            start += rows_of.width(model)
+        parts = [row[start:stop] for start, stop in _guard_slices()]
         if venue is None:
             venue = rows_of.instance(Venue, parts[1])
             venue.region = rows_of.instance(Region, parts[2])
@@ -206,6 +203,16 @@ def venue_for_guard(user) -> Venue | None:
 
 
 _GUARD_MODELS = (Entrance, Venue, Region, Category)
+
+
+@functools.cache
+def _guard_slices() -> list[tuple[int, int]]:
+    """Where each of _GUARD_MODELS' columns lie in a row of _guard_sql."""
+    slices, start = [], 0
+    for model in _GUARD_MODELS:
+        slices.append((start, start + rows_of.width(model)))
+        start += rows_of.width(model)
+    return slices
 
 
 @functools.cache
