@@ -336,7 +336,8 @@ def wrk(requests: Path, *, duration: int, connections: int, delay_ms: float = 0,
     after = stack_cpu_seconds()
     used = {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
     cpu = sum(used.values())
-    app = sum(seconds for pid, seconds in used.items() if pid in set(gunicorn_workers()))
+    workers = set(gunicorn_workers())
+    app = sum(seconds for pid, seconds in used.items() if pid in workers)
     figures["loadavg_1m_before"] = round(load, 2)
     if figures["requests"]:
         # App + database CPU per request; on 2 dedicated cores (wrk aside) the CPU-bound
@@ -371,56 +372,51 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _load_figures(runs: dict) -> dict:
+    """The figures of a saturate_and_pace run: throughput and latencies, the paced
+    latencies, and the CPU per request (app and database)."""
+    top = runs["saturation"]
+    return {
+        "rps": round(top["rps"], 1),
+        "p50_ms": top["latency_ms"]["p50"],
+        "p99_ms": top["latency_ms"]["p99"],
+        "paced_rps": round(runs["paced"]["rps"], 1),
+        "paced_p50_ms": runs["paced"]["latency_ms"]["p50"],
+        "paced_p99_ms": runs["paced"]["latency_ms"]["p99"],
+        "cpu_ms_per_request": top.get("cpu_ms_per_request"),
+        "app_cpu_ms_per_request": top.get("app_cpu_ms_per_request"),
+        "db_cpu_ms_per_request": top.get("db_cpu_ms_per_request"),
+        "cpu_bound_rps_2_cores": top.get("cpu_bound_rps_2_cores"),
+        "loadavg_1m": top.get("loadavg_1m_before"),
+    }
+
+
 def b1(fx: dict, duration: int) -> dict:
     # The guard page's form posts with htmx (HX-Request): the answer card, not the page.
     runs = saturate_and_pace(fx["files"]["guard"], duration=duration, htmx=True)
     floor = wrk(fx["files"]["floor"], duration=duration, connections=SATURATION_CONNECTIONS)
     top = runs["saturation"]
     return {
-        "rps": round(top["rps"], 1),
-        "p50_ms": top["latency_ms"]["p50"],
-        "p99_ms": top["latency_ms"]["p99"],
-        "paced_rps": round(runs["paced"]["rps"], 1),
-        "paced_p50_ms": runs["paced"]["latency_ms"]["p50"],
-        "paced_p99_ms": runs["paced"]["latency_ms"]["p99"],
+        **_load_figures(runs),
         "floor_rps": round(floor["rps"], 1),
         "floor_p99_ms": floor["latency_ms"]["p99"],
         "floor_ratio": round(top["rps"] / floor["rps"], 3) if floor["rps"] else None,
-        "cpu_ms_per_request": top.get("cpu_ms_per_request"),
-        "app_cpu_ms_per_request": top.get("app_cpu_ms_per_request"),
-        "db_cpu_ms_per_request": top.get("db_cpu_ms_per_request"),
         "floor_cpu_ms_per_request": floor.get("cpu_ms_per_request"),
         "floor_app_cpu_ms_per_request": floor.get("app_cpu_ms_per_request"),
         "floor_db_cpu_ms_per_request": floor.get("db_cpu_ms_per_request"),
-        "cpu_bound_rps_2_cores": top.get("cpu_bound_rps_2_cores"),
         "floor_cpu_bound_rps_2_cores": floor.get("cpu_bound_rps_2_cores"),
         "cpu_floor_ratio": (
             round(floor["cpu_ms_per_request"] / top["cpu_ms_per_request"], 3)
             if top.get("cpu_ms_per_request") and floor.get("cpu_ms_per_request")
             else None
         ),
-        "loadavg_1m": top.get("loadavg_1m_before"),
         "wrk": {**runs, "floor": floor},
     }
 
 
 def b2(fx: dict, duration: int) -> dict:
     runs = saturate_and_pace(fx["files"]["scan"], duration=duration)
-    top = runs["saturation"]
-    return {
-        "rps": round(top["rps"], 1),
-        "p50_ms": top["latency_ms"]["p50"],
-        "p99_ms": top["latency_ms"]["p99"],
-        "paced_rps": round(runs["paced"]["rps"], 1),
-        "paced_p50_ms": runs["paced"]["latency_ms"]["p50"],
-        "paced_p99_ms": runs["paced"]["latency_ms"]["p99"],
-        "cpu_ms_per_request": top.get("cpu_ms_per_request"),
-        "app_cpu_ms_per_request": top.get("app_cpu_ms_per_request"),
-        "db_cpu_ms_per_request": top.get("db_cpu_ms_per_request"),
-        "cpu_bound_rps_2_cores": top.get("cpu_bound_rps_2_cores"),
-        "loadavg_1m": top.get("loadavg_1m_before"),
-        "wrk": runs,
-    }
+    return {**_load_figures(runs), "wrk": runs}
 
 
 def _probe(path: str, cookie: str) -> tuple[str, float]:
