@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -34,6 +34,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.reference.models import OperatingRule, Zone, ZoneChange
+from venues.models import TEST_MODE_DAYS
 
 DEFAULT_OPENS = time(8, 0)
 DEFAULT_CLOSES = time(23, 0)
@@ -350,6 +351,7 @@ class _Facts:
     excluded: set[tuple[int, date]]
     leaders: dict[int, list[tuple[date, date]]]
     special: set[int]  # venues with an exclusion or a Leader row in the days
+    first_day: date  # the earliest of the days
 
     def decide(self, venue, day: date) -> Conditions:
         zone, since = _zone_on(self.zones.get(venue.region_id), day)
@@ -372,11 +374,16 @@ class _Facts:
         """What decide reads of `venue`: venues alike get the same conditions each day.
         A venue with an exclusion or a Leader row in the days is alike no other."""
         issued = venue.codes_first_issued_at
+        issued_on = timezone.localdate(issued) if issued else None
+        if issued_on is not None:
+            # Codes first issued so early that the test mode (R-VN-5) ended before the
+            # first day: a full participant on every day, whichever the date.
+            issued_on = max(issued_on, self.first_day - timedelta(days=TEST_MODE_DAYS))
         return (
             venue.region_id,
             venue.category_id,
             venue.category.is_volunteer,
-            timezone.localdate(issued) if issued else None,
+            issued_on,
             venue.pk if venue.pk in self.special else None,
         )
 
@@ -391,36 +398,39 @@ def _load(venues: list, days: list[date]) -> _Facts:
         excluded=excluded,
         leaders=leaders,
         special={venue_id for venue_id, _day in excluded} | set(leaders),
+        first_day=days[0],
     )
 
 
 def conditions_bulk(venues: Iterable, days: Iterable[date]) -> dict[tuple[int, date], Conditions]:
     """conditions_for(venue, day) for every venue and day, in four queries whatever
     their number: the zone changes, the table rows, the exclusions and the leaders.
-    The venues come with their category loaded (select_related("category"))."""
-    venues, days = list(venues), sorted(set(days))
-    if not venues or not days:
-        return {}
-    facts = _load(venues, days)
-    return {(venue.pk, day): facts.decide(venue, day) for venue in venues for day in days}
+    The venues come with their category loaded (select_related("category")). Venues
+    alike (_Facts.alike) share one Conditions per day: read them, do not change them."""
+    return _by_kind(venues, days, lambda conditions: conditions)
 
 
 def hours_for(venues: Iterable, days: Iterable[date]) -> dict[tuple[int, date], Hours | None]:
     """(venue id, local day) → the allowed (opens, closes) of that day, None when the
     venue may not open (R-OP-1, R-OP-2, R-LD-5); four queries whatever the number of
-    venues and days, as conditions_bulk. Decided once per day for venues alike (same
-    region, category, day of first issue, no exclusion or leader row): a region's
-    thousands of venues fall into far fewer kinds."""
+    venues and days, as conditions_bulk."""
+    return _by_kind(venues, days, lambda conditions: conditions.hours)
+
+
+def _by_kind(venues: Iterable, days: Iterable[date], pick: Callable) -> dict:
+    """pick(conditions) of every venue and day, decided once per day for venues alike
+    (same region, category, participation and test mode, no exclusion or leader row):
+    a region's thousands of venues fall into far fewer kinds."""
     venues, days = list(venues), sorted(set(days))
     if not venues or not days:
         return {}
     facts = _load(venues, days)
-    decided: dict[tuple, Hours | None] = {}
-    hours = {}
+    decided: dict[tuple, object] = {}
+    result = {}
     for venue in venues:
         kind = facts.alike(venue)
         for day in days:
             if (kind, day) not in decided:
-                decided[(kind, day)] = facts.decide(venue, day).hours
-            hours[(venue.pk, day)] = decided[(kind, day)]
-    return hours
+                decided[(kind, day)] = pick(facts.decide(venue, day))
+            result[(venue.pk, day)] = decided[(kind, day)]
+    return result

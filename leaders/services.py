@@ -104,10 +104,24 @@ def hourly_visits(*, venue_ids: list[int], start: datetime, end: datetime):
 
 
 def _hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[datetime, int]]:
-    """Each venue's check-ins per local hour of the period (hourly_visits)."""
+    """Each venue's check-ins per local hour of the period (hourly_visits), keyed by the
+    hour's naive local start (its day and hour are all the flags need)."""
     hourly: dict[int, dict[datetime, int]] = {venue_id: {} for venue_id in venue_ids}
-    for venue_id, hour, checkins in hourly_visits(venue_ids=venue_ids, start=start, end=end):
-        hourly[venue_id][hour.astimezone(rules.LOCAL_TZ)] = checkins
+    if not venue_ids:
+        return hourly
+    queryset = hourly_visits(venue_ids=venue_ids, start=start, end=end)
+    if connection.vendor == "postgresql":
+        # PostgreSQL's DATE_TRUNC(… AT TIME ZONE) is already the naive local hour, read by
+        # psycopg in C; the ORM would make each of the tens of thousands of rows aware
+        # again in Python, then we would make it local (issue 9, B4: a fifth of the flags).
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = [(venue_id, hour.astimezone(rules.LOCAL_TZ).replace(tzinfo=None), n) for venue_id, hour, n in queryset]
+    for venue_id, hour, checkins in rows:
+        hourly[venue_id][hour] = checkins
     return hourly
 
 
@@ -126,15 +140,24 @@ def _flags(rows: list[dict], *, start: datetime, end: datetime) -> dict[int, lis
     days = _period_days(start)
     venues = Venue.objects.filter(pk__in=venue_ids).select_related("category")
     allowed = conditions.hours_for(venues, [days[0] - timedelta(days=1), *days])
+    closed_hours: dict[tuple, frozenset[int]] = {}  # (today's, yesterday's hours) → hours closed
+
+    def closed(venue_id: int, day: date) -> frozenset[int]:
+        key = (allowed[(venue_id, day)], allowed[(venue_id, day - timedelta(days=1))])
+        if key not in closed_hours:
+            closed_hours[key] = frozenset(hour for hour in range(24) if rules.hour_outside(hour, *key))
+        return closed_hours[key]
+
     flags = {}
     for row in rows:
         venue_id = row["venue_id"]
         daily = dict.fromkeys(days, 0)
         outside = 0
+        closed_on = {day: closed(venue_id, day) for day in days}
         for hour, checkins in hourly[venue_id].items():
             day = hour.date()
             daily[day] += checkins
-            if rules.hour_outside(hour.hour, allowed[(venue_id, day)], allowed[(venue_id, day - timedelta(days=1))]):
+            if hour.hour in closed_on[day]:
                 outside += checkins
         flags[venue_id] = rules.suspicious_flags(
             checkins=row["checkins"], capacity=row["venue__capacity"], daily=daily, outside=outside

@@ -253,6 +253,10 @@ def grid():
         venue(issued=None)
         venue(issued=datetime(2021, 5, 11, 0, 0, tzinfo=ALMATY))  # issued on DAY + 1
         venue(issued=datetime(2021, 5, 9, 18, 0, tzinfo=ALMATY))  # test mode
+        # R-VN-5 at the first day's edge: test mode over the day before (alike any venue
+        # issued earlier), and test mode on the first day only.
+        venue(issued=datetime(2021, 5, 2, 23, 59, tzinfo=ALMATY))
+        venue(issued=datetime(2021, 5, 3, 0, 0, tzinfo=ALMATY))
         venue(category=volunteer)
         make_leader(venue(category=volunteer), date(2021, 5, 1), date(2021, 6, 1))  # never a leader (R-LD-4)
         make_leader(venue(), date(2021, 5, 10), date(2021, 5, 12))  # leader on DAY and DAY + 1 only
