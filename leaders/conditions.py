@@ -405,32 +405,28 @@ def _load(venues: list, days: list[date]) -> _Facts:
 def conditions_bulk(venues: Iterable, days: Iterable[date]) -> dict[tuple[int, date], Conditions]:
     """conditions_for(venue, day) for every venue and day, in four queries whatever
     their number: the zone changes, the table rows, the exclusions and the leaders.
-    The venues come with their category loaded (select_related("category")). Venues
-    alike (_Facts.alike) share one Conditions per day: read them, do not change them."""
-    return _by_kind(venues, days, lambda conditions: conditions)
+    The venues come with their category loaded (select_related("category")).
 
-
-def hours_for(venues: Iterable, days: Iterable[date]) -> dict[tuple[int, date], Hours | None]:
-    """(venue id, local day) → the allowed (opens, closes) of that day, None when the
-    venue may not open (R-OP-1, R-OP-2, R-LD-5); four queries whatever the number of
-    venues and days, as conditions_bulk."""
-    return _by_kind(venues, days, lambda conditions: conditions.hours)
-
-
-def _by_kind(venues: Iterable, days: Iterable[date], pick: Callable) -> dict:
-    """pick(conditions) of every venue and day, decided once per day for venues alike
-    (same region, category, participation and test mode, no exclusion or leader row):
-    a region's thousands of venues fall into far fewer kinds."""
+    Decided once per day for venues alike (_Facts.alike: same region, category,
+    participation and test mode, no exclusion or leader row) — a region's thousands of
+    venues fall into far fewer kinds — so venues alike share one Conditions per day:
+    read them, do not change them."""
     venues, days = list(venues), sorted(set(days))
     if not venues or not days:
         return {}
     facts = _load(venues, days)
-    decided: dict[tuple, object] = {}
+    decided: dict[tuple, Conditions] = {}
     result = {}
     for venue in venues:
         kind = facts.alike(venue)
         for day in days:
             if (kind, day) not in decided:
-                decided[(kind, day)] = pick(facts.decide(venue, day))
+                decided[(kind, day)] = facts.decide(venue, day)
             result[(venue.pk, day)] = decided[(kind, day)]
     return result
+
+
+def hours_for(venues: Iterable, days: Iterable[date]) -> dict[tuple[int, date], Hours | None]:
+    """(venue id, local day) → the allowed (opens, closes) of that day, None when the
+    venue may not open (R-OP-1, R-OP-2, R-LD-5); as conditions_bulk."""
+    return {key: conditions.hours for key, conditions in conditions_bulk(venues, days).items()}
