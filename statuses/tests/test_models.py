@@ -1,9 +1,9 @@
 """What the database itself guarantees: one row per registry record, one change per moment (R-RG-2, R-ST-10)."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from statuses.models import StatusChange
+from statuses.models import RECORD_MODELS, StatusChange
 from statuses.persons import person_key
 from statuses.tests.factories import ContactFactory, PcrResultFactory, VaccinationFactory, iin, local
 
@@ -54,3 +54,21 @@ def test_r_id_4_a_passport_is_the_same_person_with_or_without_dashes_and_spaces(
     from statuses.persons import person_key
 
     assert person_key(passport="N-123 4567", country="de") == person_key(passport="N1234567", country="DE")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pattern-ops indexes")
+@pytest.mark.parametrize("model", list(RECORD_MODELS.values()))
+def test_a_registry_table_has_an_index_per_look_up_and_no_more(model):
+    """Issue 9, B3: each index is written for every record synced. Django's *_like twins
+    (varchar_pattern_ops, for LIKE 'abc%') serve no look-up of a blind index or a
+    registry id; migration 0004 drops them. What stays: the key, the registry id (the
+    sync's upsert), the person (R-ST-8's look-up) and the date the admin lists by."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [model._meta.db_table])
+        definitions = [definition for (definition,) in cursor.fetchall()]
+    columns = sorted(definition.split(" USING btree ")[1] for definition in definitions)
+    date = {"statuses_pcrresult": "sampled_at", "statuses_contact": "contact_date"}.get(
+        model._meta.db_table, "administered_on"
+    )
+    assert columns == sorted(["(id)", "(source_id)", "(person)", f"({date})"])

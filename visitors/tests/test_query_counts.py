@@ -215,8 +215,7 @@ def _plan(queryset) -> str:
 
 
 def _indexes_on(table: str, column: str) -> list[str]:
-    """The names of the indexes of `table` on `column` alone (Django makes two for a
-    CharField with db_index: the plain one and its *_like twin; either serves "=")."""
+    """The names of the indexes of `table` on `column` (first)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
         names = [
