@@ -544,9 +544,11 @@ HAND_WRITTEN_LEADERS = """
 
 
 # The flags' one read (issue 7, item 3), by hand: the candidates' counted check-ins per
-# local hour. With HAND_WRITTEN_LEADERS, the SQL that leaders_compute's work needs.
+# hour (UTC hours are local hours in Asia/Almaty, whose offsets are whole hours; date_bin
+# is cheaper per row than date_trunc at a time zone). With HAND_WRITTEN_LEADERS, the SQL
+# that leaders_compute's work needs.
 HAND_WRITTEN_HOURLY = """
-    SELECT venue_id, date_trunc('hour', entered_at AT TIME ZONE 'Asia/Almaty'), count(*)
+    SELECT venue_id, date_bin('1 hour', entered_at, TIMESTAMPTZ '2000-01-01 00:00+00'), count(*)
     FROM visitors_visit
     WHERE venue_id = ANY(%(venues)s) AND entered_at >= %(start)s AND entered_at < %(end)s
       AND exit_method IS DISTINCT FROM 'refused'

@@ -17,11 +17,11 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
-from django.db.models.functions import TruncHour
+from django.db.models import Count, DateTimeField, Func
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ashyq.core.rows import values_rows
 from ashyq.core.services import audit_record
 from ashyq.queue import enqueue
 from ashyq.reference.models import Region
@@ -89,14 +89,31 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     ]
 
 
+class _UtcHour(Func):
+    """The UTC hour a moment falls in. Asia/Almaty's offsets are whole hours (+5, +6 and
+    +7 in summer time, since 1924), so each UTC hour is one local hour: grouping by it
+    groups by local hour, and the few hundred distinct hours of a period are made local
+    in Python, not each of the rows (issue 9, B4). PostgreSQL's date_bin is plain
+    arithmetic on the stored microseconds, where DATE_TRUNC('hour', … AT TIME ZONE …)
+    breaks every moment into calendar fields: 0.15 s against 0.25 s for the
+    candidates' 590,000 check-ins at national scale."""
+
+    output_field = DateTimeField()
+    template = "DATE_BIN('1 hour', %(expressions)s, TIMESTAMPTZ '2000-01-01 00:00+00')"  # PostgreSQL
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return connection.ops.datetime_trunc_sql("hour", sql, tuple(params), "UTC")
+
+
 def hourly_visits(*, venue_ids: list[int], start: datetime, end: datetime):
-    """(venue id, local hour, check-ins) of the venues' counted visits in [start, end),
+    """(venue id, UTC hour, check-ins) of the venues' counted visits in [start, end),
     hours with none left out: one aggregate, COUNT(*) so that PostgreSQL reads the
     index visit_venue_entered_exit alone, never the table (issue 9, B4)."""
     return (
         counted_visits(start=start, end=end)
         .filter(venue_id__in=venue_ids)
-        .annotate(hour=TruncHour("entered_at", tzinfo=rules.LOCAL_TZ))
+        .annotate(hour=_UtcHour("entered_at"))
         .values_list("venue_id", "hour")
         .annotate(checkins=Count("*"))
         .order_by()
@@ -109,19 +126,14 @@ def _hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> d
     hourly: dict[int, dict[datetime, int]] = {venue_id: {} for venue_id in venue_ids}
     if not venue_ids:
         return hourly
-    queryset = hourly_visits(venue_ids=venue_ids, start=start, end=end)
-    if connection.vendor == "postgresql":
-        # PostgreSQL's DATE_TRUNC(… AT TIME ZONE) is already the naive local hour, read by
-        # psycopg in C; the ORM would make each of the tens of thousands of rows aware
-        # again in Python, then we would make it local (issue 9, B4: a fifth of the flags).
-        sql, params = queryset.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        rows = [(venue_id, hour.astimezone(rules.LOCAL_TZ).replace(tzinfo=None), n) for venue_id, hour, n in queryset]
-    for venue_id, hour, checkins in rows:
-        hourly[venue_id][hour] = checkins
+    local: dict[datetime, datetime] = {}  # UTC hour → naive local hour, once per distinct hour
+    for venue_id, utc_hour, checkins in values_rows(hourly_visits(venue_ids=venue_ids, start=start, end=end)):
+        hour = local.get(utc_hour)
+        if hour is None:
+            hour = local[utc_hour] = utc_hour.astimezone(rules.LOCAL_TZ).replace(tzinfo=None)
+        counts = hourly[venue_id]
+        # += : when the clocks go back, two UTC hours are the same local hour.
+        counts[hour] = counts.get(hour, 0) + checkins
     return hourly
 
 

@@ -21,12 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-try:
-    from psycopg.types.datetime import TimestamptzLoader
-except ImportError:  # SQLite only: no psycopg installed
-    TimestamptzLoader = None
-
-from ashyq.core.rows import Compiled
+from ashyq.core.rows import Compiled, values_rows
 from statuses import rules
 from statuses.clients import HEALTH_REGISTRIES
 from statuses.models import Contact, PcrResult, StatusChange, SyncState, Vaccination
@@ -58,22 +53,6 @@ def among(values: Iterable[str]):
     return values
 
 
-def rows_of(queryset) -> Iterable[tuple]:
-    """The rows of a `values_list` queryset, read fast in bulk.
-
-    On PostgreSQL the same SQL runs on a cursor that loads timestamptz with psycopg's C
-    loader: Django's own (a Python subclass) costs 3 µs a value, a fifth of a sync's
-    time. Values are equal (aware, UTC); only the tzinfo object differs.
-    """
-    if connection.vendor != "postgresql" or TimestamptzLoader is None:
-        return queryset
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 @dataclass
 class PersonRecords:
     pcrs: list[rules.PcrRecord] = field(default_factory=list)
@@ -93,15 +72,15 @@ def records_for(persons: Iterable[str]) -> dict[str, PersonRecords]:
     # Many (the sync): one JSON parameter and the fast reader.
     persons = among(persons)
     pcrs = PcrResult.objects.filter(person__in=persons).values_list("person", "source_id", *RULE_FIELDS["pcr"])
-    for person, ref, positive, sampled_at, resulted_at in rows_of(pcrs):
+    for person, ref, positive, sampled_at, resulted_at in values_rows(pcrs):
         found[person].pcrs.append(rules.PcrRecord(ref, positive, sampled_at, resulted_at))
     contacts = Contact.objects.filter(person__in=persons).values_list("person", "source_id", *RULE_FIELDS["contacts"])
-    for person, ref, contact_date, registered_at in rows_of(contacts):
+    for person, ref, contact_date, registered_at in values_rows(contacts):
         found[person].contacts.append(rules.ContactRecord(ref, contact_date, registered_at))
     vaccinations = Vaccination.objects.filter(person__in=persons).values_list(
         "person", "source_id", *RULE_FIELDS["vaccinations"]
     )
-    for person, ref, dose, doses_in_scheme, administered_on in rows_of(vaccinations):
+    for person, ref, dose, doses_in_scheme, administered_on in values_rows(vaccinations):
         found[person].vaccinations.append(rules.VaccinationRecord(ref, dose, doses_in_scheme, administered_on))
     return found
 

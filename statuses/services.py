@@ -33,11 +33,12 @@ from django.db import connection, transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone
 
+from ashyq.core.rows import values_rows
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
 from statuses.clients import HEALTH_REGISTRIES
 from statuses.models import RECORD_MODELS, QuarantinedRecord, StatusChange, SyncState
-from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for, rows_of
+from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +275,7 @@ def _persons_changed(registry: str, rows: dict[str, dict]) -> set[str]:
     stored: dict[str, tuple] = {}
     for chunk in _chunks(list(rows)):
         found = model.objects.filter(source_id__in=among(chunk)).values_list("source_id", "person", *fields)
-        for source_id, *values in rows_of(found):
+        for source_id, *values in values_rows(found):
             stored[source_id] = tuple(values)
     touched = set()
     for source_id, row in rows.items():
@@ -393,7 +394,7 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
         rows = StatusChange.objects.filter(person__in=among(chunk)).values_list(
             "pk", "person", "changed_at", "colour", "rule", "registry", "record"
         )
-        for pk, person, changed_at, *cause in rows_of(rows):
+        for pk, person, changed_at, *cause in values_rows(rows):
             stored[person].append((pk, changed_at, (person, changed_at, *cause)))
         stale_ids, new_rows = [], []
         for person in chunk:

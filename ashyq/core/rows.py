@@ -14,6 +14,29 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection
 from django.db.models.query import ValuesListIterable
 
+try:
+    from psycopg.types.datetime import TimestamptzLoader
+except ImportError:  # SQLite only: no psycopg installed
+    TimestamptzLoader = None
+
+
+def values_rows(queryset) -> list[tuple] | object:
+    """The rows of a `values_list` queryset whose fields need no converter of their own
+    (dates, numbers, text: not an encrypted field), read fast in bulk.
+
+    On PostgreSQL the same SQL runs on a cursor that loads timestamptz with psycopg's C
+    loader: Django's own (a Python subclass) costs 3 µs a value, a fifth of a registry
+    sync's time and half of the leaders' hourly read. Values are equal (aware, UTC);
+    only the tzinfo object differs. Elsewhere the queryset itself.
+    """
+    if connection.vendor != "postgresql" or TimestamptzLoader is None:
+        return queryset
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
 
 def columns(model, alias: str) -> str:
     """`alias`."column", … of every concrete field of `model`, in the fields' order."""

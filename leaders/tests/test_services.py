@@ -424,6 +424,37 @@ def test_dates_before_ashyq_or_to_come_are_refused(day, message):  # R-LD-2
     assert not CandidateList.objects.exists()
 
 
+def test_hourly_counts_are_local_hours_even_when_the_clocks_go_back():
+    """The flags count per local hour (issue 7) from UTC hours (issue 9, B4). On
+    1 March 2024 Kazakhstan moved from UTC+6 to UTC+5 at local midnight, so 23:00–24:00
+    of 29 February happened twice: its check-ins from both UTC hours are one local hour,
+    and the hour before it and the first hour of March stay their own."""
+    venue = tier_venue(region=RegionFactory())
+    utc = ZoneInfo("UTC")
+    Visit.objects.bulk_create(
+        Visit(
+            venue=venue,
+            method=EntryMethod.GUARD,
+            colour=Colour.GREEN,
+            entered_at=datetime(2024, 2, 29, hour, n, tzinfo=utc),
+        )
+        for hour, count in [(16, 1), (17, 2), (18, 3), (19, 4)]
+        for n in range(count)
+    )
+    start, end = datetime(2024, 2, 29, 0, tzinfo=utc), datetime(2024, 3, 1, 0, tzinfo=utc)
+
+    hourly = services._hourly_counts(venue_ids=[venue.pk], start=start, end=end)
+
+    # Keyed by naive local hours, as the flags read them.
+    assert hourly == {
+        venue.pk: {
+            datetime(2024, 2, 29, 22): 1,  # noqa: DTZ001
+            datetime(2024, 2, 29, 23): 2 + 3,  # noqa: DTZ001
+            datetime(2024, 3, 1, 0): 4,  # noqa: DTZ001
+        }
+    }
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans are PostgreSQL's")
 def test_the_candidates_hourly_counts_can_be_read_from_the_index_alone():
     """Issue 9, B4: the flags' second read (each candidate's check-ins per hour, R-LD-1
