@@ -479,6 +479,7 @@ def b6(fx: dict, duration: int, period_start) -> dict:
 def b4(repeat: int) -> tuple[dict, object]:
     from django.db import connection
     from django.utils import timezone
+    from psycopg.types.datetime import TimestamptzLoader
 
     from leaders import rules
     from leaders.services import leaders_compute
@@ -499,6 +500,8 @@ def b4(repeat: int) -> tuple[dict, object]:
         # Beside it, the one read of the flags (issue 7) the aggregate does not do.
         started = time.perf_counter()
         with connection.cursor() as cursor:
+            # Read as leaders_compute reads it: psycopg's C loader, not Django's Python one.
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
             cursor.execute(HAND_WRITTEN_HOURLY, {"start": start, "end": end, "venues": [row[0] for row in rows]})
             cursor.fetchall()
         hourly.append(time.perf_counter() - started)
