@@ -597,7 +597,7 @@ def plans(period_start) -> dict[str, str]:
     from leaders import rules
     from statuses.models import PcrResult, Vaccination
     from statuses.persons import person_key
-    from venues.codes.selectors import participants
+    from venues.codes.selectors import PARTICIPANTS_PER_PAGE, participants
     from visitors.models import VisitWindow
 
     person = person_key(iin=iin_for(3))
@@ -615,11 +615,15 @@ def plans(period_start) -> dict[str, str]:
     region = Region.objects.get(code="almaty")
     candidates = list(Candidate.objects.filter(list__period__starts_on=period_start).values_list("venue_id", flat=True))
     code = QrCode.objects.select_related("entrance").filter(direction="entry", revoked_at__isnull=True).first()
+    listed = participants(region=region, today=timezone.localdate()).values_list("pk", flat=True)
+    last = (listed.count() - 1) // PARTICIPANTS_PER_PAGE * PARTICIPANTS_PER_PAGE
     queries = {
         "status: PCR records of a person": PcrResult.objects.filter(person=person).values_list("person", "sampled_at"),
         "status: vaccinations of a person": Vaccination.objects.filter(person=person).values_list("person", "dose"),
         "check-in dedupe: the visit window": VisitWindow.objects.filter(venue_id=venue_id, person=person),
-        "participants page 1": participants(region=region, today=timezone.localdate())[:50],
+        # A page's ids (the paginator then reads those rows by primary key): page 1 and the last.
+        "participants page 1: ids": listed[:PARTICIPANTS_PER_PAGE],
+        "participants last page: ids": listed[last : last + PARTICIPANTS_PER_PAGE],
         "leaders: counts per venue": counted_visits(start=start, end=end)
         .filter(venue__category__is_volunteer=False)
         .exclude(venue__category__tier="")

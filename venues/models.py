@@ -126,8 +126,11 @@ class Venue(models.Model):
             # The public participants list (R-VN-6): a region's venues past test mode.
             models.Index(fields=["region", "codes_first_issued_at"], name="venue_region_first_issue"),
             # Its order (issue 9, B6): a page is read from the index in order, not sorted
-            # from all of the region's venues.
-            models.Index(fields=["region", "name", "id"], name="venue_region_name"),
+            # from all of the region's venues; with the first issue in it, a page's ids
+            # come from the index alone (PostgreSQL; SQLite ignores INCLUDE).
+            models.Index(
+                fields=["region", "name", "id"], include=["codes_first_issued_at"], name="venue_region_name_issue"
+            ),
         ]
         constraints = [models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_capacity_positive")]
 

@@ -1,19 +1,22 @@
 """R-VN-6: the public list of participants per region; R-VN-8: the information materials."""
 
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
+from monitoring.models import Sanction, SanctionKind, ViolationState
+from monitoring.tests.factories import InspectorFactory, ViolationFactory
 from venues.codes import rendering
-from venues.codes.selectors import PARTICIPANTS_PER_PAGE
+from venues.codes.selectors import PARTICIPANTS_PER_PAGE, participants
 from venues.tests.factories import VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +25,7 @@ ALMATY = ZoneInfo("Asia/Almaty")
 # Codes first issued on Monday 3 May 2021 at 23:59 local time (18:59 UTC): test mode
 # covers 3–9 May, the venue is a full participant from Monday 10 May, 00:00 (R-VN-5).
 ISSUED = datetime(2021, 5, 3, 23, 59, tzinfo=ALMATY)
+NOW = datetime(2021, 6, 1, 12, 0, tzinfo=ALMATY)
 
 
 @pytest.fixture
@@ -103,18 +107,52 @@ def test_paginated_by_25_keeping_the_search(client, region):
 
 
 @time_machine.travel(datetime(2021, 6, 1, 12, 0, tzinfo=ALMATY), tick=False)
+def test_pages_hold_every_participant_once_by_name_without_the_excluded(client, region):
+    """R-VN-6 paged (issue 9, B6: a page's ids are read first, then its rows): every
+    participant on exactly one page, by name then by age for equal names, and R-MN-4's
+    excluded venue on none."""
+    twins = [participant(region, "Кафе 07") for _ in range(2)]
+    names = [f"Кафе {n:02d}" for n in range(PARTICIPANTS_PER_PAGE + 1) if n != 7]
+    for name in names:
+        participant(region, name)
+    excluded = participant(region, "Кафе 03 закрытое")
+    violation = ViolationFactory(
+        venue=excluded, state=ViolationState.CONFIRMED, decided_by=InspectorFactory(region=region), decided_at=NOW
+    )
+    Sanction.objects.create(
+        venue=excluded,
+        kind=SanctionKind.EXCLUSION,
+        violation=violation,
+        starts_at=NOW,
+        ends_at=NOW + timedelta(days=14),
+    )
+
+    pages = [
+        client.get(reverse("codes:participant_list", args=[region.code]), {"page": n}).context["page"] for n in (1, 2)
+    ]
+
+    shown = [venue.pk for page in pages for venue in page]
+    expected = sorted([*names, "Кафе 07", "Кафе 07"])
+    assert [venue.name for page in pages for venue in page] == expected
+    assert shown.index(twins[0].pk) + 1 == shown.index(twins[1].pk)
+    assert [len(page) for page in pages] == [PARTICIPANTS_PER_PAGE, 2]
+    assert all(venue.category.name for page in pages for venue in page)  # the rows, with their category
+
+
+@time_machine.travel(datetime(2021, 6, 1, 12, 0, tzinfo=ALMATY), tick=False)
 def test_the_list_costs_the_same_queries_for_one_venue_or_a_full_page(client, region, django_assert_num_queries):
     participant(region, "Один", category=CategoryFactory(volunteer=True))
     url = reverse("codes:participant_list", args=[region.code])
     # The region, the region's venues past test mode counted (once per region and day,
-    # issue 9), the excluded ones among them, the page (categories joined): no query per row.
-    with django_assert_num_queries(4):
+    # issue 9), the excluded ones among them, the page's ids, its rows (categories
+    # joined): no query per row.
+    with django_assert_num_queries(5):
         client.get(url)
-    with django_assert_num_queries(3):  # the region's count kept
+    with django_assert_num_queries(4):  # the region's count kept
         client.get(url)
     for n in range(PARTICIPANTS_PER_PAGE):
         participant(region, f"Объект {n}", category=CategoryFactory(volunteer=n % 2 == 0))
-    with django_assert_num_queries(4):  # a venue saved: counted again
+    with django_assert_num_queries(5):  # a venue saved: counted again
         page = client.get(url).context["page"]
     assert page.paginator.count == PARTICIPANTS_PER_PAGE + 1
     assert page.paginator.num_pages == 2
@@ -166,3 +204,22 @@ def test_kazakh_letters_survive_into_the_pdf_text():
     letters = "ә ғ қ ң ө ұ ү һ і"
     pdf = rendering.document_pdf(title="Ashyq", lead=letters, sections=[])
     assert letters in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans are PostgreSQL's")
+def test_a_page_of_participants_finds_its_venues_in_the_index_alone(region):
+    """Issue 9, B6: the ids of a page deep in a region's list (Almaty: 19,400 venues)
+    come from venue_region_name_issue alone, which holds the order and the test-mode
+    filter: the offset walks index entries, not table rows. Every scan but the
+    index-only one is switched off to ask whether such a plan exists at all."""
+    for n in range(80):
+        participant(region, f"Объект {n:02d}")
+    ids = participants(region=region, today=date(2021, 6, 1)).values_list("pk", flat=True)[50:75]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "bitmapscan", "indexscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using venue_region_name_issue on venues_venue" in plan
+    assert len(list(ids)) == 25
