@@ -1,6 +1,7 @@
 """The rules of Leader Ashyq (DOMAIN.md §8) as pure functions: periods, thresholds,
 suspicious counts. No database; time comes in as an argument."""
 
+import functools
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -96,6 +97,14 @@ def hour_outside(hour: int, today: tuple[time, time] | None, yesterday: tuple[ti
         if closes <= opens:
             spans.append((0, closes))
     return not any(start < span_end and span_start < end for span_start, span_end in spans)
+
+
+@functools.cache
+def closed_hours(today: tuple[time, time] | None, yesterday: tuple[time, time] | None) -> frozenset[int]:
+    """The local hours of a day wholly outside the working time (hour_outside), decided
+    once per pair of (today's, yesterday's) hours: a few dozen pairs serve every venue
+    and day (issue 9: the flags, B4, and the risk list)."""
+    return frozenset(hour for hour in range(24) if hour_outside(hour, today, yesterday))
 
 
 def _minutes(moment: time) -> int:
