@@ -142,6 +142,24 @@ class StatusChange(models.Model):
         return f"{self.colour} {self.changed_at:%Y-%m-%d %H:%M} {self.rule}"
 
 
+class HistoryDue(models.Model):
+    """A person whose history (R-ST-10) must be brought in line with records a sync
+    applied. Marked in the transaction of the page that applied them, cleared when
+    statuses.services.history_catch_up has recomputed the history: once per person
+    however many of his records a run brought (issue 9, B3), and never lost to a
+    worker killed in between. A citizen's own history page recomputes his at once."""
+
+    person = models.CharField(_("person (blind index)"), max_length=64, primary_key=True, editable=False)
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("history due")
+        verbose_name_plural = _("histories due")
+
+    def __str__(self) -> str:
+        return f"{self.person[:8]}… {self.marked_at:%Y-%m-%d %H:%M}"
+
+
 class QuarantinedRecord(models.Model):
     """A record of a good feed page that could not be applied (R-RG-4): kept for the
     registry's operators with its id and the problem, the rest of the page applied.

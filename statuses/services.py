@@ -2,9 +2,12 @@
 
 A sync pulls the feed page by page from the stored cursor. Each page is one
 transaction: its good records are upserted in bulk, its bad ones logged (masked) and
-skipped, the cursor advanced, the version bumped and the history of the persons it
-touched brought in line — so a sync killed at any moment has either applied a page
-completely or not at all, and re-running it loses and duplicates nothing.
+skipped, the cursor advanced, the version bumped and the persons it touched marked
+HistoryDue — so a sync killed at any moment has either applied a page completely or
+not at all, and re-running it loses and duplicates nothing. After its pages a run
+brings the history of every person due in line (history_catch_up): once per person,
+however many of his records the run brought (a backlog: issue 9, B3), in chunks of
+their own transactions; what a killed run left due, the next one does.
 
 Two runs of the same registry never overlap: a lease on the SyncState row (a
 conditional UPDATE, so it works on SQLite and PostgreSQL, across worker processes
@@ -37,7 +40,7 @@ from ashyq.core.rows import values_rows
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
 from statuses.clients import HEALTH_REGISTRIES
-from statuses.models import RECORD_MODELS, QuarantinedRecord, StatusChange, SyncState
+from statuses.models import RECORD_MODELS, HistoryDue, QuarantinedRecord, StatusChange, SyncState
 from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,7 @@ class SyncReport:
     skipped: int = 0
     cursor: str = ""
     complete: bool = False  # reached the end of the feed: the data is current as of `now`
+    history_behind: bool = False  # persons still due a history update (the time budget ran out)
     error: str = ""
 
 
@@ -182,6 +186,8 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
             if ahead is not None:
                 ahead[1].cancel()
             pool.shutdown(wait=True)  # a read-ahead in flight ends within the client's timeout
+        # R-ST-10: the history of everyone this run (or a killed one before it) touched.
+        report.history_behind = history_catch_up(now=now, deadline=deadline)
         if report.complete:
             # R-ST-9: the data is current as of the start of this run.
             SyncState.objects.filter(registry=registry).update(last_success_at=now)
@@ -259,8 +265,35 @@ def _page_apply(
     # where this run found it: a run that lost its lease rolls its page back.
     if SyncState.objects.filter(registry=registry, cursor=cursor, lock_token=token).update(**changes) != 1:
         raise SyncBusy(f"another sync of {registry} took over")
-    history_update(persons=touched, now=now, changes=False)
+    # R-ST-10, in this transaction: a page applied is a history due, never lost.
+    _rows_insert(HistoryDue, ["person", "marked_at"], [(person, now) for person in sorted(touched)], **_DUE_UPSERT)
     return len(rows), len(bad)
+
+
+# DO UPDATE, not DO NOTHING: a person history_catch_up holds (FOR UPDATE) makes the
+# page wait until it has committed, and once it has deleted him the row is inserted
+# anew — due again for records it could not yet see.
+_DUE_UPSERT = {"unique": ["person"], "update": ["marked_at"]}
+
+
+def history_catch_up(*, now: datetime, deadline: float | None = None) -> bool:
+    """Bring the history (R-ST-10) of the persons marked HistoryDue in line with their
+    records, _CHUNK at a time, each chunk in its own transaction; chunks another
+    process holds are skipped (it is doing them). Stops once `deadline` (time.monotonic)
+    has passed, after at least one chunk; returns whether persons are still due."""
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                HistoryDue.objects.select_for_update(skip_locked=True)
+                .order_by("person")
+                .values_list("person", flat=True)[:_CHUNK]
+            )
+            if not chunk:
+                return False
+            history_update(persons=chunk, now=now, changes=False)
+            HistoryDue.objects.filter(person__in=among(chunk)).delete()
+        if deadline is not None and time.monotonic() >= deadline:
+            return HistoryDue.objects.exists()
 
 
 def _persons_changed(registry: str, rows: dict[str, dict]) -> set[str]:

@@ -43,9 +43,9 @@ def sync_registry(registry: str) -> dict | None:
     except services.SyncBusy as exc:
         logger.info("sync_registry: %s", exc)
         return None
-    if not report.complete:
+    if not report.complete or report.history_behind:
         # A backlog (the first sync, a long outage): go on in a fresh task rather than
-        # be cut by the time limit in the middle of a page.
+        # be cut by the time limit in the middle of a page or of a history chunk.
         enqueue(sync_registry, registry)
     return {"registry": report.registry, "pages": report.pages, "applied": report.applied, "skipped": report.skipped}
 

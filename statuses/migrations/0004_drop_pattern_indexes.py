@@ -18,17 +18,22 @@ from django.db import migrations
 TABLES = ["statuses_pcrresult", "statuses_contact", "statuses_vaccination"]
 
 
-def drop_pattern_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # only PostgreSQL's schema editor makes them
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef LIKE '%%pattern_ops%%'",
-            [TABLES],
-        )
-        names = [name for (name,) in cursor.fetchall()]
-    for name in names:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+def drop_pattern_indexes(*tables: str):
+    """A RunPython operation dropping the pattern-ops indexes of `tables` (PostgreSQL)."""
+
+    def operation(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return  # only PostgreSQL's schema editor makes them
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef LIKE '%%pattern_ops%%'",
+                [list(tables)],
+            )
+            names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
+
+    return operation
 
 
 class Migration(migrations.Migration):
@@ -39,5 +44,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_pattern_indexes, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(drop_pattern_indexes(*TABLES), migrations.RunPython.noop, elidable=False),
     ]

@@ -72,3 +72,12 @@ def test_a_registry_table_has_an_index_per_look_up_and_no_more(model):
         model._meta.db_table, "administered_on"
     )
     assert columns == sorted(["(id)", "(source_id)", "(person)", f"({date})"])
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pattern-ops indexes")
+def test_the_histories_due_have_their_key_and_nothing_else():
+    """Issue 9, B3: a row per person a page touched; its primary key is its only index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'statuses_historydue'")
+        assert [definition.split(" USING btree ")[1] for (definition,) in cursor.fetchall()] == ["(person)"]

@@ -20,6 +20,7 @@ from statuses.clients import HEALTH_REGISTRIES
 from statuses.models import (
     RECORD_MODELS,
     Contact,
+    HistoryDue,
     PcrResult,
     QuarantinedRecord,
     StatusChange,
@@ -419,6 +420,18 @@ def test_a_sync_killed_half_way_and_run_again_loses_and_duplicates_nothing():
     assert fault_free_snapshot(people) == resumed
 
 
+def test_a_history_catch_up_out_of_time_leaves_the_rest_due_for_the_next_run():
+    """R-ST-10, issue 9 (B3): the persons due are done a chunk per transaction; past its
+    deadline a catch-up stops after one chunk and says some are still due (the task
+    then goes on in a fresh one), and the next catch-up does the rest."""
+    HistoryDue.objects.bulk_create(HistoryDue(person=f"{n:064x}", marked_at=NOW) for n in range(services._CHUNK + 1))
+
+    assert services.history_catch_up(now=NOW, deadline=0) is True
+    assert HistoryDue.objects.count() == 1
+    assert services.history_catch_up(now=NOW) is False
+    assert not HistoryDue.objects.exists()
+
+
 @pytest.mark.usefixtures("registry")
 def test_a_page_takes_the_same_few_queries_whatever_its_size():
     # Scale: bulk writes, no query per record. Only the number of INSERT statements
@@ -438,10 +451,17 @@ def test_a_page_takes_the_same_few_queries_whatever_its_size():
         inserts[size] = sum(sql.startswith("INSERT") for sql in statements)
         others[size] = len(statements) - inserts[size]
     assert PcrResult.objects.count() == 550
-    assert StatusChange.objects.count() == 2 * 550  # green, then blue after 72 hours
+    assert HistoryDue.objects.count() == 550  # R-ST-10: marked in the pages' transactions
     assert others[500] == others[50] <= 15
-    # 500 records and 1,000 changes written: 100 rows or more per statement.
-    assert inserts[500] <= 1500 // 100
+    # 500 records and 500 persons due written: 100 rows or more per statement.
+    assert inserts[500] <= 1000 // 100
+
+    # The history of all of them, once each (issue 9, B3), in a few statements.
+    with CaptureQueriesContext(connection) as queries:
+        assert services.history_catch_up(now=NOW) is False
+    assert StatusChange.objects.count() == 2 * 550  # green, then blue after 72 hours
+    assert not HistoryDue.objects.exists()
+    assert len(queries) <= 15
 
 
 # --- History (R-ST-10) ----------------------------------------------------------------
