@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ashyq.core.admin import ReadOnlyAdmin
-from statuses.models import Contact, PcrResult, QuarantinedRecord, StatusChange, SyncState, Vaccination
+from statuses.models import Contact, HistoryDue, PcrResult, QuarantinedRecord, StatusChange, SyncState, Vaccination
 
 
 @admin.register(SyncState)
@@ -95,6 +95,19 @@ class StatusChangeAdmin(ReadOnlyAdmin):
     list_filter = ["colour", "rule"]
     date_hierarchy = "changed_at"
     exclude = ["person"]
+
+
+@admin.register(HistoryDue)
+class HistoryDueAdmin(ReadOnlyAdmin):
+    """R-ST-10: the persons whose history a sync still has to bring in line (the
+    backlog of a catch-up; empty between runs). Their number heads the list."""
+
+    list_display = ["marked_at"]
+    list_display_links = None  # no row page: a row is a blind index, nothing to read
+    exclude = ["person"]
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None and super().has_view_permission(request, obj)  # the list only: a row is a blind index
 
 
 @admin.register(QuarantinedRecord)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
-from statuses.models import SyncState
+from statuses.models import HistoryDue, SyncState
 from statuses.tests.factories import PcrResultFactory, iin, local
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,17 @@ def test_citizens_cannot_open_the_sync_page(client):
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_operators_see_how_many_persons_are_due_a_history_update(operator_client):
+    """R-ST-10, issue 9: the history a sync still owes (HistoryDue) is a number operators
+    can watch fall during a catch-up; a row itself (a blind index) is not shown."""
+    HistoryDue.objects.bulk_create(HistoryDue(person=f"{n:064x}", marked_at=NOW) for n in range(3))
+
+    response = operator_client.get(reverse("admin:statuses_historydue_changelist"))
+
+    assert response.status_code == 200
+    assert "3 истории к пересчёту" in response.content.decode()  # Russian, the default
+    assert f"{0:064x}" not in response.content.decode()
+    row = reverse("admin:statuses_historydue_change", args=[f"{1:064x}"])
+    assert operator_client.get(row).status_code == 403
