@@ -104,7 +104,6 @@ class HistoryDueAdmin(ReadOnlyAdmin):
 
     list_display = ["marked_at"]
     list_display_links = None  # no row page: a row is a blind index, nothing to read
-    exclude = ["person"]
 
     def has_view_permission(self, request, obj=None):
         return obj is None and super().has_view_permission(request, obj)  # the list only: a row is a blind index

@@ -265,15 +265,13 @@ def _page_apply(
     # where this run found it: a run that lost its lease rolls its page back.
     if SyncState.objects.filter(registry=registry, cursor=cursor, lock_token=token).update(**changes) != 1:
         raise SyncBusy(f"another sync of {registry} took over")
-    # R-ST-10, in this transaction: a page applied is a history due, never lost.
-    _rows_insert(HistoryDue, ["person", "marked_at"], [(person, now) for person in sorted(touched)], **_DUE_UPSERT)
+    # R-ST-10, in this transaction: a page applied is a history due, never lost. DO
+    # UPDATE, not DO NOTHING: a person history_catch_up holds (FOR UPDATE) makes the page
+    # wait until it has committed, and once it has deleted him the row is inserted anew
+    # — due again for records it could not yet see.
+    marks = [(person, now) for person in sorted(touched)]
+    _rows_insert(HistoryDue, ["person", "marked_at"], marks, unique=["person"], update=["marked_at"])
     return len(rows), len(bad)
-
-
-# DO UPDATE, not DO NOTHING: a person history_catch_up holds (FOR UPDATE) makes the
-# page wait until it has committed, and once it has deleted him the row is inserted
-# anew — due again for records it could not yet see.
-_DUE_UPSERT = {"unique": ["person"], "update": ["marked_at"]}
 
 
 def history_catch_up(*, now: datetime, deadline: float | None = None) -> bool:

@@ -9,6 +9,7 @@ other values.
 """
 
 import functools
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
@@ -20,7 +21,7 @@ except ImportError:  # SQLite only: no psycopg installed
     TimestamptzLoader = None
 
 
-def values_rows(queryset) -> list[tuple] | object:
+def values_rows(queryset) -> Iterable[tuple]:
     """The rows of a `values_list` queryset whose fields need no converter of their own
     (dates, numbers, text: not an encrypted field), read fast in bulk.
 

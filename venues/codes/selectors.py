@@ -279,9 +279,27 @@ post_save.connect(_venues_changed, sender=Venue, dispatch_uid="codes.participant
 post_delete.connect(_venues_changed, sender=Venue, dispatch_uid="codes.participants_venue_deleted")
 
 
+class _ByIds:
+    """A participants() queryset that Paginator slices in two reads: the slice's ids
+    from the index venue_region_name_issue alone (it holds the order and the test-mode
+    filter), then those rows. A page deep in the list walks index entries to its
+    offset, not the region's table rows (issue 9, B6: Almaty's last page read 19,400
+    venues)."""
+
+    ordered = True
+
+    def __init__(self, venues: QuerySet[Venue]):
+        self.venues = venues
+
+    def __getitem__(self, page: slice) -> list[Venue]:
+        ids = list(self.venues.values_list("pk", flat=True)[page])
+        found = Venue.objects.select_related("category").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
 class _ParticipantsPaginator(Paginator):
     def __init__(self, object_list, per_page, *, region, today: date, at: datetime):
-        super().__init__(object_list, per_page)
+        super().__init__(_ByIds(object_list), per_page)
         self.region, self.today, self.at = region, today, at
 
     @cached_property
@@ -297,20 +315,6 @@ class _ParticipantsPaginator(Paginator):
             cache_set(key, total, PARTICIPANTS_COUNT_SECONDS)
         excluded = past_test_mode.filter(pk__in=excluded_venue_ids(region=self.region, at=self.at)).count()
         return max(total - excluded, 0)
-
-    def page(self, number):
-        """The page's venues in two reads: their ids from the index venue_region_name_issue
-        alone (it holds the order and the test-mode filter), then those rows. A page
-        deep in the list walks index entries to its offset, not the region's table rows
-        (issue 9, B6: Almaty's last page read 19,400 venues)."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        venues = self.object_list.model.objects.select_related("category").in_bulk(ids)
-        return self._get_page([venues[pk] for pk in ids if pk in venues], number, self)
 
 
 def participants_paginator(*, region, today: date, search: str = "") -> Paginator:
