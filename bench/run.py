@@ -443,7 +443,7 @@ def b6(fx: dict, duration: int, period_start) -> dict:
     # beat would have, and time that beside the page.
     from django.utils import timezone
 
-    from monitoring.services import risk_list_store
+    from monitoring.services.risk import risk_list_store
 
     started = time.perf_counter()
     risk_list_store(region=region, now=timezone.now())
@@ -482,7 +482,7 @@ def b4(repeat: int) -> tuple[dict, object]:
     from psycopg.types.datetime import TimestamptzLoader
 
     from leaders import rules
-    from leaders.services import leaders_compute
+    from leaders.services.compute import leaders_compute
 
     now = timezone.now()
     period_start, _end = rules.last_closed_period(now)
@@ -608,7 +608,7 @@ def plans(period_start) -> dict[str, str]:
     from django.db.models import Count
 
     from leaders.models import Candidate
-    from leaders.services import counted_visits, hourly_visits
+    from leaders.services.compute import counted_visits, hourly_visits
     from venues.codes.selectors import _code_for_scan_query
     from venues.models import QrCode
 

@@ -26,14 +26,15 @@ from django.utils import timezone
 from ashyq.accounts.models import Role, User
 from ashyq.demo import Credential
 from ashyq.reference.models import Category, Region
-from leaders import review, rules
+from leaders import rules
 from leaders.models import CandidateList, Decision, ListStatus, Period
-from leaders.services import leaders_compute
+from leaders.services import review
+from leaders.services.compute import leaders_compute
 from venues.codes.services import codes_issue
 from venues.demo import demo_bin
 from venues.models import Company, Entrance, Venue
-from visitors import services as visitor_services
 from visitors.models import Colour, EntryMethod, ExitMethod, Visit
+from visitors.services.periodic import stats_rollup
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ def seed() -> list[Credential]:
         return []
     days = _add_visits(venues, first=before, today=today, last=last, current=current)
     for day in days:
-        visitor_services.stats_rollup(day=day)
+        stats_rollup(day=day)
     for start in (before, last):
         if not CandidateList.objects.filter(period__starts_on=start).exists():
             leaders_compute(period_start=start, now=now)

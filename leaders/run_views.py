@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Region
-from leaders import rules, services
+from leaders import rules
 from leaders.models import ComputeRun, RunStatus
+from leaders.services import compute as services
 
 RUNS_PER_PAGE = 20
 RUNNERS = (Role.COMMISSION, Role.OPERATOR)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leaders.models import Candidate, Leader
 from leaders.rules import LOCAL_TZ
-from leaders.services import counted_visits
+from leaders.services.compute import counted_visits
 from venues.models import Venue
 from visitors.models import DailyStats
 

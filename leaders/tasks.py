@@ -7,8 +7,9 @@ On demand: compute_run, queued by the compute page (issue 7, item 2).
 from celery import shared_task
 from django.utils import timezone
 
-from leaders import rules, services
+from leaders import rules
 from leaders.models import CandidateList
+from leaders.services import compute as services
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from ashyq.accounts.access import get_region_for_user, role_required
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Region
-from leaders import review as services
 from leaders import selectors
 from leaders.forms import DecisionForm, StrikeForm, SubmitForm
 from leaders.models import Candidate
+from leaders.services import review as services
 
 READERS = (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR)
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from ashyq.accounts.models import User
 from ashyq.demo import Credential
-from monitoring import services
-from monitoring.inactivity import inactivity_flag_all
 from monitoring.models import Violation, ViolationKind
+from monitoring.services import sanctions, violations
+from monitoring.services.inactivity import inactivity_flag_all
 from venues.models import Venue
 
 CAFE = "Кафе «Дастархан»"
@@ -36,7 +36,7 @@ def seed() -> list[Credential]:
     cafe, bank = venues[CAFE], venues[BANK]
 
     def file(venue, kind, hours, text):
-        return services.violation_file(
+        return violations.violation_file(
             inspector=first,
             venue=venue,
             kind=kind,
@@ -48,13 +48,13 @@ def seed() -> list[Credential]:
 
     file(cafe, ViolationKind.OVER_OCCUPANCY, 2, "В зале около 70 человек при допустимых 40.")
     rejected = file(cafe, ViolationKind.OUTSIDE_HOURS, 30, "Открыто в 23:30.")
-    services.violation_decide(
+    violations.violation_decide(
         inspector=second, violation=rejected, confirm=False, note="Закрывались, внутри только персонал.", now=now
     )
     confirmed = file(bank, ViolationKind.NO_STATUS_CHECK, 5, "Посетителей пропускали без проверки статуса.")
-    sanction = services.violation_decide(inspector=second, violation=confirmed, confirm=True, note="", now=now)
+    sanction = violations.violation_decide(inspector=second, violation=confirmed, confirm=True, note="", now=now)
     if sanction is not None:
-        services.appeal_file(
+        sanctions.appeal_file(
             owner=bank.company.owner,
             sanction=sanction,
             text="В это время охранник проверял статусы вручную, есть журнал.",

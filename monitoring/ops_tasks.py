@@ -9,8 +9,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from ashyq.reference.models import Region
-from monitoring.inactivity import inactivity_flag_all
-from monitoring.services import risk_list_store
+from monitoring.services.inactivity import inactivity_flag_all
+from monitoring.services.risk import risk_list_store
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)

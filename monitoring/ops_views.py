@@ -15,9 +15,9 @@ from ashyq.accounts.models import Role
 from ashyq.reference.models import Region
 from monitoring.models import InactivityFlag
 from monitoring.ops_forms import OutageForm
-from monitoring.outages import outage_record, outages_page_queryset
-from monitoring.selectors import stored_risk_list
-from monitoring.services import risk_list_store
+from monitoring.selectors import outages_page_queryset, stored_risk_list
+from monitoring.services.outages import outage_record
+from monitoring.services.risk import risk_list_store
 
 PAGE_SIZE = 25
 REGION_READERS = (Role.INSPECTOR, Role.AKIMAT, Role.OPERATOR, Role.COMMISSION)

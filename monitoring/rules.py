@@ -37,3 +37,32 @@ def sanction_for(*, in_test_mode: bool, prior_exclusions: int, at: datetime) -> 
     day = add_months(local.date(), LATER_EXCLUSION_MONTHS)
     ends = timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)), local.tzinfo)
     return EXCLUSION, ends
+
+
+# R-MN-2: "more than 3 days" — the 4th counted full day without a check-in flags.
+SILENT_DAYS_ALLOWED = 3
+
+
+def silent_stretch(
+    *, last_checkin_day: date | None, since_day: date, today: date, outage_days: set[date]
+) -> tuple[date, date] | None:
+    """The stretch of silence to flag, as (first day without a check-in, last full day
+    counted), or None. Pure (R-MN-2).
+
+    The days counted are the full local days strictly before `today`, after the last
+    check-in day (or from `since_day`, the first full day after the venue's codes were
+    first issued, when it never had one), that are not outage days. The venue is flagged
+    when more than SILENT_DAYS_ALLOWED days are counted. `first_day` identifies the
+    stretch, so a venue that stays silent is flagged once per stretch.
+    """
+    first_day = since_day if last_checkin_day is None else max(last_checkin_day + timedelta(days=1), since_day)
+    last_day = today - timedelta(days=1)
+    counted = 0
+    day = first_day
+    while day <= last_day and counted <= SILENT_DAYS_ALLOWED:
+        if day not in outage_days:
+            counted += 1
+        day += timedelta(days=1)
+    if counted <= SILENT_DAYS_ALLOWED:
+        return None
+    return first_day, last_day

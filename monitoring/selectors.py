@@ -1,13 +1,15 @@
 """Reads of monitoring: the exclusion hooks other apps ask (R-MN-4) and the pages' reads."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Q, QuerySet, When
+from django.utils import timezone
 
 from ashyq.core.models import AuditEvent
 from monitoring.models import (
     Appeal,
     AppealDecision,
+    Outage,
     RiskList,
     Sanction,
     SanctionKind,
@@ -133,3 +135,46 @@ def appeals_for_akimat(user) -> QuerySet:
 def stored_risk_list(region):
     """R-MN-7: the region's risk list as last stored (hourly), or None before the first."""
     return RiskList.objects.filter(region=region).first()
+
+
+# --- Outages (R-MN-6) ---------------------------------------------------------------------
+
+
+def outage_at(moment: datetime) -> Outage | None:
+    """The outage recorded as lasting at `moment` (starts_at ≤ moment < ends_at), or
+    None. R-MN-6: no sanction follows from a failure to check statuses during it."""
+    return (
+        Outage.objects.filter(starts_at__lte=moment, ends_at__gt=moment)
+        .select_related("recorded_by")
+        .order_by("-starts_at", "-id")
+        .first()
+    )
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def outage_days(*, start: date, end: date) -> set[date]:
+    """The local days from `start` to `end` (both included) that any outage touches,
+    even for a minute (R-MN-2: days on which an outage was recorded do not count). An
+    outage ending exactly at midnight does not touch the day that begins then."""
+    if end < start:
+        return set()
+    window_start, window_end = _local_midnight(start), _local_midnight(end + timedelta(days=1))
+    periods = Outage.objects.filter(starts_at__lt=window_end, ends_at__gt=window_start).values_list(
+        "starts_at", "ends_at"
+    )
+    days: set[date] = set()
+    for starts_at, ends_at in periods:
+        day = max(timezone.localdate(starts_at), start)
+        last = min(timezone.localdate(ends_at - timedelta(microseconds=1)), end)
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
+
+
+def outages_page_queryset():
+    """Every outage, newest first (the operators' list, paginated by the view)."""
+    return Outage.objects.select_related("recorded_by").order_by("-starts_at", "-id")

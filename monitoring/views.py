@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ashyq.accounts.access import role_required, scope_to_region
 from ashyq.accounts.models import Role
-from monitoring import selectors, services
+from monitoring import selectors
 from monitoring.forms import AppealDecisionForm, AppealForm, DecisionForm, ViolationForm
 from monitoring.models import Appeal, Sanction, Violation, ViolationPhoto
+from monitoring.services import sanctions, violations
 from venues.models import Venue
 
 PAGE_SIZE = 25
@@ -49,7 +50,7 @@ def venue_history(request, pk: int):
     form = ViolationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            filed = services.violation_file(
+            filed = violations.violation_file(
                 inspector=request.user,
                 venue=venue,
                 kind=form.cleaned_data["kind"],
@@ -81,15 +82,15 @@ def violation_list(request):
 @require_POST
 @role_required(Role.INSPECTOR)
 def violation_decide(request, pk: int):
-    violations = scope_to_region(request.user, Violation.objects.select_related("venue__region"), "venue__region")
-    violation = get_object_or_404(violations, pk=pk)
+    visible = scope_to_region(request.user, Violation.objects.select_related("venue__region"), "venue__region")
+    violation = get_object_or_404(visible, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose to confirm or to reject."))
         return redirect("monitoring:violation_list")
     confirm = form.cleaned_data["decision"] == "confirm"
     try:
-        services.violation_decide(
+        violations.violation_decide(
             inspector=request.user,
             violation=violation,
             confirm=confirm,
@@ -125,7 +126,7 @@ def sanction_appeal(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("Write the text of the appeal."))
-        services.appeal_file(owner=request.user, sanction=sanction, text=form.cleaned_data["text"], now=timezone.now())
+        sanctions.appeal_file(owner=request.user, sanction=sanction, text=form.cleaned_data["text"], now=timezone.now())
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
@@ -138,7 +139,7 @@ def sanction_appeal(request, pk: int):
 def sanction_return(request, pk: int):
     sanction = _sanction_for_owner(request.user, pk)
     try:
-        services.return_request(owner=request.user, sanction=sanction, now=timezone.now())
+        sanctions.return_request(owner=request.user, sanction=sanction, now=timezone.now())
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
@@ -165,7 +166,7 @@ def appeal_decide(request, pk: int):
         if not form.is_valid():
             raise ValidationError(_("Choose a decision and give its reason."))
         cancel = form.cleaned_data["decision"] == "cancel"
-        services.appeal_decide(
+        sanctions.appeal_decide(
             akimat=request.user, appeal=appeal, cancel=cancel, reason=form.cleaned_data["reason"], now=timezone.now()
         )
     except ValidationError as error:

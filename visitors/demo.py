@@ -27,8 +27,9 @@ from statuses.persons import person_key
 from venues.codes.demo import GUARD_PHONE, GUARDED_VENUE
 from venues.demo import VENUES
 from venues.models import Venue
-from visitors import rules, services
+from visitors import rules
 from visitors.models import Colour, DoorReport, EntryMethod, ExitMethod, RemoteCheck, StatusLookup, Visit
+from visitors.services import periodic
 
 DAYS = 21
 SEED = 2021
@@ -203,5 +204,5 @@ def seed() -> list[Credential]:
                 remote.append(RemoteCheck(at=at, colour=_colour(rng)))
     RemoteCheck.objects.bulk_create(remote)
     for back in range(DAYS, -1, -1):
-        services.stats_rollup(day=today - timedelta(days=back))
+        periodic.stats_rollup(day=today - timedelta(days=back))
     return []

@@ -12,7 +12,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.utils import timezone
 
-from visitors import services
+from visitors.services import periodic, reports
 
 logger = logging.getLogger(__name__)
 
@@ -20,13 +20,13 @@ logger = logging.getLogger(__name__)
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=180)
 def auto_close_visits() -> int:
     """R-CI-4: close the visits open for 4 hours or more."""
-    return services.visits_auto_close(now=timezone.now())
+    return periodic.visits_auto_close(now=timezone.now())
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
 def erase_identifiers() -> int:
     """R-PR-2: erase the identifiers of check-ins and look-ups 28 days old."""
-    return services.identifiers_erase(now=timezone.now())
+    return periodic.identifiers_erase(now=timezone.now())
 
 
 @shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
@@ -34,7 +34,7 @@ def rollup_stats() -> int:
     """R-CI-9: recompute today's and yesterday's counts (late rows of yesterday, e.g.
     an auto-close or a remote check just before midnight, land in its row)."""
     today = timezone.localdate()
-    return services.stats_rollup(day=today - timedelta(days=1)) + services.stats_rollup(day=today)
+    return periodic.stats_rollup(day=today - timedelta(days=1)) + periodic.stats_rollup(day=today)
 
 
 @shared_task(
@@ -49,4 +49,4 @@ def rollup_stats() -> int:
 )
 def door_report_mail(report_id: int) -> int:
     """R-CI-3: e-mail one door report to its region's sanitary officers (once)."""
-    return services.door_report_send(report_id=report_id, now=timezone.now())
+    return reports.door_report_send(report_id=report_id, now=timezone.now())

@@ -34,17 +34,9 @@ from venues.codes.selectors import venue_for_guard
 from venues.models import Direction
 from visitors import rules, selectors
 from visitors.forms import COMMON_COUNTRIES, GuardLookupForm, LinkIinForm
-from visitors.services import (
-    EXCLUDED_MESSAGE,
-    IinNotLinked,
-    LinkRefused,
-    RateLimited,
-    VenueRefused,
-    citizen_link_iin,
-    citizen_scan,
-    guard_lookup,
-    remote_check,
-)
+from visitors.services.checkin import EXCLUDED_MESSAGE, IinNotLinked, VenueRefused, citizen_scan, remote_check
+from visitors.services.guard import RateLimited, guard_lookup
+from visitors.services.linking import LinkRefused, citizen_link_iin
 
 LINK_NEXT_KEY = "visitors_link_next"  # where to go once the IIN is linked (a path, never the IIN)
 GUARD_ENTRANCE_KEY = "visitors_guard_entrance"  # the guard's last entrance (R-CI-2)

@@ -195,7 +195,7 @@ def phone_sign_in(*, request, phone: str, code: str, now: datetime) -> User:
     if user.iin_index:
         # R-AU-2 at every sign-in, not only at linking: a number the operator gave to
         # someone else must not open the previous owner's status and history.
-        from visitors.services import citizen_link_recheck
+        from visitors.services.linking import citizen_link_recheck
 
         citizen_link_recheck(user=user, now=now)
     login(request, user, backend=SESSION_BACKEND)

@@ -65,6 +65,6 @@ def last_day(ends_on: date) -> date:
 @register.filter
 def leader_last_day(decision_date: date) -> date:
     """R-LD-3: the last day of the status given by a decision of `decision_date`."""
-    from leaders.review import leader_dates
+    from leaders.services.review import leader_dates
 
     return last_day(leader_dates(decision_date)[1])

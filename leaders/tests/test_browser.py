@@ -15,7 +15,7 @@ from ashyq.reference.models import OperatingRule, Region, Zone
 from ashyq.reference.tests.factories import CategoryFactory, ZoneChangeFactory
 from leaders import rules
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus
-from leaders.services import leaders_compute
+from leaders.services.compute import leaders_compute
 from leaders.tests.factories import add_visits
 from visitors.models import Colour, EntryMethod, ExitMethod, Visit
 from visitors.tests.factories import open_venue

@@ -11,9 +11,9 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.models import AuditEvent
 from ashyq.reference.tests.factories import RegionFactory
-from leaders import review
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
 from leaders.selectors import is_leader
+from leaders.services import review
 from leaders.tests.factories import PERIOD
 from venues.tests.factories import VenueFactory
 

@@ -16,8 +16,8 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.models import AuditEvent
 from ashyq.reference.tests.factories import RegionFactory
-from leaders import services
 from leaders.models import Candidate, CandidateList, ComputeRun, ListStatus, RunStatus
+from leaders.services import compute as services
 from leaders.tasks import compute_run
 from leaders.tests.factories import PERIOD, add_visits, tier_venue
 

@@ -12,8 +12,9 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.models import OperatingRule, Tier, Zone
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
-from leaders import rules, services
+from leaders import rules
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
+from leaders.services import compute as services
 from leaders.tests.factories import PERIOD, add_visits, tier_venue
 from monitoring.models import Sanction, SanctionKind, SanctionState
 from monitoring.selectors import venues_excluded_during

@@ -13,8 +13,8 @@ from django.urls import reverse
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.tests.factories import RegionFactory
-from leaders import review
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus
+from leaders.services import review
 from leaders.tests.factories import PERIOD
 from leaders.tests.test_review import NOW, PERIOD_END, computed_list, period_row
 from venues.tests.factories import VenueFactory

@@ -9,9 +9,10 @@ import time_machine
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
-from monitoring.inactivity import inactivity_flag_all, silent_stretch
 from monitoring.models import InactivityFlag, Outage, OutageKind, Sanction, SanctionKind, SanctionState
 from monitoring.ops_tasks import flag_inactive_venues
+from monitoring.rules import silent_stretch
+from monitoring.services.inactivity import inactivity_flag_all
 from venues.tests.factories import VenueFactory
 from visitors.tests.factories import VisitFactory
 

@@ -11,7 +11,8 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.models import AuditEvent
 from monitoring.models import Outage, OutageKind
-from monitoring.outages import outage_at, outage_days, outage_record
+from monitoring.selectors import outage_at, outage_days
+from monitoring.services.outages import outage_record
 
 ALMATY = ZoneInfo("Asia/Almaty")
 NOW = datetime(2021, 5, 10, 12, 0, tzinfo=ALMATY)

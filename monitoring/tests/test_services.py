@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from ashyq.core.models import AuditEvent
-from monitoring import selectors, services
+from monitoring import selectors
 from monitoring.models import (
     Appeal,
     AppealDecision,
@@ -22,6 +22,7 @@ from monitoring.models import (
     ViolationPhoto,
     ViolationState,
 )
+from monitoring.services import sanctions, violations
 from monitoring.tasks import sanction_mail
 from monitoring.tests.factories import AkimatFactory, InspectorFactory, OutageFactory, ViolationFactory, jpeg_upload
 from statuses.tests.factories import local
@@ -50,7 +51,7 @@ def inspectors(venue):
 
 
 def file(inspector, venue, *, photos=(), kind=ViolationKind.OVER_OCCUPANCY, occurred_at=None):
-    return services.violation_file(
+    return violations.violation_file(
         inspector=inspector,
         venue=venue,
         kind=kind,
@@ -102,7 +103,7 @@ def test_r_mn_1_photos_are_re_encoded_without_exif_and_at_most_2000_px(venue, in
 def test_r_mn_1_self_confirmation_is_refused_by_the_service_and_the_database(venue, inspectors):
     violation = file(inspectors[0], venue).violation
     with pytest.raises(PermissionDenied):
-        services.violation_decide(inspector=inspectors[0], violation=violation, confirm=True, note="", now=T0)
+        violations.violation_decide(inspector=inspectors[0], violation=violation, confirm=True, note="", now=T0)
     with pytest.raises(IntegrityError), transaction.atomic():
         Violation.objects.filter(pk=violation.pk).update(
             state=ViolationState.CONFIRMED, decided_by=inspectors[0], decided_at=T0
@@ -112,10 +113,10 @@ def test_r_mn_1_self_confirmation_is_refused_by_the_service_and_the_database(ven
 
 def test_r_mn_1_a_decided_violation_cannot_be_decided_again(venue, inspectors):
     violation = file(inspectors[0], venue).violation
-    services.violation_decide(inspector=inspectors[1], violation=violation, confirm=False, note="нет", now=T0)
+    violations.violation_decide(inspector=inspectors[1], violation=violation, confirm=False, note="нет", now=T0)
     third = InspectorFactory(region=venue.region)
     with pytest.raises(ValidationError):
-        services.violation_decide(inspector=third, violation=violation, confirm=True, note="", now=T0)
+        violations.violation_decide(inspector=third, violation=violation, confirm=True, note="", now=T0)
     assert not Sanction.objects.exists()
 
 
@@ -127,7 +128,7 @@ def test_r_mn_3_r_mn_4_a_confirmed_violation_excludes_the_venue_at_once(
     violation = file(inspectors[0], venue).violation
     assert not selectors.venue_excluded(venue=venue, at=T0)
     with django_capture_on_commit_callbacks() as callbacks:
-        sanction = services.violation_decide(
+        sanction = violations.violation_decide(
             inspector=inspectors[1], violation=violation, confirm=True, note="", now=T0
         )
     assert len(callbacks) == 1  # the owner's e-mail, queued after the commit
@@ -150,15 +151,15 @@ def test_r_mn_3_r_mn_4_a_confirmed_violation_excludes_the_venue_at_once(
 
 def test_r_mn_3_a_repeat_is_2_months_and_a_cancelled_one_does_not_count(venue, inspectors):
     first = ViolationFactory(venue=venue, filed_by=inspectors[0])
-    services.violation_decide(inspector=inspectors[1], violation=first, confirm=True, note="", now=T0)
+    violations.violation_decide(inspector=inspectors[1], violation=first, confirm=True, note="", now=T0)
     later = T0 + timedelta(days=20)
     second = ViolationFactory(venue=venue, filed_by=inspectors[0])
-    sanction = services.violation_decide(inspector=inspectors[1], violation=second, confirm=True, note="", now=later)
+    sanction = violations.violation_decide(inspector=inspectors[1], violation=second, confirm=True, note="", now=later)
     assert sanction.ends_at == local(2021, 8, 21, 12)
 
     Sanction.objects.update(state=SanctionState.CANCELLED)
     third = ViolationFactory(venue=venue, filed_by=inspectors[0])
-    sanction = services.violation_decide(inspector=inspectors[1], violation=third, confirm=True, note="", now=later)
+    sanction = violations.violation_decide(inspector=inspectors[1], violation=third, confirm=True, note="", now=later)
     assert sanction.ends_at == later + timedelta(days=14)
 
 
@@ -166,7 +167,7 @@ def test_r_mn_3_in_test_mode_a_warning_that_excludes_nothing(inspectors):
     venue = open_venue(now=T0 - timedelta(days=6))  # the 7th day of test mode
     inspector, other = InspectorFactory(region=venue.region), InspectorFactory(region=venue.region)
     violation = ViolationFactory(venue=venue, filed_by=inspector)
-    sanction = services.violation_decide(inspector=other, violation=violation, confirm=True, note="", now=T0)
+    sanction = violations.violation_decide(inspector=other, violation=violation, confirm=True, note="", now=T0)
     assert (sanction.kind, sanction.ends_at) == (SanctionKind.WARNING, None)
     assert not selectors.venue_excluded(venue=venue, at=T0)
 
@@ -175,7 +176,7 @@ def test_r_mn_6_no_status_check_during_an_outage_brings_no_sanction_and_the_file
     outage = OutageFactory(starts_at=T0 - timedelta(hours=3), ends_at=T0 - timedelta(minutes=30))
     filed = file(inspectors[0], venue, kind=ViolationKind.NO_STATUS_CHECK)
     assert filed.outage == outage
-    result = services.violation_decide(
+    result = violations.violation_decide(
         inspector=inspectors[1], violation=filed.violation, confirm=True, note="", now=T0
     )
     assert result is None
@@ -189,28 +190,30 @@ def test_r_mn_6_no_status_check_during_an_outage_brings_no_sanction_and_the_file
 def test_r_mn_6_other_kinds_during_an_outage_are_sanctioned(venue, inspectors):
     OutageFactory(starts_at=T0 - timedelta(hours=3), ends_at=T0 - timedelta(minutes=30))
     filed = file(inspectors[0], venue, kind=ViolationKind.OVER_OCCUPANCY)
-    assert services.violation_decide(inspector=inspectors[1], violation=filed.violation, confirm=True, note="", now=T0)
+    assert violations.violation_decide(
+        inspector=inspectors[1], violation=filed.violation, confirm=True, note="", now=T0
+    )
 
 
 def exclude(venue, inspectors, now=T0) -> Sanction:
     violation = ViolationFactory(venue=venue, filed_by=inspectors[0])
-    return services.violation_decide(inspector=inspectors[1], violation=violation, confirm=True, note="", now=now)
+    return violations.violation_decide(inspector=inspectors[1], violation=violation, confirm=True, note="", now=now)
 
 
 def test_r_mn_5_appeal_once_by_the_owner_and_cancel_lifts_at_once(venue, inspectors):
     sanction = exclude(venue, inspectors)
     owner = venue.company.owner
     with pytest.raises(PermissionDenied):
-        services.appeal_file(owner=InspectorFactory(), sanction=sanction, text="нет", now=T0)
-    appeal = services.appeal_file(owner=owner, sanction=sanction, text="Проверка была до открытия", now=T0)
+        sanctions.appeal_file(owner=InspectorFactory(), sanction=sanction, text="нет", now=T0)
+    appeal = sanctions.appeal_file(owner=owner, sanction=sanction, text="Проверка была до открытия", now=T0)
     with pytest.raises(ValidationError):
-        services.appeal_file(owner=owner, sanction=sanction, text="ещё раз", now=T0)
+        sanctions.appeal_file(owner=owner, sanction=sanction, text="ещё раз", now=T0)
     with pytest.raises(PermissionDenied):  # another region's akimat
-        services.appeal_decide(akimat=AkimatFactory(), appeal=appeal, cancel=True, reason="x", now=T0)
+        sanctions.appeal_decide(akimat=AkimatFactory(), appeal=appeal, cancel=True, reason="x", now=T0)
     assert selectors.venue_excluded(venue=venue, at=T0)
 
     akimat = AkimatFactory(region=venue.region)
-    services.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="Фото не того объекта", now=T0)
+    sanctions.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="Фото не того объекта", now=T0)
     assert Appeal.objects.get().decision == AppealDecision.CANCELLED
     assert Sanction.objects.get().state == SanctionState.CANCELLED
     assert not selectors.venue_excluded(venue=venue, at=T0)
@@ -218,12 +221,12 @@ def test_r_mn_5_appeal_once_by_the_owner_and_cancel_lifts_at_once(venue, inspect
 
 def test_r_mn_5_an_upheld_appeal_keeps_the_exclusion(venue, inspectors):
     sanction = exclude(venue, inspectors)
-    appeal = services.appeal_file(owner=venue.company.owner, sanction=sanction, text="просим", now=T0)
+    appeal = sanctions.appeal_file(owner=venue.company.owner, sanction=sanction, text="просим", now=T0)
     akimat = AkimatFactory(region=venue.region)
-    services.appeal_decide(akimat=akimat, appeal=appeal, cancel=False, reason="Нарушение подтверждено", now=T0)
+    sanctions.appeal_decide(akimat=akimat, appeal=appeal, cancel=False, reason="Нарушение подтверждено", now=T0)
     assert selectors.venue_excluded(venue=venue, at=T0)
     with pytest.raises(ValidationError):
-        services.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="передумали", now=T0)
+        sanctions.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="передумали", now=T0)
 
 
 def test_r_mn_4_after_the_end_the_venue_stays_out_until_the_owner_asks_to_return(venue, inspectors):
@@ -231,10 +234,10 @@ def test_r_mn_4_after_the_end_the_venue_stays_out_until_the_owner_asks_to_return
     owner = venue.company.owner
     just_before = sanction.ends_at - timedelta(seconds=1)
     with pytest.raises(ValidationError):
-        services.return_request(owner=owner, sanction=sanction, now=just_before)
+        sanctions.return_request(owner=owner, sanction=sanction, now=just_before)
     later = sanction.ends_at + timedelta(days=3)
     assert selectors.venue_excluded(venue=venue, at=later)
-    services.return_request(owner=owner, sanction=sanction, now=later)
+    sanctions.return_request(owner=owner, sanction=sanction, now=later)
     assert not selectors.venue_excluded(venue=venue, at=later)
     venue.refresh_from_db()
     assert not venue.in_test_mode_on(later.date())  # no new test mode

@@ -23,8 +23,8 @@ from statuses.persons import person_key
 from statuses.tests.factories import iin, local
 from venues.codes.selectors import code_token
 from venues.models import Direction, QrCode
-from visitors import services
 from visitors.models import StatusLookup, Visit, VisitWindow
+from visitors.services import checkin
 from visitors.tests.factories import GuardFactory, open_venue
 
 T0 = local(2021, 5, 3, 10)
@@ -64,7 +64,7 @@ def simultaneously(count, call):
 
 
 def check_in(venue, at):
-    return services.visit_check_in(
+    return checkin.visit_check_in(
         venue=venue, entrance=venue.entrances.first(), person=PERSON, colour="green", method="scan", now=at
     ).counted
 

@@ -20,8 +20,9 @@ from ashyq.core.models import AuditEvent
 from ashyq.identifiers import make_iin, validate_adult_iin
 from statuses.persons import person_key
 from statuses.tests.factories import ContactFactory, PcrResultFactory, VaccinationFactory, iin, local, synced
-from visitors import services
 from visitors.models import DoorReport, StatusLookup, Visit, VisitWindow
+from visitors.services import checkin, periodic
+from visitors.services import guard as guard_services
 from visitors.tasks import door_report_mail
 from visitors.tests.factories import GuardFactory, StatusLookupFactory, open_venue
 
@@ -58,7 +59,7 @@ def guard(venue):
 
 
 def lookup(guard, venue, at=T0, **key):
-    return services.guard_lookup(guard=guard, venue=venue, entrance=venue.entrances.first(), now=at, **key)
+    return guard_services.guard_lookup(guard=guard, venue=venue, entrance=venue.entrances.first(), now=at, **key)
 
 
 # --- R-CI-2 the look-up and its check-in ------------------------------------------------------------
@@ -122,7 +123,7 @@ def test_a_guard_of_another_venue_or_a_citizen_cannot_look_up_at_this_venue(guar
         with pytest.raises(PermissionDenied):
             lookup(user, venue, iin=iin(1))
     with pytest.raises(PermissionDenied):  # an entrance of another venue
-        services.guard_lookup(guard=guard, venue=venue, entrance=other.entrances.first(), iin=iin(1), now=T0)
+        guard_services.guard_lookup(guard=guard, venue=venue, entrance=other.entrances.first(), iin=iin(1), now=T0)
 
     assert not StatusLookup.objects.exists()
     assert not Visit.objects.exists()
@@ -172,7 +173,7 @@ def test_r_ci_7_a_venue_with_its_codes_revoked_answers_no_colour(guard, venue):
     QrCode.objects.filter(entrance__venue=venue).update(revoked_at=T0)
     PcrResultFactory(iin=iin(1), positive=True, sampled_at=T0 - timedelta(days=1))
 
-    with pytest.raises(services.VenueRefused):
+    with pytest.raises(checkin.VenueRefused):
         lookup(guard, venue, iin=iin(1))
 
     assert not StatusLookup.objects.exists()  # no status was looked up
@@ -347,7 +348,7 @@ def test_the_30th_look_up_in_a_minute_is_answered_and_the_31st_refused_until_the
         lookup(guard, venue, iin=iin(100 + n), at=at)
     clock.move_to(start + timedelta(seconds=59))
 
-    with pytest.raises(services.RateLimited) as limited, translation.override("en"):
+    with pytest.raises(guard_services.RateLimited) as limited, translation.override("en"):
         lookup(guard, venue, iin=iin(200), at=start + timedelta(seconds=59))
     clock.move_to(start + timedelta(seconds=60))
     answer = lookup(guard, venue, iin=iin(200), at=start + timedelta(seconds=60))  # the first left the window
@@ -363,7 +364,7 @@ def test_a_refused_look_up_stores_nothing_about_the_person(guard, venue, setting
     settings.GUARD_LOOKUPS_PER_MINUTE = 1
     lookup(guard, venue, iin=iin(1))
 
-    with pytest.raises(services.RateLimited):
+    with pytest.raises(guard_services.RateLimited):
         lookup(guard, venue, iin=iin(2))
 
     assert list(StatusLookup.objects.values_list("person", flat=True)) == [person_key(iin=iin(1))]
@@ -375,7 +376,7 @@ def test_the_guards_day_limit(guard, venue, settings, clock):
     for hours in (0, 1, 2):
         StatusLookupFactory(actor=guard, venue=venue, at=T0 - timedelta(hours=23 - hours))
 
-    with pytest.raises(services.RateLimited) as limited:
+    with pytest.raises(guard_services.RateLimited) as limited:
         lookup(guard, venue, iin=iin(1))
     clock.move_to(T0 + timedelta(hours=1))
     later = lookup(guard, venue, iin=iin(1), at=T0 + timedelta(hours=1))
@@ -390,7 +391,7 @@ def test_the_venues_minute_limit_counts_every_look_up_at_the_venue(guard, venue,
     for seconds in (50, 40, 30):
         StatusLookupFactory(actor=operator, venue=venue, at=T0 - timedelta(seconds=seconds))
 
-    with pytest.raises(services.RateLimited) as limited:
+    with pytest.raises(guard_services.RateLimited) as limited:
         lookup(guard, venue, iin=iin(1))
 
     assert (limited.value.limit, limited.value.retry_after_seconds) == ("venue_minute", 10)
@@ -404,7 +405,7 @@ def test_hitting_the_minute_limit_twice_in_an_hour_flags_a_suspected_enumeration
         for n in range(4):  # two answered, two refused
             try:
                 lookup(guard, venue, iin=iin(first + n), at=at)
-            except services.RateLimited:
+            except guard_services.RateLimited:
                 pass
 
     burst(T0, 300)
@@ -465,7 +466,7 @@ def test_the_same_person_again_or_a_birthday_an_hour_old_does_not_count(guard, v
 def test_the_birth_date_hash_is_erased_with_the_person(guard, venue, clock):
     lookup(guard, venue, iin=born_on(date(1980, 1, 1), 1), at=T0)
     assert StatusLookup.objects.get().birth_key
-    services.identifiers_erase(now=T0 + timedelta(days=28))
+    periodic.identifiers_erase(now=T0 + timedelta(days=28))
     assert StatusLookup.objects.values_list("person", "birth_key").get() == (None, None)
 
 

@@ -15,8 +15,9 @@ from statuses.tests.factories import PcrResultFactory, iin, local, synced
 from venues.codes.services import codes_issue
 from venues.models import Direction, QrCode
 from venues.tests.factories import EntranceFactory, VenueFactory
-from visitors import selectors, services
+from visitors import selectors
 from visitors.models import DailyStats, DoorReport, RemoteCheck, StatusLookup, Visit, VisitWindow
+from visitors.services import checkin, periodic
 from visitors.tests.factories import RemoteCheckFactory, StatusLookupFactory, VisitFactory, open_venue
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def venue(clock):
 
 
 def check_in(venue, at, *, person=PERSON, colour="green", method="scan"):
-    return services.visit_check_in(
+    return checkin.visit_check_in(
         venue=venue, entrance=venue.entrances.first(), person=person, colour=colour, method=method, now=at
     )
 
@@ -97,8 +98,8 @@ def test_r_ci_7_a_venue_never_approved_takes_no_check_in_and_nothing_is_stored(c
     venue = VenueFactory()  # no codes were ever issued: no approved application
     entrance = EntranceFactory(venue=venue)
 
-    with pytest.raises(services.VenueRefused) as refused, translation.override("en"):
-        services.visit_check_in(venue=venue, entrance=entrance, person=PERSON, colour="green", method="scan", now=T0)
+    with pytest.raises(checkin.VenueRefused) as refused, translation.override("en"):
+        checkin.visit_check_in(venue=venue, entrance=entrance, person=PERSON, colour="green", method="scan", now=T0)
 
     assert refused.value.reason == "not_approved"
     assert "not approved" in str(refused.value)
@@ -109,7 +110,7 @@ def test_r_ci_7_a_venue_never_approved_takes_no_check_in_and_nothing_is_stored(c
 def test_r_ci_7_a_venue_whose_codes_are_all_revoked_takes_no_check_in(venue):
     QrCode.objects.filter(entrance__venue=venue).update(revoked_at=T0 - timedelta(hours=1))
 
-    with pytest.raises(services.VenueRefused) as refused:
+    with pytest.raises(checkin.VenueRefused) as refused:
         check_in(venue, T0)
 
     assert refused.value.reason == "revoked"
@@ -123,9 +124,9 @@ def test_r_ci_7_a_revoked_print_is_refused_while_the_new_code_works(venue):
     old.refresh_from_db()
     new = QrCode.objects.get(entrance=venue.entrances.first(), direction=Direction.ENTRY, revoked_at__isnull=True)
 
-    with pytest.raises(services.VenueRefused) as refused:
-        services.citizen_scan(user=citizen, code=old, now=T0)
-    answer = services.citizen_scan(user=citizen, code=new, now=T0)
+    with pytest.raises(checkin.VenueRefused) as refused:
+        checkin.citizen_scan(user=citizen, code=old, now=T0)
+    answer = checkin.citizen_scan(user=citizen, code=new, now=T0)
 
     assert refused.value.reason == "revoked"
     assert answer.counted is True
@@ -138,8 +139,8 @@ def test_r_ci_7_a_revoked_print_is_refused_while_the_new_code_works(venue):
 def test_r_ci_4_an_exit_closes_the_latest_open_visit_once(venue):
     check_in(venue, T0)
 
-    closed = services.visit_exit(venue=venue, person=PERSON, now=T0 + timedelta(hours=1))
-    again = services.visit_exit(venue=venue, person=PERSON, now=T0 + timedelta(hours=1, minutes=5))
+    closed = checkin.visit_exit(venue=venue, person=PERSON, now=T0 + timedelta(hours=1))
+    again = checkin.visit_exit(venue=venue, person=PERSON, now=T0 + timedelta(hours=1, minutes=5))
 
     visit = Visit.objects.get()
     assert (closed, again) == (True, False)
@@ -149,16 +150,16 @@ def test_r_ci_4_an_exit_closes_the_latest_open_visit_once(venue):
 def test_r_ci_4_an_exit_without_an_entry_changes_nothing(venue):
     VisitFactory(venue=venue, person=person_key(iin=iin(2)), entered_at=T0)
 
-    assert services.visit_exit(venue=venue, person=PERSON, now=T0) is False
+    assert checkin.visit_exit(venue=venue, person=PERSON, now=T0) is False
     assert Visit.objects.filter(exited_at__isnull=True).count() == 1
 
 
 def test_r_ci_4_a_visit_without_exit_is_closed_at_exactly_4_hours(venue):
     check_in(venue, T0)
 
-    before = services.visits_auto_close(now=T0 + timedelta(hours=4) - SECOND)
-    at_four = services.visits_auto_close(now=T0 + timedelta(hours=4))
-    again = services.visits_auto_close(now=T0 + timedelta(hours=5))
+    before = periodic.visits_auto_close(now=T0 + timedelta(hours=4) - SECOND)
+    at_four = periodic.visits_auto_close(now=T0 + timedelta(hours=4))
+    again = periodic.visits_auto_close(now=T0 + timedelta(hours=5))
 
     visit = Visit.objects.get()
     assert (before, at_four, again) == (0, 1, 0)
@@ -168,7 +169,7 @@ def test_r_ci_4_a_visit_without_exit_is_closed_at_exactly_4_hours(venue):
 def test_r_ci_4_auto_close_dates_the_exit_4_hours_after_entry_even_when_it_runs_late(venue):
     check_in(venue, T0)
 
-    services.visits_auto_close(now=T0 + timedelta(days=2))
+    periodic.visits_auto_close(now=T0 + timedelta(days=2))
 
     assert Visit.objects.get().exited_at == T0 + timedelta(hours=4)
 
@@ -182,8 +183,8 @@ def test_r_ci_6_inside_is_entries_minus_exits_and_automatic_closes(venue):
     check_in(venue, T0 - timedelta(hours=1), person=people[1])  # left by the exit
     check_in(venue, T0 - timedelta(minutes=30), person=people[2])
     check_in(venue, T0 - timedelta(minutes=5), person=people[3])
-    services.visit_exit(venue=venue, person=people[1], now=T0 - timedelta(minutes=10))
-    services.visits_auto_close(now=T0)
+    checkin.visit_exit(venue=venue, person=people[1], now=T0 - timedelta(minutes=10))
+    periodic.visits_auto_close(now=T0)
 
     assert selectors.occupancy(venue, now=T0) == selectors.Occupancy(inside=2, allowed=3, percent=66, over=False)
 
@@ -235,7 +236,7 @@ def test_r_ci_1_a_citizen_scanning_the_entry_code_is_checked_in_with_his_own_col
     citizen = CitizenFactory(iin=iin(1))
     pcr = PcrResultFactory(iin=iin(1), positive=False, sampled_at=T0 - timedelta(hours=10))
 
-    answer = services.citizen_scan(user=citizen, code=entry_code(venue), now=T0)
+    answer = checkin.citizen_scan(user=citizen, code=entry_code(venue), now=T0)
 
     visit = Visit.objects.get()
     assert (answer.direction, answer.colour, answer.counted, answer.fresh) == ("entry", "green", True, True)
@@ -249,10 +250,10 @@ def test_r_ci_1_a_citizen_scanning_the_entry_code_is_checked_in_with_his_own_col
 def test_r_ci_1_a_second_scan_within_30_minutes_adds_no_visit_and_the_exit_scan_lowers_occupancy(venue):
     citizen = CitizenFactory(iin=iin(1))
 
-    first = services.citizen_scan(user=citizen, code=entry_code(venue), now=T0)
-    second = services.citizen_scan(user=citizen, code=entry_code(venue), now=T0 + timedelta(minutes=10))
+    first = checkin.citizen_scan(user=citizen, code=entry_code(venue), now=T0)
+    second = checkin.citizen_scan(user=citizen, code=entry_code(venue), now=T0 + timedelta(minutes=10))
     inside = selectors.occupancy(venue, now=T0 + timedelta(minutes=10)).inside
-    leaving = services.citizen_scan(user=citizen, code=exit_code(venue), now=T0 + timedelta(minutes=40))
+    leaving = checkin.citizen_scan(user=citizen, code=exit_code(venue), now=T0 + timedelta(minutes=40))
 
     assert (first.counted, second.counted) == (True, False)
     assert second.colour == "blue"  # he still sees his card
@@ -265,10 +266,10 @@ def test_r_ci_1_a_second_scan_within_30_minutes_adds_no_visit_and_the_exit_scan_
 def test_a_citizen_without_a_linked_iin_is_sent_to_link_it_and_nothing_is_stored(venue):
     citizen = CitizenFactory()
 
-    with pytest.raises(services.IinNotLinked):
-        services.citizen_scan(user=citizen, code=entry_code(venue), now=T0)
-    with pytest.raises(services.IinNotLinked):
-        services.remote_check(user=citizen, now=T0)
+    with pytest.raises(checkin.IinNotLinked):
+        checkin.citizen_scan(user=citizen, code=entry_code(venue), now=T0)
+    with pytest.raises(checkin.IinNotLinked):
+        checkin.remote_check(user=citizen, now=T0)
 
     assert not Visit.objects.exists()
     assert not RemoteCheck.objects.exists()
@@ -281,7 +282,7 @@ def test_r_ci_8_a_remote_check_shows_the_citizens_own_status_and_counts_it_witho
     citizen = CitizenFactory(iin=iin(1))
     PcrResultFactory(iin=iin(1), positive=True, sampled_at=T0 - timedelta(days=2))
 
-    report = services.remote_check(user=citizen, now=T0)
+    report = checkin.remote_check(user=citizen, now=T0)
 
     check = RemoteCheck.objects.get()
     assert report.colour == "red"
@@ -299,11 +300,11 @@ def test_r_pr_2_identifiers_28_days_old_are_erased_and_the_counts_stay(venue):
     kept = VisitFactory(venue=venue, person=PERSON, user=citizen, entered_at=old_day + SECOND)
     old_lookup = StatusLookupFactory(venue=venue, person=PERSON, at=old_day)
     kept_lookup = StatusLookupFactory(venue=venue, person=PERSON, at=old_day + SECOND)
-    services.stats_rollup(day=timezone.localdate(old_day))
+    periodic.stats_rollup(day=timezone.localdate(old_day))
     before = list(DailyStats.objects.values())
 
-    erased = services.identifiers_erase(now=T0)
-    services.stats_rollup(day=timezone.localdate(old_day))
+    erased = periodic.identifiers_erase(now=T0)
+    periodic.stats_rollup(day=timezone.localdate(old_day))
 
     old.refresh_from_db()
     kept.refresh_from_db()
@@ -318,14 +319,14 @@ def test_r_pr_2_identifiers_28_days_old_are_erased_and_the_counts_stay(venue):
     assert Visit.objects.count() == 2
     assert list(DailyStats.objects.values()) == before
     assert before[0]["checkins"] == 2 and before[0]["red_at_door"] == 1
-    assert services.identifiers_erase(now=T0) == 0
+    assert periodic.identifiers_erase(now=T0) == 0
 
 
 def test_r_pr_2_erasure_deletes_expired_visit_windows_only(venue):
     check_in(venue, T0 - timedelta(minutes=30), person=person_key(iin=iin(50)))
     check_in(venue, T0 - timedelta(minutes=29), person=person_key(iin=iin(51)))
 
-    services.identifiers_erase(now=T0)
+    periodic.identifiers_erase(now=T0)
 
     assert list(VisitWindow.objects.values_list("until", flat=True)) == [T0 + timedelta(minutes=1)]
     # The window was expired anyway: the next entry is counted as before.
@@ -391,11 +392,11 @@ def test_r_ci_9_the_roll_up_counts_each_region_and_local_day_and_is_idempotent(v
     RemoteCheckFactory(at=T0, colour="green")
     RemoteCheckFactory(at=T0, colour="red", region=other.region)
 
-    written = services.stats_rollup(day=day)
+    written = periodic.stats_rollup(day=day)
     first = sorted(DailyStats.objects.filter(day=day).values_list(
         "region", "checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote"
     ), key=str)  # fmt: skip
-    services.stats_rollup(day=day)
+    periodic.stats_rollup(day=day)
     second = sorted(DailyStats.objects.filter(day=day).values_list(
         "region", "checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote"
     ), key=str)  # fmt: skip
@@ -417,7 +418,7 @@ def test_r_ci_9_a_recomputed_day_drops_counts_that_no_row_supports(venue):
     day = T0.date()
     stale = DailyStats.objects.create(region=venue.region, day=day, checkins=7, red_at_door=2)
 
-    services.stats_rollup(day=day)
+    periodic.stats_rollup(day=day)
 
     stale.refresh_from_db()
     assert (stale.checkins, stale.red_at_door) == (0, 0)

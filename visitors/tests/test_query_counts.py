@@ -271,7 +271,7 @@ def test_checkin_dedupe_reads_the_window_by_its_unique_index(venue):
         )
         cursor.execute("ANALYZE visitors_visitwindow")
     person = person_key(iin=iin(2))
-    # The conflict check and conditional update of visitors.services._window_claim's
+    # The conflict check and conditional update of visitors.services.checkin._window_claim's
     # upsert, as a read.
     plan = _plan(VisitWindow.objects.filter(venue=venue, person=person, until__lte=T0))
     assert "visit_window_unique" in plan

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from leaders import services
+from leaders.services import compute as services
 
 
 def _day(value: str) -> date:

@@ -1,11 +1,9 @@
-"""Outages of the system or of the SMS gateway (R-MN-6): recording them, and the reads
-that the sanctions (R-MN-3) and the inactivity flags (R-MN-2) ask."""
+"""Recording outages of the system or of the SMS gateway (R-MN-6)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ashyq.accounts.models import Role
@@ -13,44 +11,10 @@ from ashyq.core.services import audit_record
 from monitoring.models import Outage, OutageKind
 
 # Decided: an outage may be recorded while it still lasts, with the end the operator
+
 # expects, but that end may lie at most one day ahead (a longer one is recorded again
 # when it is known); its start may not lie in the future.
 MAX_EXPECTED_END = timedelta(days=1)
-
-
-def outage_at(moment: datetime) -> Outage | None:
-    """The outage recorded as lasting at `moment` (starts_at ≤ moment < ends_at), or
-    None. R-MN-6: no sanction follows from a failure to check statuses during it."""
-    return (
-        Outage.objects.filter(starts_at__lte=moment, ends_at__gt=moment)
-        .select_related("recorded_by")
-        .order_by("-starts_at", "-id")
-        .first()
-    )
-
-
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def outage_days(*, start: date, end: date) -> set[date]:
-    """The local days from `start` to `end` (both included) that any outage touches,
-    even for a minute (R-MN-2: days on which an outage was recorded do not count). An
-    outage ending exactly at midnight does not touch the day that begins then."""
-    if end < start:
-        return set()
-    window_start, window_end = _local_midnight(start), _local_midnight(end + timedelta(days=1))
-    periods = Outage.objects.filter(starts_at__lt=window_end, ends_at__gt=window_start).values_list(
-        "starts_at", "ends_at"
-    )
-    days: set[date] = set()
-    for starts_at, ends_at in periods:
-        day = max(timezone.localdate(starts_at), start)
-        last = min(timezone.localdate(ends_at - timedelta(microseconds=1)), end)
-        while day <= last:
-            days.add(day)
-            day += timedelta(days=1)
-    return days
 
 
 def outage_record(*, operator, starts_at: datetime, ends_at: datetime, kind: str, note: str, now: datetime) -> Outage:
@@ -86,8 +50,3 @@ def _outage_create(*, operator, starts_at, ends_at, kind, note, now) -> Outage:
         ends_at=ends_at.isoformat(),
     )
     return outage
-
-
-def outages_page_queryset():
-    """Every outage, newest first (the operators' list, paginated by the view)."""
-    return Outage.objects.select_related("recorded_by").order_by("-starts_at", "-id")

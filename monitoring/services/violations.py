@@ -1,0 +1,117 @@
+"""Violations (R-MN-1): an inspector files one with its photos; another inspector of
+the region confirms or rejects it, and a confirmation is a sanction trigger (R-MN-3)."""
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from ashyq.accounts.models import Role
+from ashyq.core.services import audit_record
+from monitoring import rules
+from monitoring.models import (
+    Outage,
+    Sanction,
+    Violation,
+    ViolationKind,
+    ViolationPhoto,
+    ViolationState,
+)
+from monitoring.selectors import outage_at
+from monitoring.services.sanctions import sanction_for_trigger
+
+
+@dataclass(frozen=True)
+class Filed:
+    violation: Violation
+    outage: Outage | None  # R-MN-6: an outage covered the time of the violation
+
+
+def _check_region(user, venue, role: Role) -> None:
+    if user.role != role or user.region_id is None or user.region_id != venue.region_id:
+        raise PermissionDenied
+
+
+def clean_photo(upload) -> ContentFile:
+    """A real image, re-encoded as JPEG (quality 85) without metadata, at most 2000 px
+    a side; a file over 8 MB or not an image is refused with a ValidationError."""
+    name = getattr(upload, "name", "photo")
+    if upload.size > rules.MAX_PHOTO_BYTES:
+        raise ValidationError(_("%(name)s is larger than 8 MB.") % {"name": name}, code="photo_size")
+    try:
+        upload.seek(0)
+        Image.open(upload).verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            picture = image.convert("RGB")  # a new image: no EXIF, no ICC, no comments
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("%(name)s is not an image.") % {"name": name}, code="photo_invalid") from exc
+    picture.thumbnail((rules.MAX_PHOTO_SIDE, rules.MAX_PHOTO_SIDE))
+    out = io.BytesIO()
+    picture.save(out, format="JPEG", quality=85)
+    return ContentFile(out.getvalue(), name="photo.jpg")
+
+
+@transaction.atomic
+def violation_file(*, inspector, venue, kind: str, occurred_at: datetime, description: str, photos, now) -> Filed:
+    """R-MN-1: an inspector of the venue's region files a violation with up to 5 photos."""
+    _check_region(inspector, venue, Role.INSPECTOR)
+    photos = list(photos or [])
+    if len(photos) > rules.MAX_PHOTOS:
+        raise ValidationError(_("At most 5 photos."), code="photo_count")
+    if occurred_at > now:
+        raise ValidationError(_("The time of the violation is in the future."), code="future")
+    cleaned = [clean_photo(photo) for photo in photos]  # all checked before anything is saved
+    violation = Violation.objects.create(
+        venue=venue, kind=kind, occurred_at=occurred_at, description=description, filed_by=inspector, filed_at=now
+    )
+    for content in cleaned:
+        ViolationPhoto.objects.create(violation=violation, image=content)
+    outage = outage_at(occurred_at)
+    audit_record(
+        actor=inspector,
+        action="monitoring.violation_file",
+        obj=violation,
+        region=venue.region,
+        venue=venue.pk,
+        kind=kind,
+        photos=len(cleaned),
+        outage=outage.pk if outage else None,
+    )
+    return Filed(violation, outage)
+
+
+@transaction.atomic
+def violation_decide(*, inspector, violation: Violation, confirm: bool, note: str, now) -> Sanction | None:
+    """R-MN-1: another inspector of the region confirms or rejects a filed violation;
+    a confirmation is a sanction trigger (R-MN-3) unless R-MN-6 spares it."""
+    venue = violation.venue
+    _check_region(inspector, venue, Role.INSPECTOR)
+    if inspector.pk == violation.filed_by_id:
+        raise PermissionDenied(_("You cannot decide on a violation you filed."))
+    state = ViolationState.CONFIRMED if confirm else ViolationState.REJECTED
+    updated = Violation.objects.filter(pk=violation.pk, state=ViolationState.FILED).update(
+        state=state, decided_by=inspector, decided_at=now, decision_note=note
+    )
+    if updated != 1:
+        raise ValidationError(_("This violation has already been decided."), code="decided")
+    violation.refresh_from_db()
+    outage = outage_at(violation.occurred_at) if confirm else None
+    spared = confirm and violation.kind == ViolationKind.NO_STATUS_CHECK and outage is not None
+    audit_record(
+        actor=inspector,
+        action="monitoring.violation_confirm" if confirm else "monitoring.violation_reject",
+        obj=violation,
+        region=venue.region,
+        venue=venue.pk,
+        no_sanction_outage=outage.pk if spared else None,
+    )
+    if not confirm or spared:  # R-MN-6: no sanction for not checking during an outage
+        return None
+    return sanction_for_trigger(violation=violation, now=now)

@@ -1,0 +1,282 @@
+"""The guard page's look-up (R-CI-2, R-CI-3, R-PR-3, R-PR-6) and its abuse limits.
+
+- `guard_lookup` is the guard page's only entry point. It answers the colour and its
+  validity only (R-PR-6); an unknown person goes through exactly the code path of a
+  known blue one (no early return), so the answer and its timing do not tell who is
+  in the registries. Every look-up is a `StatusLookup` row (R-PR-3: that table is the
+  audit log of look-ups — who, when, which venue, colour — and what the citizen sees,
+  R-PR-4).
+
+Rate limits (abuse)
+-------------------
+Counted from the `StatusLookup` rows themselves, by the indexes (actor, at) and
+(venue, at): no Redis needed, and the same in every process. A look-up reads them
+with everything else it must know before writing in one statement
+(visitors.selectors.door_facts, issue 9). Two requests racing
+at the limit may both pass (each counts before the other writes): the limit is a
+brake on enumeration, not an exact quota, and is at most exceeded by the number of
+simultaneous requests. A refusal writes one audit row per guard, limit and minute;
+a guard who hits his minute limit in two different minutes within an hour is
+flagged as a suspected enumeration (audit "visitors.guard_enumeration_suspected" and
+a warning in the log with the masked phone), and so is a guard who looks up five
+different people born on one day within an hour (issue 8): each look-up keeps a
+keyed hash of the IIN's birth date for that, erased with the person after 28 days.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ashyq.accounts.models import Role, User
+from ashyq.core.models import AuditEvent
+from ashyq.core.services import audit_record
+from ashyq.crypto import blind_index, masked
+from ashyq.identifiers import validate_adult_iin
+from statuses.persons import person_key
+from statuses.selectors import StatusReport, status_for
+from venues.models import Entrance, Venue
+from visitors import rules
+from visitors.models import (
+    EntryMethod,
+    StatusLookup,
+)
+from visitors.selectors import DoorFacts, Occupancy, door_facts, occupancy
+from visitors.services.checkin import CheckIn, check_in_record, refuse_unless_open
+
+logger = logging.getLogger(__name__)
+
+
+class RateLimited(Exception):
+    """Too many look-ups: `message` in the user's language, and the seconds after
+    which the next look-up will be taken."""
+
+    def __init__(self, message, *, retry_after_seconds: int, limit: str):
+        super().__init__(str(message))
+        self.message = message
+        self.retry_after_seconds = retry_after_seconds
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class GuardAnswer:
+    """What the guard page shows, and nothing else (R-PR-6): no name, no birth date,
+    no identifier, no record."""
+
+    colour: str
+    valid_until: datetime | None
+    fresh: bool
+    last_sync_at: datetime | None
+    instruction: str  # R-CI-3, lazy; empty for green and blue
+    counted: bool
+    occupancy: Occupancy
+
+
+# --- The guard page (R-CI-2, R-CI-3, R-PR-3, R-PR-6) -----------------------------------------
+
+
+def _person_at_door(*, iin: str | None, passport: str | None, country: str | None, on: date) -> dict:
+    """The identifier typed by the guard, checked (R-ID-1, R-ID-2, R-ID-4), as keyword
+    arguments of status_for/person_key. ValidationError otherwise; nothing is stored."""
+    if iin:
+        return {"iin": validate_adult_iin(iin, on=on).number}
+    if passport or country:
+        number = rules.normalise_passport(passport or "")
+        if number is None:
+            raise ValidationError(
+                _("A passport number has 5 to 20 Latin letters and digits. Please check the number."),
+                code="passport",
+            )
+        code = rules.normalise_country(country or "")
+        if code is None:
+            raise ValidationError(
+                _("Choose the country that issued the passport (two Latin letters, such as DE)."), code="country"
+            )
+        return {"passport": number, "country": code}
+    raise ValidationError(_("Enter the visitor's IIN, or his passport number and country."), code="required")
+
+
+def _rate_limit(*, guard: User, venue: Venue, now: datetime, facts: DoorFacts) -> None:
+    """Refuse a look-up over the guard's minute or day limit or the venue's minute
+    limit (counted from StatusLookup rows in `facts`, see the module's docstring). The
+    rows themselves are read (for Retry-After) only when a limit is reached: building
+    their querysets on every look-up cost a tenth of its CPU (issue 9)."""
+    minute_ago, day_ago = now - rules.RATE_MINUTE, now - rules.RATE_DAY
+    per_minute, per_day = rules.guard_lookups_per_minute(), rules.guard_lookups_per_day()
+    if facts.guard_minute >= per_minute:
+        _rate_limited(
+            guard=guard, venue=venue, limit="guard_minute",
+            rows=StatusLookup.objects.filter(actor=guard, at__gt=minute_ago, at__lte=now),
+            count=facts.guard_minute, allowed=per_minute, window=rules.RATE_MINUTE, now=now,
+        )  # fmt: skip
+    if facts.guard_day >= per_day:
+        _rate_limited(
+            guard=guard, venue=venue, limit="guard_day",
+            rows=StatusLookup.objects.filter(actor=guard, at__gt=day_ago, at__lte=now),
+            count=facts.guard_day, allowed=per_day, window=rules.RATE_DAY, now=now,
+        )  # fmt: skip
+    per_venue = rules.venue_lookups_per_minute()
+    if facts.venue_minute >= per_venue:
+        _rate_limited(
+            guard=guard, venue=venue, limit="venue_minute",
+            rows=StatusLookup.objects.filter(venue=venue, at__gt=minute_ago, at__lte=now),
+            count=facts.venue_minute, allowed=per_venue, window=rules.RATE_MINUTE, now=now,
+        )  # fmt: skip
+
+
+def _limit_message(limit: str, retry_after: int) -> str:
+    if limit == "guard_day":
+        hours = max(1, -(-retry_after // 3600))
+        return ngettext(
+            "This phone has reached its limit of look-ups for today. Try again in %(hours)d hour.",
+            "This phone has reached its limit of look-ups for today. Try again in %(hours)d hours.",
+            hours,
+        ) % {"hours": hours}
+    if limit == "venue_minute":
+        return ngettext(
+            "Too many look-ups at this venue in a minute. Wait %(seconds)d second and try again.",
+            "Too many look-ups at this venue in a minute. Wait %(seconds)d seconds and try again.",
+            retry_after,
+        ) % {"seconds": retry_after}
+    return ngettext(
+        "Too many look-ups in a minute. Wait %(seconds)d second and try again.",
+        "Too many look-ups in a minute. Wait %(seconds)d seconds and try again.",
+        retry_after,
+    ) % {"seconds": retry_after}
+
+
+def _rate_limited(*, guard, venue, limit, rows, count, allowed, window, now) -> None:
+    # The look-up that must leave the window before the next one is taken.
+    leaving = rows.order_by("at", "id").values_list("at", flat=True)[count - allowed]
+    retry_after = rules.retry_after_seconds(oldest=leaving, window=window, now=now)
+    _rate_limited_record(guard=guard, venue=venue, limit=limit, now=now)
+    raise RateLimited(_limit_message(limit, retry_after), retry_after_seconds=retry_after, limit=limit)
+
+
+@transaction.atomic
+def _rate_limited_record(*, guard: User, venue: Venue, limit: str, now: datetime) -> None:
+    """One audit row per guard, limit and minute (a hammering client does not flood
+    the log); the guard's second minute limit within an hour flags an enumeration."""
+    action = f"visitors.lookup_limit_{limit}"
+    mine = AuditEvent.objects.filter(actor=guard, action=action)
+    if mine.filter(at__gt=now - rules.RATE_MINUTE).exists():
+        return
+    audit_record(actor=guard, action=action, obj=venue, region=venue.region)
+    if limit != "guard_minute":
+        return
+    if mine.filter(at__gt=now - rules.ENUMERATION_WINDOW).count() < rules.ENUMERATION_HITS:
+        return
+    _enumeration_flag(guard=guard, venue=venue, now=now, reason="limit_twice")
+
+
+def birth_key(iin: str) -> str:
+    """The keyed hash of an IIN's birth date (its first 6 digits): equal for people
+    born on one day, meaningless without the index key."""
+    return blind_index(f"birth-date:{iin[:6]}")[:16]
+
+
+def _enumeration_check(*, guard: User, venue: Venue, same_day: int, now: datetime) -> None:
+    """Issue 8: flag a guard who looked up ENUMERATION_SAME_BIRTH_DATE different people
+    born on one day within the hour. `same_day`: how many, this look-up's person
+    included (door_facts counted the others before it was written)."""
+    if same_day >= rules.ENUMERATION_SAME_BIRTH_DATE:
+        _enumeration_flag(guard=guard, venue=venue, now=now, reason="same_birth_date")
+
+
+def _enumeration_flag(*, guard: User, venue: Venue, now: datetime, reason: str) -> None:
+    """One audit row "visitors.guard_enumeration_suspected" per guard and hour, and a
+    warning in the log (masked phone) for the operators' alerting."""
+    flagged = AuditEvent.objects.filter(actor=guard, action="visitors.guard_enumeration_suspected")
+    if flagged.filter(at__gt=now - rules.ENUMERATION_WINDOW).exists():
+        return
+    audit_record(
+        actor=guard, action="visitors.guard_enumeration_suspected", obj=venue, region=venue.region, reason=reason
+    )
+    logger.warning(
+        "Guard %s at venue %s: possible enumeration of IINs (%s).", masked(guard.phone or ""), venue.pk, reason
+    )
+
+
+def _check_guard(*, guard: User, venue: Venue, entrance: Entrance | None) -> None:
+    # R-VN-7: a guard works at the one venue whose guard phone he signed in with.
+    if guard.role != Role.GUARD or not guard.phone or venue.guard_phone != guard.phone:
+        raise PermissionDenied("not the guard of this venue")
+    if entrance is not None and entrance.venue_id != venue.pk:
+        raise PermissionDenied("the entrance is not of this venue")
+
+
+def guard_lookup(
+    *,
+    guard: User,
+    venue: Venue,
+    entrance: Entrance | None,
+    iin: str | None = None,
+    passport: str | None = None,
+    country: str | None = None,
+    now: datetime,
+) -> GuardAnswer:
+    """The guard page's one entry point (R-CI-2): check the typed identifier, the
+    venue and the limits, compute the colour, audit the look-up (R-PR-3) and check
+    the visitor in (method "guard").
+
+    Raises ValidationError for an invalid IIN, a minor (R-ID-2), a malformed passport
+    or country (nothing stored); VenueRefused (R-CI-7); RateLimited (abuse limits);
+    PermissionDenied when `guard` is not the guard of `venue`. Returns the colour and
+    its validity only (R-PR-6).
+    """
+    _check_guard(guard=guard, venue=venue, entrance=entrance)
+    key = _person_at_door(iin=iin, passport=passport, country=country, on=timezone.localdate(now))
+    person = person_key(**key)
+    birth = birth_key(iin) if iin else None
+    # Issue 9: R-CI-7, the rate limits, the enumeration count and occupancy in one read.
+    facts = door_facts(guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, now=now)
+    refuse_unless_open(venue=venue, entrance=entrance, now=now, excluded=facts.excluded, live_code=facts.live_code)
+    _rate_limit(guard=guard, venue=venue, now=now, facts=facts)
+    # No branch on what the registries know: a person with no record is blue by the
+    # same computation as a person whose records make him blue.
+    report = status_for(**key, at=now, person=person)
+    checked_in = _guard_record(
+        guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
+    )
+    if birth:
+        _enumeration_check(guard=guard, venue=venue, same_day=facts.same_birth_date_others + 1, now=now)
+    # R-CI-6: the people inside before this look-up, and the visitor if he went in
+    # (a counted entry that is not refused at the door, R-CI-3).
+    entered = checked_in.counted and checked_in.visit.exited_at is None
+    return GuardAnswer(
+        colour=str(report.colour),
+        valid_until=report.valid_until,
+        fresh=report.fresh,
+        last_sync_at=report.last_sync_at,
+        instruction=rules.door_instruction(report.colour),
+        counted=checked_in.counted,
+        occupancy=occupancy(venue, now=now, inside=facts.inside + entered),
+    )
+
+
+def _guard_record(
+    *,
+    guard: User,
+    venue: Venue,
+    entrance: Entrance | None,
+    person: str,
+    birth: str | None,
+    report: StatusReport,
+    now: datetime,
+) -> CheckIn:
+    """R-PR-3's look-up row and the check-in, together or not at all."""
+    return check_in_record(
+        venue=venue,
+        entrance=entrance,
+        person=person,
+        colour=report.colour,
+        method=EntryMethod.GUARD,
+        user=None,
+        now=now,
+        lookup={"actor": guard, "birth_key": birth},
+    )
