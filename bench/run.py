@@ -273,11 +273,9 @@ def prepare(size: dict) -> dict:
             out.append(f"{method}\t{path}\t{cookie}\t{body}")
         return out
 
-    from django.utils import timezone
-
     from venues.codes.selectors import PARTICIPANTS_PER_PAGE, participants
 
-    count = participants(region=region, today=timezone.localdate()).count()
+    count = participants(region=region).count()
     return {
         "last_page": max(1, -(-count // PARTICIPANTS_PER_PAGE)),
         "csrf": csrf,
@@ -532,10 +530,10 @@ HAND_WRITTEN_LEADERS = """
         JOIN reference_category c ON c.id = v.category_id
         WHERE vi.entered_at >= %(start)s AND vi.entered_at < %(end)s
           AND vi.exit_method IS DISTINCT FROM 'refused'
-          AND NOT c.is_volunteer AND c.tier <> ''
-          AND v.id NOT IN (SELECT venue_id FROM monitoring_sanction
-                           WHERE kind = 'exclusion' AND state = 'active' AND starts_at < %(end)s
-                             AND (ends_at > %(start)s OR returned_at IS NULL))
+          AND c.tier <> ''
+          AND v.id NOT IN (SELECT venue_id FROM venues_standing
+                           WHERE kind IN ('excluded', 'awaiting_return', 'volunteer') AND starts_at < %(end)s
+                             AND (ends_at > %(start)s OR ends_at IS NULL))
         GROUP BY vi.venue_id HAVING count(*) > 500
     ) counts
     JOIN venues_venue v ON v.id = counts.venue_id
@@ -615,7 +613,7 @@ def plans(period_start) -> dict[str, str]:
     region = Region.objects.get(code="almaty")
     candidates = list(Candidate.objects.filter(list__period__starts_on=period_start).values_list("venue_id", flat=True))
     code = QrCode.objects.select_related("entrance").filter(direction="entry", revoked_at__isnull=True).first()
-    listed = participants(region=region, today=timezone.localdate()).values_list("pk", flat=True)
+    listed = participants(region=region).values_list("pk", flat=True)
     last = (listed.count() - 1) // PARTICIPANTS_PER_PAGE * PARTICIPANTS_PER_PAGE
     queries = {
         "status: PCR records of a person": PcrResult.objects.filter(person=person).values_list("person", "sampled_at"),

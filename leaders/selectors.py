@@ -1,21 +1,39 @@
 """Reads of the leaders app that other apps and pages share."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Region
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
+from venues.standing.rules import local_midnight
 
 
-def is_leader(venue, day: date) -> bool:
-    """R-LD-3, R-LD-5: whether `venue` holds the Leader Ashyq status on local `day`
-    (a Leader row with starts_on ≤ day < ends_on)."""
-    venue_id = getattr(venue, "pk", venue)
-    return Leader.objects.filter(venue_id=venue_id, starts_on__lte=day, ends_on__gt=day).exists()
+@dataclass(frozen=True)
+class LeaderTerm:
+    decision_id: int
+    until: datetime  # the first moment it is no longer a leader (local midnight)
+
+
+def leader_term_at(venue, at: datetime) -> LeaderTerm | None:
+    """R-LD-3: the leader term of `venue` running at `at` (starts_on ≤ its local day <
+    ends_on) whose decision was recorded by then, or None. What the venue actually was
+    is its standing (venues.standing): a term is one of the facts behind it."""
+    day = timezone.localdate(at)
+    row = (
+        Leader.objects.filter(
+            venue_id=getattr(venue, "pk", venue), starts_on__lte=day, ends_on__gt=day, decision__recorded_at__lte=at
+        )
+        .order_by("-ends_on")
+        .values_list("decision_id", "ends_on")
+        .first()
+    )
+    return LeaderTerm(row[0], local_midnight(row[1])) if row else None
 
 
 # --- The review pages (R-LD-3) -----------------------------------------------------------------

@@ -14,10 +14,10 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from leaders.models import Candidate, Leader
+from leaders.models import Candidate
 from leaders.rules import LOCAL_TZ
 from leaders.services.compute import counted_visits
-from venues.models import Venue
+from venues.models import Standing, StandingKind, Venue
 from visitors.models import DailyStats
 
 # The ranges a page may ask for (issue 7, item 7).
@@ -138,22 +138,20 @@ def _participants(*, first: date, last: date) -> dict[int, list[int]]:
 
 
 def _leaders(days: list[date]) -> dict[int, list[int]]:
-    """R-LD-3: the Leader rows in force on each day (starts_on ≤ day < ends_on), per
-    region: one grouped query over the range, spread over the days in Python."""
+    """R-LD-3, R-VN-9: the venues that were leaders at some time of each day, per
+    region, from their standing (a leader excluded mid-term stops being one, R-MN-4):
+    one query over the range, spread over the days in Python."""
     first, last = days[0], days[-1]
-    spans = (
-        Leader.objects.filter(starts_on__lte=last, ends_on__gt=first)
-        .values("venue__region_id", "starts_on", "ends_on")
-        .annotate(n=Count("venue", distinct=True))
-        .order_by()
+    start, end = _local_midnight(first), _local_midnight(last + timedelta(days=1))
+    spans = Standing.objects.filter(kind=StandingKind.LEADER, starts_at__lt=end, ends_at__gt=start).values_list(
+        "venue__region_id", "venue_id", "starts_at", "ends_at"
     )
-    series: dict[int, list[int]] = defaultdict(lambda: [0] * len(days))
-    for row in spans:
-        values = series[row["venue__region_id"]]
+    held: dict[int, list[set[int]]] = defaultdict(lambda: [set() for _day in days])
+    for region_id, venue_id, starts_at, ends_at in spans:
         for n, day in enumerate(days):
-            if row["starts_on"] <= day < row["ends_on"]:
-                values[n] += row["n"]
-    return series
+            if starts_at < _local_midnight(day + timedelta(days=1)) and ends_at > _local_midnight(day):
+                held[region_id][n].add(venue_id)
+    return {region_id: [len(venues) for venues in per_day] for region_id, per_day in held.items()}
 
 
 # --- R-PR-5: what the public may see ---------------------------------------------------------

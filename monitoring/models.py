@@ -125,8 +125,10 @@ class Outage(models.Model):
 
 
 class InactivityFlag(models.Model):
-    """R-MN-2: no check-in for more than 3 full local days (outage days not counted);
-    a sanction trigger like a confirmed violation."""
+    """R-MN-2: no check-in on four counted full local days (days with an outage, an
+    exclusion or conditions that did not allow opening are not counted); a sanction
+    trigger like a confirmed violation. `last_day` is the fourth counted day: the flag
+    is raised when it ends. An outage recorded later over a counted day withdraws it."""
 
     venue = models.ForeignKey(
         "venues.Venue", on_delete=models.PROTECT, related_name="inactivity_flags", verbose_name=_("venue")
@@ -134,13 +136,20 @@ class InactivityFlag(models.Model):
     first_day = models.DateField(_("first day without check-ins"))
     last_day = models.DateField(_("last day counted"))
     flagged_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-flagged_at"]
         verbose_name = _("inactivity flag")
         verbose_name_plural = _("inactivity flags")
-        # One flag per stretch of silence: the daily task running twice flags once.
-        constraints = [models.UniqueConstraint(fields=["venue", "first_day"], name="inactivity_flag_once")]
+        # One flag per stretch of silence: the daily task running twice flags once. A
+        # withdrawn flag does not count: the stretch is counted again without its outage.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["venue", "first_day"], condition=Q(withdrawn_at__isnull=True), name="inactivity_flag_once"
+            )
+        ]
+        indexes = [models.Index(fields=["venue", "-last_day"], name="inactivity_flag_venue_last")]
 
     def __str__(self) -> str:
         return f"{self.venue}: {self.first_day} – {self.last_day}"
@@ -155,12 +164,19 @@ class SanctionKind(models.TextChoices):
 class SanctionState(models.TextChoices):
     ACTIVE = "active", _("in force")
     CANCELLED = "cancelled", _("cancelled on appeal")
+    # R-MN-2: an outage recorded later covered a day its inactivity flag counted; R-MN-6:
+    # one covered the moment of a violation of not checking statuses.
+    WITHDRAWN = "withdrawn", _("withdrawn: an outage was recorded")
 
 
 class Sanction(models.Model):
-    """R-MN-3: a warning (test mode) or an exclusion — 2 weeks the first time, 2
-    calendar months each later time. R-MN-4: an exclusion lasts until `ends_at` and,
-    after that, until the owner asks to return (`returned_at`)."""
+    """R-MN-3: a warning (test mode at the moment of the violation) or an exclusion — 2
+    weeks the first time, 2 calendar months each later time, from its confirmation.
+    R-MN-4: an exclusion's term ends at `ends_at`; the venue is excluded until the owner
+    returns (`returned_at`). `lifted_at`: when it was cancelled on appeal or withdrawn.
+
+    What the venue was at each moment is its standing history (venues.Standing), which
+    the services write with these rows; rules read that history, not these fields."""
 
     venue = models.ForeignKey(
         "venues.Venue", on_delete=models.PROTECT, related_name="sanctions", verbose_name=_("venue")
@@ -181,6 +197,7 @@ class Sanction(models.Model):
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=SanctionState.choices, default=SanctionState.ACTIVE)
     returned_at = models.DateTimeField(_("owner returned at"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("decided at"), default=timezone.now)
 
     class Meta:
@@ -199,6 +216,11 @@ class Sanction(models.Model):
                 condition=Q(kind=SanctionKind.WARNING, ends_at__isnull=True)
                 | Q(kind=SanctionKind.EXCLUSION, ends_at__isnull=False),
                 name="sanction_exclusions_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=SanctionState.ACTIVE, lifted_at__isnull=True)
+                | (~Q(state=SanctionState.ACTIVE) & Q(lifted_at__isnull=False)),
+                name="sanction_lifted_when_not_active",
             ),
         ]
 

@@ -4,7 +4,7 @@ that put each there.
 
 "Outside working hours" uses each venue's real conditions of each day (R-OP-1, R-OP-2:
 its region's zone, its participation, its leader's extra hours — R-LD-5), looked up for
-all the listed venues and days at once (leaders.conditions.hours_for)."""
+all the listed venues and days at once (venues.conditions.hours_for)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from ashyq.core.hours import LocalHours, UtcHour
 from ashyq.core.rows import values_rows
-from leaders.conditions import Hours, hours_for
 from leaders.rules import closed_hours
+from venues.conditions import Hours, hours_for
 from venues.models import Venue
 from visitors.models import Visit
 
@@ -85,7 +85,7 @@ def risk_list(*, region, now: datetime, days: int = 14) -> list[RiskRow]:
     """The venues of `region` with at least one signal over the `days` before `now`,
     highest score first (R-MN-7). Six queries whatever the number of venues: the
     entries per venue and hour, the venues that have any, and the four of their
-    allowed hours on each day (leaders.conditions.hours_for). A check-in is outside
+    allowed hours on each day (venues.conditions.hours_for). A check-in is outside
     when its local hour lies wholly outside the venue's opening that day and the night
     of the day before (leaders.rules.hour_outside); a day it may not open, every hour
     is outside."""

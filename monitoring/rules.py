@@ -1,6 +1,7 @@
 """Pure rules of monitoring (DOMAIN.md §10)."""
 
 import calendar
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -41,28 +42,26 @@ def sanction_for(*, in_test_mode: bool, prior_exclusions: int, at: datetime) -> 
 
 # R-MN-2: "more than 3 days" — the 4th counted full day without a check-in flags.
 SILENT_DAYS_ALLOWED = 3
+# How far back the nightly flags look for a stretch: the flags of every earlier night
+# looked at the days before (a stretch older than this was flagged then, or excused).
+INACTIVITY_LOOKBACK = timedelta(days=60)
 
 
-def silent_stretch(
-    *, last_checkin_day: date | None, since_day: date, today: date, outage_days: set[date]
-) -> tuple[date, date] | None:
-    """The stretch of silence to flag, as (first day without a check-in, last full day
-    counted), or None. Pure (R-MN-2).
+def silent_stretch(*, start: date, today: date, excused: Collection[date]) -> tuple[date, date] | None:
+    """R-MN-2, pure: the stretch of silence to flag, as (its first counted day, its
+    fourth counted day), or None.
 
-    The days counted are the full local days strictly before `today`, after the last
-    check-in day (or from `since_day`, the first full day after the venue's codes were
-    first issued, when it never had one), that are not outage days. The venue is flagged
-    when more than SILENT_DAYS_ALLOWED days are counted. `first_day` identifies the
-    stretch, so a venue that stays silent is flagged once per stretch.
-    """
-    first_day = since_day if last_checkin_day is None else max(last_checkin_day + timedelta(days=1), since_day)
-    last_day = today - timedelta(days=1)
-    counted = 0
-    day = first_day
-    while day <= last_day and counted <= SILENT_DAYS_ALLOWED:
-        if day not in outage_days:
-            counted += 1
+    The days looked at run from `start` (the day after the venue's last check-in, or
+    after its previous flag's last day) to the day before `today`; a day in `excused`
+    is not counted and does not break the stretch (an outage, an exclusion, conditions
+    that did not allow opening, a day the codes did not work all day). The flag is
+    raised when the fourth counted day ends."""
+    counted: list[date] = []
+    day = start
+    while day < today and len(counted) <= SILENT_DAYS_ALLOWED:
+        if day not in excused:
+            counted.append(day)
         day += timedelta(days=1)
-    if counted <= SILENT_DAYS_ALLOWED:
+    if len(counted) <= SILENT_DAYS_ALLOWED:
         return None
-    return first_day, last_day
+    return counted[0], counted[SILENT_DAYS_ALLOWED]

@@ -12,64 +12,23 @@ from monitoring.models import (
     Outage,
     RiskList,
     Sanction,
-    SanctionKind,
-    SanctionState,
     Violation,
     ViolationState,
 )
+from venues.conditions import closed_days
+from venues.standing import rules as standing_rules
+from venues.standing.rules import Interval
+from venues.standing.selectors import standing_at, standing_on
 
 
-def _excluding(at: datetime) -> Q:
-    """R-MN-4: an exclusion in force at `at`: not cancelled on appeal, started, and
-    either not yet ended or ended but the owner has not asked to return."""
-    return Q(
-        kind=SanctionKind.EXCLUSION,
-        state=SanctionState.ACTIVE,
-        starts_at__lte=at,
-    ) & (Q(ends_at__gt=at) | Q(returned_at__isnull=True))
-
-
-def has_active_exclusion(*, company, address: str, at: datetime) -> bool:
-    """Whether `company`, or the venue at `address`, is excluded from the project at
-    moment `at` (R-VN-3: an application of an excluded venue is refused).
-
-    Decided: refused when an excluded venue has the same normalised address
-    (venues.rules.addresses_match) and belongs to `company` or to any company — a new
-    legal entity at the same door does not escape the exclusion; another venue of the
-    same company at another address is not refused. One query; excluded venues are few.
-    """
-    from venues.rules import addresses_match
-
-    addresses = Sanction.objects.filter(_excluding(at)).values_list("venue__address", flat=True)
-    return any(addresses_match(address, other) for other in addresses)
-
-
-def venue_excluded(*, venue, at: datetime) -> bool:
-    """Whether `venue` is excluded from the project at moment `at` (R-MN-4): its QR
-    codes stop working and check-ins at it are refused (R-CI-7)."""
-    return Sanction.objects.filter(_excluding(at), venue=venue).exists()
-
-
-def excluded_venue_ids(*, region=None, at: datetime) -> QuerySet:
-    """The ids of the venues excluded at `at` (a subquery for list filters)."""
-    sanctions = Sanction.objects.filter(_excluding(at))
-    if region is not None:
-        sanctions = sanctions.filter(venue__region=region)
-    return sanctions.values("venue_id")
-
-
-def venues_excluded_during(*, start: datetime, end: datetime) -> QuerySet:
-    """The ids of the venues excluded at any moment of [start, end) (R-LD-4), as a
-    values queryset of `venue_id` (a subquery for the leaders computation).
-
-    An exclusion not cancelled on appeal is in force from `starts_at` until `ends_at`,
-    and past it until the owner returns (_excluding): it overlaps when it starts before
-    `end` and either ends after `start` or the owner has not returned yet.
-    """
-    return Sanction.objects.filter(
-        Q(kind=SanctionKind.EXCLUSION, state=SanctionState.ACTIVE, starts_at__lt=end)
-        & (Q(ends_at__gt=start) | Q(returned_at__isnull=True))
-    ).values("venue_id")
+def exclusion_in_force(sanction: Sanction, at: datetime) -> Interval | None:
+    """The venue's standing at `at` when it is `sanction`'s exclusion (excluded, or
+    awaiting the return from it: R-MN-4), else None (a warning, an exclusion ended by a
+    return, lifted, or superseded by a later one)."""
+    interval = standing_at(sanction.venue_id, at)
+    if interval is None or interval.kind not in standing_rules.EXCLUDED_KINDS or interval.ref != sanction.pk:
+        return None
+    return interval
 
 
 def sanctions_for_owner(*, venue) -> list[Sanction]:
@@ -178,3 +137,27 @@ def outage_days(*, start: date, end: date) -> set[date]:
 def outages_page_queryset():
     """Every outage, newest first (the operators' list, paginated by the view)."""
     return Outage.objects.select_related("recorded_by").order_by("-starts_at", "-id")
+
+
+# --- Inactivity (R-MN-2) -------------------------------------------------------------------
+
+
+def excused_days(venues: list, days: list[date]) -> dict[int, set[date]]:
+    """Each venue's days among `days` that do not count as inactive (R-MN-2): a day on
+    which, at any time of it, an outage was recorded (R-MN-6), the venue's codes did
+    not work (excluded or awaiting its return, not yet issued — R-VN-9), or its
+    operating conditions did not allow it to open (R-OP-2). Four queries whatever the
+    number of venues and days. The venues need pk, region_id and category_id."""
+    if not venues or not days:
+        return {venue.pk: set() for venue in venues}
+    outages = outage_days(start=days[0], end=days[-1])
+    standing = standing_on([venue.pk for venue in venues], days)
+    closed = closed_days(venues, days, standing=standing)
+    return {
+        venue.pk: {
+            day
+            for day in days
+            if day in outages or not standing[(venue.pk, day)].codes_worked_all_day or (venue.pk, day) in closed
+        }
+        for venue in venues
+    }

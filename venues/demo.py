@@ -155,6 +155,7 @@ def seed() -> list[Credential]:
         entrances, phone, days = DETAILS[name]
         category = categories[category]
         oked = min(okeds.get(category.pk, {""}))
+        issued_at = now - timedelta(days=days)
         venue, _ = Venue.objects.get_or_create(
             company=companies[serial],
             name=name,
@@ -165,9 +166,9 @@ def seed() -> list[Credential]:
                 "capacity": capacity,
                 "oked": oked,
                 "phone": phone,
+                "created_at": issued_at,
             },
         )
-        issued_at = now - timedelta(days=days)
         if venue.application_id is None:
             venue.application = _application(
                 company=companies[serial],

@@ -1,15 +1,12 @@
 """Companies, their applications, venues, entrances and QR codes (DOMAIN.md §6)."""
 
-from datetime import date, timedelta
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# R-VN-5: a venue is in test mode for 7 days from the first issue of its QR codes.
-TEST_MODE_DAYS = 7
+from venues.standing import rules as standing_rules
 
 
 class Company(models.Model):
@@ -137,18 +134,6 @@ class Venue(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def test_mode_ends_on(self) -> date | None:
-        """The first local day on which the venue is no longer in test mode."""
-        if self.codes_first_issued_at is None:
-            return None
-        return timezone.localdate(self.codes_first_issued_at) + timedelta(days=TEST_MODE_DAYS)
-
-    def in_test_mode_on(self, day: date) -> bool:
-        """R-VN-5: from the day of first issue, for 7 days (the 8th day is a full
-        participant's)."""
-        ends = self.test_mode_ends_on()
-        return ends is not None and timezone.localdate(self.codes_first_issued_at) <= day < ends
-
 
 class Entrance(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="entrances", verbose_name=_("venue"))
@@ -198,3 +183,67 @@ class QrCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entrance} {self.get_direction_display()} #{self.issue}"
+
+
+class StandingKind(models.TextChoices):
+    """R-VN-9: what a venue is at a moment (venues.standing.rules)."""
+
+    APPLIED = standing_rules.APPLIED, _("approved, QR codes not issued yet")
+    TEST_MODE = standing_rules.TEST_MODE_KIND, _("test mode")
+    PARTICIPANT = standing_rules.PARTICIPANT, _("participant")
+    VOLUNTEER = standing_rules.VOLUNTEER, _("volunteer participant")
+    LEADER = standing_rules.LEADER, _("Leader Ashyq")
+    EXCLUDED = standing_rules.EXCLUDED, _("excluded")
+    AWAITING_RETURN = standing_rules.AWAITING_RETURN, _("excluded, awaiting the owner's return")
+
+
+class StandingCause(models.TextChoices):
+    CREATED = standing_rules.CREATED, _("application approved")
+    ISSUE = standing_rules.ISSUE, _("QR codes issued")
+    TEST_MODE_END = standing_rules.TEST_MODE_END, _("test mode ended")
+    SANCTION = standing_rules.SANCTION, _("exclusion")
+    SANCTION_END = standing_rules.SANCTION_END, _("the exclusion's term ended")
+    RETURN = standing_rules.RETURN, _("the owner returned")
+    LIFT = standing_rules.LIFT, _("the exclusion was lifted")
+    LEADER_TERM = standing_rules.LEADER_TERM, _("the commission's decision")
+    LEADER_END = standing_rules.LEADER_END, _("the Leader Ashyq term ended")
+
+
+class Standing(models.Model):
+    """R-VN-9: one interval of a venue's standing, [starts_at, ends_at) (ends_at NULL:
+    until further notice). A venue's intervals never overlap: on PostgreSQL an exclusion
+    constraint says so (migration 0006), everywhere the writer checks
+    (venues.standing.services). Written only by venues.standing.services, read through
+    venues.standing.selectors."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="standings", verbose_name=_("venue"))
+    kind = models.CharField(_("standing"), max_length=16, choices=StandingKind.choices)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    cause = models.CharField(_("cause"), max_length=16, choices=StandingCause.choices)
+    # The sanction (monitoring) or the commission's decision (leaders) behind it.
+    ref = models.PositiveIntegerField(_("sanction or decision"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["venue", "starts_at"]
+        verbose_name = _("standing")
+        verbose_name_plural = _("standing history")
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "starts_at"], name="standing_venue_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=models.F("starts_at")),
+                name="standing_ends_after_start",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=standing_rules.KINDS), name="standing_kind_valid"),
+        ]
+        indexes = [
+            # The venues of a standing now (the public list leaves out the few in test
+            # mode, excluded or awaiting) and during a period (R-LD-4).
+            models.Index(fields=["kind", "ends_at"], name="standing_kind_ends"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id}: {self.kind} {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at or '…'}"
+
+    def interval(self) -> standing_rules.Interval:
+        return standing_rules.Interval(self.kind, self.starts_at, self.ends_at, self.cause, self.ref)

@@ -11,8 +11,9 @@ JSON of every check, the message included as written at submission.
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -320,20 +321,21 @@ def duplicate_names(names: Iterable[str]) -> list[str]:
 # --- Test mode (R-VN-5) -----------------------------------------------------------------
 
 
-def days_left_in_test_mode(*, ends_on: date | None, today: date) -> int:
-    """Days of test mode left counting today: 0 once it is over (or never began)."""
-    if ends_on is None:
+def test_mode_days_left(*, ends_at: datetime, now: datetime) -> int:
+    """Days of test mode left, a part of a day counting as one: 0 once it is over."""
+    left = ends_at - now
+    if left <= timedelta(0):
         return 0
-    return max((ends_on - today).days, 0)
+    return -(-left // timedelta(days=1))
 
 
-def describe_test_mode(*, ends_on: date, today: date) -> str:
-    """ "Test mode until 11 May inclusive (3 days left)" — the last day is the one
-    before `ends_on`, the first day of full participation."""
-    days = days_left_in_test_mode(ends_on=ends_on, today=today)
-    last_day = date_format(date.fromordinal(ends_on.toordinal() - 1), "j E")
+def describe_test_mode(*, ends_at: datetime, now: datetime) -> str:
+    """ "Test mode until 8 June 23:30 (2 days left)" — R-VN-5 Decided: exactly 7 × 24
+    hours from the first issue of the codes."""
+    days = test_mode_days_left(ends_at=ends_at, now=now)
+    until = date_format(timezone.localtime(ends_at), "j E H:i")
     return ngettext(
-        "Test mode until %(last_day)s inclusive (%(days)s day left)",
-        "Test mode until %(last_day)s inclusive (%(days)s days left)",
+        "Test mode until %(until)s (%(days)s day left)",
+        "Test mode until %(until)s (%(days)s days left)",
         days,
-    ) % {"last_day": last_day, "days": days}
+    ) % {"until": until, "days": days}

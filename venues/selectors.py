@@ -1,6 +1,6 @@
 """Reads of companies, applications and venues, scoped by who asks."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -10,7 +10,9 @@ from ashyq.accounts.models import Role
 from ashyq.reference.models import Admission, Category, OkedCode, Region
 from ashyq.reference.selectors import admission_for, zone_on
 from venues.models import Application, Company, Venue
-from venues.rules import AdmissionFacts
+from venues.rules import AdmissionFacts, addresses_match
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import venue_ids_in
 
 
 def _require_owner(user) -> None:
@@ -104,3 +106,17 @@ def application_initial(user, from_pk: str | None) -> dict:
         "entrances": "\n".join(application.entrances),
         "phone": application.phone,
     }
+
+
+def address_excluded(*, address: str, at: datetime) -> bool:
+    """Whether a venue at `address` is excluded from the project at `at` (R-VN-3: an
+    application for it is refused; R-MN-4: until its owner's return is accepted).
+
+    Decided: refused when an excluded venue has the same normalised address
+    (venues.rules.addresses_match), whichever its company — a new legal entity at the
+    same door does not escape the exclusion; another venue of the same company at
+    another address is not refused. One query; excluded venues are few."""
+    addresses = Venue.objects.filter(pk__in=venue_ids_in(standing_rules.EXCLUDED_KINDS, at)).values_list(
+        "address", flat=True
+    )
+    return any(addresses_match(address, other) for other in addresses)

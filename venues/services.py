@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from ashyq.accounts.models import Role, User
 from ashyq.core.services import audit_record
 from ashyq.reference.models import Category, Region
-from monitoring.selectors import has_active_exclusion
 from venues import rules
 from venues.clients import company_lookup, notification_lookup
 from venues.codes.services import codes_issue
 from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
-from venues.selectors import admission_facts, oked_codes_for
+from venues.selectors import address_excluded, admission_facts, oked_codes_for
+from venues.standing.services import standing_open
 
 
 class ApplicationData(TypedDict):
@@ -101,7 +101,7 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
     )
     facts = admission_facts(category=category, region=region, on=on)
     checks.append(rules.check_admission(category=category.name, region=region.name, on=on, facts=facts))
-    excluded = has_active_exclusion(company=company, address=data["address"], at=now)
+    excluded = address_excluded(address=data["address"], at=now)
     checks.append(rules.check_exclusion(excluded=excluded))
     return checks
 
@@ -190,5 +190,6 @@ def _venue_create(*, application: Application, actor: User | None, now: datetime
         Entrance(venue=venue, name=name, position=position) for position, name in enumerate(application.entrances)
     )
     audit_record(actor=actor, action="venues.venue_created", obj=venue, region=application.region)
+    standing_open(venue=venue, at=now)
     codes_issue(venue=venue, actor=actor, now=now)
     return venue

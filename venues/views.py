@@ -17,7 +17,8 @@ from ashyq.registries import RegistryError
 from venues import rules, selectors, services
 from venues.codes.selectors import venue_panel_context
 from venues.forms import ApplicationForm, OwnerSignUpForm
-from venues.models import ApplicationStatus
+from venues.models import ApplicationStatus, StandingKind
+from venues.standing.selectors import intervals_at, standing_at
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,12 @@ def sign_up(request):
 @role_required(Role.OWNER)
 def venue_list(request):
     page = Paginator(selectors.venues_page_for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    now = timezone.now()
+    standing = intervals_at([venue.pk for venue in page.object_list], now)  # R-VN-9, one query
     for venue in page.object_list:
-        venue.test_days_left = rules.days_left_in_test_mode(ends_on=venue.test_mode_ends_on(), today=today)
+        venue.standing = standing.get(venue.pk)
+        if venue.standing and venue.standing.kind == StandingKind.TEST_MODE:
+            venue.test_days_left = rules.test_mode_days_left(ends_at=venue.standing.ends_at, now=now)
     return render(request, "venues/venue_list.html", {"page": page})
 
 
@@ -69,13 +73,18 @@ def venue_list(request):
 @role_required(Role.OWNER)
 def venue_detail(request, pk: int):
     venue = selectors.get_venue_for_owner(request.user, pk)
-    today = timezone.localdate()
-    ends_on = venue.test_mode_ends_on()
+    now = timezone.now()
+    standing = standing_at(venue, now)  # R-VN-9: what the venue is now, from the history
     context = {
         "venue": venue,
         "entrances": venue.entrances.all(),
-        "in_test_mode": venue.in_test_mode_on(today),
-        "test_mode": rules.describe_test_mode(ends_on=ends_on, today=today) if ends_on else "",
+        "standing": standing,
+        "now": now,
+        "test_mode": (
+            rules.describe_test_mode(ends_at=standing.ends_at, now=now)
+            if standing and standing.kind == StandingKind.TEST_MODE
+            else ""
+        ),
     }
     return render(request, "venues/venue_detail.html", context | venue_panel_context(venue))
 

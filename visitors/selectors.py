@@ -1,22 +1,16 @@
 """Reads of the visitors app: occupancy (R-CI-6), a citizen's own lists (R-PR-4) and the
 sanitary officers' door reports (R-CI-3)."""
 
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db.models import Exists, F, Func, IntegerField, QuerySet, Subquery, Value
-from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
 
 from ashyq.accounts.access import scope_to_region
-from ashyq.cache import cache_get, cache_set
 from ashyq.core import rows as rows_of
-from ashyq.reference.models import Category, OperatingRule, ZoneChange
-from leaders.models import Leader
-from monitoring.models import Sanction
-from monitoring.selectors import excluded_venue_ids
+from venues.conditions import occupancy_percent_at
 from venues.models import QrCode, Venue
+from venues.standing.selectors import kind_subquery
 from visitors import rules
 from visitors.models import DoorReport, StatusLookup, Visit
 
@@ -32,57 +26,15 @@ class Occupancy:
     over: bool
 
 
-def allowed_percent(venue, day: date) -> int:
-    """The share of the capacity a venue may fill on `day` (R-OP-1, R-OP-2): the
-    operating conditions (the region's zone, participation, leader status — R-LD-5);
-    0 when the venue may not open. occupancy() and the guard page follow it."""
-    from leaders.conditions import conditions_for
-
-    return conditions_for(venue, day).occupancy_percent
-
-
-# Issue 9 (B1): the allowed share changes with the zone, the table of conditions, the
-# venue's participation, exclusion and leader status — a few queries (leaders.conditions)
-# that every guard look-up would repeat. It is kept in the cache per venue and local day
-# for OCCUPANCY_RULE_SECONDS, under a version that every save or delete of those rows
-# renews. A change made without a save (a bulk update: an appeal lifting an exclusion,
-# leaders written in bulk), or read by another request between the save and its
-# commit, shows on the guard page at most OCCUPANCY_RULE_SECONDS late.
-OCCUPANCY_RULE_SECONDS = 60
-_RULES_VERSION_KEY = "visitors:occupancy-rules-version"
-
-
-def _renew_rules_version(**_kwargs) -> None:
-    cache_set(_RULES_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-# By sender: a delete receiver on every model would stop Django's fast deletes (it
-# would load each row to send the signal). Leader rows are never deleted one by one.
-for _model in (Venue, Category, ZoneChange, OperatingRule, Sanction):
-    post_save.connect(_renew_rules_version, sender=_model, dispatch_uid=f"visitors.rules_saved.{_model.__name__}")
-    post_delete.connect(_renew_rules_version, sender=_model, dispatch_uid=f"visitors.rules_deleted.{_model.__name__}")
-post_save.connect(_renew_rules_version, sender=Leader, dispatch_uid="visitors.rules_saved.Leader")
-
-
-def _allowed_percent_kept(venue, day: date) -> int:
-    """allowed_percent(venue, day), from the cache while it holds (see above)."""
-    version = cache_get(_RULES_VERSION_KEY) or "-"
-    key = f"visitors:allowed-percent:{version}:{venue.pk}:{day.isoformat()}"
-    percent = cache_get(key)
-    if percent is None:
-        percent = allowed_percent(venue, day)
-        cache_set(key, percent, OCCUPANCY_RULE_SECONDS)
-    return percent
-
-
-def occupancy(venue, *, now: datetime, inside: int | None = None) -> Occupancy:
+def occupancy(venue, *, now: datetime, inside: int | None = None, standing: str | None = None) -> Occupancy:
     """R-CI-6: entries minus exits and automatic closes. A visit counts inside while it
     is open and less than 4 hours old (R-CI-4: an older one is closed, whether or
     not the periodic task has run yet). One COUNT on the open-visits index, unless
-    the caller counted already (`inside`, e.g. from door_facts)."""
+    the caller counted already (`inside`, e.g. from door_facts); `standing`: the
+    venue's standing now, when the caller read it."""
     if inside is None:
         inside = _inside(venue, now=now).count()
-    allowed = rules.allowed_occupancy(venue.capacity, _allowed_percent_kept(venue, timezone.localdate(now)))
+    allowed = rules.allowed_occupancy(venue.capacity, occupancy_percent_at(venue, now, standing=standing))
     return Occupancy(
         inside=inside,
         allowed=allowed,
@@ -103,12 +55,13 @@ def _inside(venue, *, now: datetime) -> QuerySet[Visit]:
 @dataclass(frozen=True)
 class DoorFacts:
     """What a guard's look-up must know before it writes, read in one statement: R-CI-7
-    (excluded now; a live code at the entrance, or the venue), the rate limits (the
+    (the venue's standing now, None before it had one; a live code at the entrance, or
+    the venue), the rate limits (the
     guard's look-ups of the last minute and day, the venue's of the last minute), the
     enumeration check (other people born on the visitor's birth date whom this guard
     looked up within the hour) and the people inside (R-CI-6), all before this one."""
 
-    excluded: bool
+    standing: str | None
     live_code: bool
     guard_minute: int
     guard_day: int
@@ -171,7 +124,7 @@ def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago,
     return (
         Venue.objects.filter(pk=venue)
         .annotate(
-            excluded_now=Exists(excluded_venue_ids(at=now).filter(venue_id=venue)),
+            standing_now=kind_subquery(venue, now),
             live_code=Exists(live),
             guard_minute=_count(mine.filter(at__gt=minute_ago)),
             guard_day=_count(mine),
@@ -180,7 +133,7 @@ def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago,
             inside=_count(inside),
         )
         .values_list(
-            "excluded_now", "live_code", "guard_minute", "guard_day", "venue_minute", "same_birth_date_others", "inside"
+            "standing_now", "live_code", "guard_minute", "guard_day", "venue_minute", "same_birth_date_others", "inside"
         )
     )
 

@@ -6,6 +6,7 @@ Privacy (R-ID-5, R-PR-6): an IIN or passport number is only ever in a POST body.
 repeats one, not even in an error: the guard's form is always re-rendered empty.
 """
 
+import logging
 from functools import wraps
 
 from django.conf import settings
@@ -26,15 +27,15 @@ from ashyq.accounts.access import role_required
 from ashyq.accounts.models import NATIONAL_ROLES, Role
 from ashyq.registries import RegistryError
 from ashyq.sms.forms import PhoneForm
-from monitoring.selectors import venue_excluded
 from statuses.persons import person_key
 from statuses.selectors import history_for, status_for
-from venues.codes import rendering
-from venues.codes.selectors import venue_for_guard
+from venues.codes import rendering, tokens
+from venues.codes.selectors import code_for_scan, venue_for_guard
 from venues.models import Direction
+from venues.standing import rules as standing_rules
 from visitors import rules, selectors
 from visitors.forms import COMMON_COUNTRIES, GuardLookupForm, LinkIinForm
-from visitors.services.checkin import EXCLUDED_MESSAGE, IinNotLinked, VenueRefused, citizen_scan, remote_check
+from visitors.services.checkin import IinNotLinked, VenueRefused, citizen_scan, refuse_unless_open, remote_check
 from visitors.services.guard import RateLimited, guard_lookup
 from visitors.services.linking import LinkRefused, citizen_link_iin
 
@@ -43,6 +44,8 @@ GUARD_ENTRANCE_KEY = "visitors_guard_entrance"  # the guard's last entrance (R-C
 OWN_LIST_LENGTH = 10  # R-PR-4: the lists on "My status"; the rest on their own pages
 OWN_PER_PAGE = 50
 REPORTS_PER_PAGE = 50
+
+logger = logging.getLogger(__name__)
 
 
 # --- Access -----------------------------------------------------------------------------------
@@ -97,7 +100,7 @@ def guard_only(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            response = _phone_sign_in(request, reverse("codes:guard"))
+            response = _phone_sign_in(request, reverse("checkin:guard"))
             if request.headers.get("HX-Request"):
                 return HttpResponse(headers={"HX-Redirect": response["Location"]})
             return response
@@ -182,19 +185,49 @@ def my_visits(request):
 # --- /q/<token>: the visitor's scan (R-CI-1, R-CI-4, R-CI-5, R-CI-7) ---------------------------
 
 
-def scan_checkin(request, code):
-    """A valid, live code was opened (venues.codes.views.scan checked the token). Only a
-    signed-in citizen's GET records anything; HEAD (a scanner app looking first) never."""
+@never_cache
+# GET, HEAD for scanner apps that look before they open, and POST for a check-in
+# confirmed by a button when the page was reached from another site (CSRF-checked).
+@require_http_methods(["GET", "HEAD", "POST"])
+def scan(request, token):
+    """What a phone camera opens. R-VN-4, R-CI-7: a forged or truncated token 400, an
+    unknown code 404, a revoked one 410 — and nothing is recorded, whatever the answer."""
+    try:
+        data = tokens.verify(token)
+    except tokens.BadToken:
+        return _refused(request, token, "venues/codes/scan_invalid.html", 400)
+    code = code_for_scan(data)
+    if code is None:
+        return _refused(request, token, "venues/codes/scan_unknown.html", 404)
+    if code.revoked_at is not None:
+        return _refused(request, token, "venues/codes/scan_revoked.html", 410, venue=code.entrance.venue)
+    # R-CI-1, R-CI-4: a signed-in citizen is checked in (entry) or out (exit); anyone
+    # else is shown the venue and the phone sign-in that comes back here.
+    return _scan_checkin(request, code)
+
+
+def _refused(request, token, template, status, **context):
+    response = render(request, template, context, status=status)
+    # Django's request logger would print the whole path, token included; we log a
+    # prefix only, and mark the response as logged, as Django's own handlers do.
+    logger.info("QR code refused (%s): /q/%s", status, tokens.short(token))
+    response._has_been_logged = True
+    return response
+
+
+def _scan_checkin(request, code):
+    """A valid, live code was opened. Only a signed-in citizen's GET records anything;
+    HEAD (a scanner app looking first) never."""
     venue = code.entrance.venue
     context = {"code": code, "entrance": code.entrance, "venue": venue, "next": request.path}
-    # Read with the code (venues.codes.selectors.code_for_scan), else here; once (issue 9).
-    excluded = getattr(code, "venue_excluded", None)
-    if excluded is None:
-        excluded = venue_excluded(venue=venue, at=timezone.now())
-    if excluded:
-        # R-CI-7, R-MN-4: an excluded venue's codes are refused for whoever opens them,
-        # before any sign-in; nothing is recorded.
-        context.update(message=EXCLUDED_MESSAGE, status=403)
+    # R-CI-7, R-VN-9: the venue's standing now, read with the code (code_for_scan).
+    standing = code.venue_standing or standing_rules.APPLIED
+    try:
+        # An excluded venue's codes are refused for whoever opens them, before any
+        # sign-in; nothing is recorded.
+        refuse_unless_open(venue=venue, entrance=code.entrance, now=timezone.now(), code=code, standing=standing)
+    except VenueRefused as exc:
+        context.update(message=exc.message, status=403)
         return render(request, "visitors/scan_refused.html", context, status=403)
     if request.method == "HEAD" or getattr(request.user, "role", None) != Role.CITIZEN:
         # Not signed in: the phone sign-in that comes back here. Another role (an owner
@@ -207,7 +240,7 @@ def scan_checkin(request, code):
         return render(request, "venues/codes/scan.html", {**context, "confirm": True})
     now = timezone.now()
     try:
-        answer = citizen_scan(user=request.user, code=code, now=now, excluded=False)
+        answer = citizen_scan(user=request.user, code=code, now=now, standing=standing)
     except IinNotLinked:
         return _to_link(request)
     except VenueRefused as exc:
@@ -261,9 +294,13 @@ def check_qr(request):
 # --- The guard page (R-CI-2, R-CI-3, R-CI-6, R-PR-3, R-PR-6) ------------------------------------
 
 
+@never_cache
+@require_GET
 @guard_only
 def guard_page(request):
-    """GET /guard/ (venues.codes.views.guard): the guard's venue, occupancy and form."""
+    """GET /guard/: the guard page of the one venue whose guard phone the guard signed
+    in with: its occupancy and the IIN / passport entry (R-CI-2, R-CI-6); the form posts
+    to checkin:guard_lookup."""
     venue = venue_for_guard(request.user)
     if venue is None:
         return render(request, "venues/codes/guard.html", {"venue": None})
@@ -280,7 +317,7 @@ def guard_lookup_view(request):
     show it again) with the form empty; htmx gets the answer card only."""
     venue = venue_for_guard(request.user)
     if venue is None:
-        return redirect("codes:guard")
+        return redirect("checkin:guard")
     form = GuardLookupForm(request.POST, entrances=venue.entrances.all())  # prefetched: no query
     now = timezone.now()
     answer, errors, status, retry_after = _guard_answer(request, venue, form, now)

@@ -22,7 +22,7 @@ def _items(user):
         yield _("My status"), "visitors:me", ()
         yield _("My check-ins"), "visitors:my_visits", ()
     if user.role == Role.GUARD:
-        yield _("Guard page"), "codes:guard", ()
+        yield _("Guard page"), "checkin:guard", ()
     if user.role in (Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
         yield _("Door reports"), "checkin:sanitary", ()
     if user.role == Role.INSPECTOR:

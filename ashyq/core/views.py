@@ -17,7 +17,7 @@ from ashyq.reference.models import Region
 HOME_REDIRECTS = {
     Role.OWNER: "venues:venue_list",
     Role.CITIZEN: "visitors:me",
-    Role.GUARD: "codes:guard",
+    Role.GUARD: "checkin:guard",
 }
 # The home page of the other roles.
 HOME_TEMPLATES = {

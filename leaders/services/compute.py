@@ -26,10 +26,12 @@ from ashyq.core.rows import values_rows
 from ashyq.core.services import audit_record
 from ashyq.queue import enqueue
 from ashyq.reference.models import Region
-from leaders import conditions, rules
+from leaders import rules
 from leaders.models import Candidate, CandidateList, ComputeRun, ListStatus, Period, RunStatus
-from monitoring.selectors import venues_excluded_during
+from venues import conditions
 from venues.models import Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import venue_ids_in_during
 from visitors.models import ExitMethod, Visit
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,11 @@ def counted_visits(*, start: datetime, end: datetime):
     return Visit.objects.filter(entered_at__gte=start, entered_at__lt=end).exclude(exit_method=ExitMethod.REFUSED)
 
 
+# R-LD-4: volunteers, and venues excluded (or awaiting their return, R-MN-4) at any
+# moment of the period, are never candidates: read from their standing then (R-VN-9).
+_NOT_ELIGIBLE = standing_rules.EXCLUDED_KINDS | {standing_rules.VOLUNTEER}
+
+
 def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     """Each eligible venue with more check-ins in [start, end) than the lowest threshold
     (rules.LOWEST_THRESHOLD: none with fewer can be a candidate), with its region,
@@ -65,9 +72,8 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     keeps."""
     counts = dict(
         counted_visits(start=start, end=end)
-        .filter(venue__category__is_volunteer=False)
         .exclude(venue__category__tier="")
-        .exclude(venue_id__in=venues_excluded_during(start=start, end=end))
+        .exclude(venue_id__in=venue_ids_in_during(_NOT_ELIGIBLE, start, end))
         .values("venue_id")
         .annotate(checkins=Count("*"))
         .filter(checkins__gt=rules.LOWEST_THRESHOLD)

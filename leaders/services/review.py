@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from ashyq.core.services import audit_record
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
+from venues.standing.rules import local_midnight
+from venues.standing.services import standing_lead
 
 # R-LD-3: "the status then lasts 2 weeks from the decision" — from the decision's date
 # (a leader that day) to the day 14 days later (no longer one): starts_on ≤ day < ends_on.
@@ -160,6 +162,12 @@ def record_decision(*, period: Period, number: str, date: date, actor, now: date
         .order_by("venue_id")
         .values_list("venue_id", flat=True)
     )
+    # R-VN-9: each is a leader from now (not from the decision's date, when that lies a
+    # few days back: nobody worked as a leader before it was known) to the end of the
+    # term, wherever it is a participant (R-LD-4, R-MN-4: not while excluded).
+    until = local_midnight(ends_on)
+    for leader in leaders:
+        standing_lead(venue_id=leader.venue_id, at=now, until=until, decision=decision.pk)
     audit_record(
         actor=actor,
         action="leaders.decide",

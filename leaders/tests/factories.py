@@ -2,9 +2,14 @@
 
 from datetime import date, datetime, timedelta
 
+from ashyq.accounts.models import Role
+from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.models import Tier
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
 from leaders import rules
+from leaders.models import Decision, Leader, Period
+from venues.standing.rules import local_midnight
+from venues.standing.services import standing_lead
 from venues.tests.factories import VenueFactory
 from visitors.models import Colour, EntryMethod, ExitMethod, Visit
 
@@ -34,3 +39,28 @@ def add_visits(venue, count: int, *, start: datetime | None = None, refused: boo
         )
         for n in range(count)
     )
+
+
+def leader_term(venue, starts_on: date, ends_on: date, *, recorded_at: datetime | None = None, period=None) -> Leader:
+    """A Leader row of `venue` for [starts_on, ends_on) by a decision recorded at
+    `recorded_at` (the first moment of `starts_on` by default), and the venue's leader
+    standing as the decision writes it (R-LD-3, R-VN-9)."""
+    recorded_at = recorded_at or local_midnight(starts_on)
+    period = (
+        period or Period.objects.get_or_create(starts_on=date(2021, 4, 26), defaults={"ends_on": date(2021, 5, 10)})[0]
+    )
+    decision = Decision.objects.create(
+        period=period,
+        number=f"L-{venue.pk}-{starts_on.isoformat()}",
+        date=starts_on,
+        recorded_by=UserFactory(role=Role.COMMISSION),
+        recorded_at=recorded_at,
+    )
+    leader = Leader.objects.create(venue=venue, decision=decision, starts_on=starts_on, ends_on=ends_on)
+    standing_lead(
+        venue_id=venue.pk,
+        at=max(recorded_at, local_midnight(starts_on)),
+        until=local_midnight(ends_on),
+        decision=decision.pk,
+    )
+    return leader

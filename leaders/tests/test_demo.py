@@ -10,11 +10,13 @@ from django.utils import translation
 
 from ashyq.accounts import demo as accounts_demo
 from leaders import demo, rules
-from leaders.conditions import conditions_for
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus
-from leaders.selectors import current_leaders, is_leader
+from leaders.selectors import current_leaders
 from venues import demo as venues_demo
+from venues.conditions import conditions_at
 from venues.models import Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 from visitors.models import Visit
 
 pytestmark = pytest.mark.django_db
@@ -89,8 +91,8 @@ def test_the_period_before_last_is_decided_and_its_leaders_are_current(seeded): 
     assert statuses == {ListStatus.FIXED}
     with time_machine.travel(NOW, tick=False), translation.override("en"):
         leader = Venue.objects.get(name="Ресторан «Көктем» (демо лидеров)")
-        assert is_leader(leader, NOW.date())
-        conditions = conditions_for(leader, NOW.date())
+        assert kind_at(leader, NOW) == standing_rules.LEADER
+        conditions = conditions_at(leader, NOW)
         assert conditions.leader and any("Leader Ashyq" in reason for reason in conditions.reasons)
         assert leader.pk in {row.venue_id for row in current_leaders(leader.region, NOW.date())}
 

@@ -12,9 +12,10 @@ from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.models import AuditEvent
 from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
-from leaders.selectors import is_leader
 from leaders.services import review
 from leaders.tests.factories import PERIOD
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import history_of, kind_at
 from venues.tests.factories import VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def computed_list(region=None, *, candidates: int = 2, start: date = PERIOD, **v
     Candidate.objects.bulk_create(
         Candidate(
             list=candidate_list,
-            venue=VenueFactory(region=region, **venue_fields),
+            venue=VenueFactory(region=region, **{"codes_first_issued_at": NOW - timedelta(days=60), **venue_fields}),
             checkins=2001 + n,
             threshold=2000,
         )
@@ -158,10 +159,15 @@ def test_leaders_hold_the_status_for_14_days_from_the_decision_date(commission):
 
     leader = Leader.objects.get()
     assert (leader.starts_on, leader.ends_on) == (decided, decided + timedelta(days=14))
-    assert not is_leader(venue, decided - timedelta(days=1))
-    assert is_leader(venue, decided)
-    assert is_leader(venue, decided + timedelta(days=13))
-    assert not is_leader(venue, decided + timedelta(days=14))
+    # R-VN-9: a leader from the moment the decision was recorded (NOW, 1 June: the
+    # days since its date, 28 May, were not lived as a leader's) to the end of its
+    # 14th day.
+    end = datetime(2021, 6, 11, 0, 0, tzinfo=ALMATY)
+    assert kind_at(venue, NOW - timedelta(microseconds=1)) != standing_rules.LEADER
+    assert kind_at(venue, NOW) == standing_rules.LEADER
+    assert kind_at(venue, end - timedelta(microseconds=1)) == standing_rules.LEADER
+    assert kind_at(venue, end) == standing_rules.PARTICIPANT
+    assert [i.kind for i in history_of(venue)][-2:] == [standing_rules.LEADER, standing_rules.PARTICIPANT]
 
 
 def test_a_decision_with_no_submitted_list_is_refused(commission):

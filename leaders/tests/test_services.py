@@ -8,17 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from ashyq.accounts.models import Role
-from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.models import OperatingRule, Tier, Zone
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
 from leaders import rules
-from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
+from leaders.models import Candidate, CandidateList, ListStatus
 from leaders.services import compute as services
-from leaders.tests.factories import PERIOD, add_visits, tier_venue
-from monitoring.models import Sanction, SanctionKind, SanctionState
-from monitoring.selectors import venues_excluded_during
-from monitoring.tests.factories import ViolationFactory
+from leaders.tests.factories import PERIOD, add_visits, leader_term, tier_venue
+from monitoring.models import SanctionState
+from monitoring.tests.factories import exclusion
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import venue_ids_in_during
 from venues.tests.factories import VenueFactory
 from visitors.models import Colour, EntryMethod, Visit
 
@@ -75,14 +74,7 @@ def test_volunteers_and_untiered_venues_are_never_candidates():  # R-LD-4, R-REF
 
 
 def _exclude(venue, *, starts_at, ends_at, **fields):
-    return Sanction.objects.create(
-        venue=venue,
-        kind=SanctionKind.EXCLUSION,
-        violation=ViolationFactory(venue=venue),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        **fields,
-    )
+    return exclusion(venue, starts_at=starts_at, ends_at=ends_at, **fields)
 
 
 def test_a_venue_excluded_for_one_day_of_the_period_is_not_a_candidate():  # R-LD-4
@@ -107,8 +99,11 @@ def test_excluded_during_overlap_edges():  # R-LD-4, R-MN-4, R-MN-5
         # Ended before the period but the owner never asked to return: still excluded.
         "not_returned": dict(starts_at=START - timedelta(days=20), ends_at=START - timedelta(days=6)),
         "last_second": dict(starts_at=END - timedelta(seconds=1), ends_at=END + timedelta(days=14)),
+        # The owner asked to return at the first moment he could: one second into the period.
         "first_second": dict(
-            starts_at=START - timedelta(days=14), ends_at=START + timedelta(seconds=1), returned_at=START
+            starts_at=START - timedelta(days=14),
+            ends_at=START + timedelta(seconds=1),
+            returned_at=START + timedelta(seconds=1),
         ),
     }
     for name, fields in cases.items():
@@ -116,7 +111,8 @@ def test_excluded_during_overlap_edges():  # R-LD-4, R-MN-4, R-MN-5
         venue_ids[venue.pk] = name
         _exclude(venue, **fields)
 
-    found = {venue_ids[pk] for pk in venues_excluded_during(start=START, end=END).values_list("venue_id", flat=True)}
+    excluded = venue_ids_in_during(standing_rules.EXCLUDED_KINDS, START, END)
+    found = {venue_ids[pk] for pk in excluded.values_list("venue_id", flat=True)}
 
     assert found == {"not_returned", "last_second", "first_second"}
 
@@ -328,13 +324,7 @@ def test_a_leader_s_two_extra_hours_are_not_out_of_hours():  # R-LD-5, issue 7, 
     issued = datetime(2021, 4, 1, 10, tzinfo=ALMATY)  # a participant, test mode long over
     leader = VenueFactory(region=region, category=category, capacity=1000, codes_first_issued_at=issued)
     other = VenueFactory(region=region, category=category, capacity=1000, codes_first_issued_at=issued)
-    decision = Decision.objects.create(
-        period=Period.objects.create(starts_on=date(2021, 4, 26), ends_on=PERIOD),
-        number="1",
-        date=date(2021, 5, 1),
-        recorded_by=UserFactory(role=Role.COMMISSION),
-    )
-    Leader.objects.create(venue=leader, decision=decision, starts_on=date(2021, 5, 1), ends_on=date(2021, 6, 1))
+    leader_term(leader, date(2021, 5, 1), date(2021, 6, 1))
     for venue in (leader, other):
         visits_at(venue, 600, hour=12)
         visits_at(venue, 100, hour=23, minute=30)  # green leader: 08:00–01:00

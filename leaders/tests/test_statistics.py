@@ -16,8 +16,8 @@ from ashyq.reference.models import Region
 from ashyq.reference.tests.factories import RegionFactory
 from leaders import statistics
 from leaders.charts import bar_chart, nice_step
-from leaders.models import Decision, Leader, Period
 from leaders.rules import LOCAL_TZ
+from leaders.tests.factories import leader_term
 from venues.tests.factories import VenueFactory
 from visitors.models import DailyStats
 
@@ -85,14 +85,9 @@ def test_figures_per_day_from_the_rollup_participants_and_leaders():
     VenueFactory(region=north, codes_first_issued_at=local(first, 23, 59))  # 17:59 UTC: still the 14th locally
     VenueFactory(region=north, codes_first_issued_at=local(last))  # from the third day
     VenueFactory(region=north, codes_first_issued_at=None)  # never
-    # R-LD-3: starts_on ≤ day < ends_on.
-    decision = Decision.objects.create(
-        period=Period.objects.create(starts_on=date(2021, 5, 24), ends_on=date(2021, 6, 7)),
-        number="1",
-        date=first,
-        recorded_by=UserFactory(role=Role.COMMISSION),
-    )
-    Leader.objects.create(venue=VenueFactory(region=south), decision=decision, starts_on=first, ends_on=last)
+    # R-LD-3, R-VN-9: a leader on the days its standing was (starts_on ≤ day < ends_on).
+    south_leader = VenueFactory(region=south, codes_first_issued_at=local(first) - timedelta(days=40))
+    leader_term(south_leader, first, last)
 
     figures = statistics.daily_figures(first=first, last=last, region_ids=[north.pk, south.pk])
 
@@ -100,10 +95,11 @@ def test_figures_per_day_from_the_rollup_participants_and_leaders():
     assert figures.regions[north.pk]["checkins"] == [100, 0, 30]
     assert figures.regions[north.pk]["red_at_door"] == [3, 0, 0]
     assert figures.regions[north.pk]["participants"] == [2, 2, 3]
+    assert figures.regions[south.pk]["participants"] == [1, 1, 1]
     assert figures.regions[south.pk]["leaders"] == [1, 1, 0]  # ends_on is exclusive
     assert figures.national["checkins"] == [150, 0, 30]
     assert figures.national["remote_checks"] == [8, 0, 0]  # the NULL-region row counts nationally
-    assert figures.national["participants"] == [2, 2, 3]  # the south's leader venue has no codes
+    assert figures.national["participants"] == [3, 3, 4]
     assert figures.region_totals(north.pk)["checkins"] == 130
     assert figures.region_totals(north.pk)["participants"] == 3  # a stock: the last day's
 

@@ -1,60 +1,88 @@
-"""Inactivity flags (R-MN-2): a venue with no check-in for more than 3 full local days,
-outage days (R-MN-6) not counted, is flagged; a flag is a sanction trigger (R-MN-3)."""
+"""Inactivity flags (R-MN-2): a venue with four counted full local days without a
+check-in is flagged when the fourth ends, and a flag is a sanction trigger (R-MN-3).
+A day is not counted when, at any time of it, an outage was recorded, the venue was
+excluded or awaiting its return, or its conditions did not allow it to open
+(monitoring.selectors.excused_days). An outage recorded later over a counted day
+withdraws the flag and lifts its sanction (`flags_withdraw_for_outage`)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from monitoring.models import InactivityFlag
-from monitoring.rules import SILENT_DAYS_ALLOWED, silent_stretch
-from monitoring.selectors import excluded_venue_ids, outage_days
-from monitoring.services.sanctions import sanction_for_trigger
+from ashyq.core.services import audit_record
+from monitoring.models import InactivityFlag, Outage, Sanction, SanctionState
+from monitoring.rules import INACTIVITY_LOOKBACK, SILENT_DAYS_ALLOWED, silent_stretch
+from monitoring.selectors import excused_days
+from monitoring.services.sanctions import sanction_for_trigger, sanction_withdraw
 from venues.models import Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import venue_ids_in_during
+from visitors.models import Visit
+
+local_midnight = standing_rules.local_midnight
 
 
-def _local_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def inactivity_flag_all(*, now: datetime) -> int:
     """Flag every silent venue (R-MN-2) and trigger a sanction for each new flag
-    (R-MN-3). Safe to run twice: a stretch is flagged once (unique venue, first_day).
-    Returns the number of new flags."""
+    (R-MN-3). Safe to run twice, at any time of the day: only check-ins before today
+    count, and a stretch is flagged once (unique venue and first counted day). Returns
+    the number of new flags.
+
+    The venues looked at are those whose codes worked at some time of the last four
+    days and that had no check-in in them (an index probe each); for them, one read of
+    their last check-in, their last flag, and the excused days since."""
     today = timezone.localdate(now)
-    # A venue can only be flagged if its last check-in, and the first issue of its codes,
-    # lie before the 4th day before today (the counted days are before today).
-    cutoff = _local_midnight(today - timedelta(days=SILENT_DAYS_ALLOWED + 1))
-    rows = list(
-        Venue.objects.filter(codes_first_issued_at__lt=cutoff)
-        # R-MN-4: an excluded venue's codes are refused; its silence is not its own.
-        .exclude(pk__in=excluded_venue_ids(at=now))
-        .annotate(last_entry=Max("visits__entered_at"))
-        .filter(Q(last_entry__isnull=True) | Q(last_entry__lt=cutoff))
-        .values_list("pk", "codes_first_issued_at", "last_entry")
-    )
-    if not rows:
-        return 0
-    # The first full day after the issue: the issue day itself is not a full day.
-    since = {pk: timezone.localdate(issued) + timedelta(days=1) for pk, issued, _last in rows}
-    outages = outage_days(start=min(since.values()), end=today - timedelta(days=1))
-    stretches = {}
-    for pk, _issued, last_entry in rows:
-        stretch = silent_stretch(
-            last_checkin_day=timezone.localdate(last_entry) if last_entry else None,
-            since_day=since[pk],
-            today=today,
-            outage_days=outages,
+    window = local_midnight(today - timedelta(days=SILENT_DAYS_ALLOWED + 1))
+    midnight = local_midnight(today)
+    recent = Visit.objects.filter(venue_id=OuterRef("pk"), entered_at__gte=window, entered_at__lt=midnight)
+    last_visit = Visit.objects.filter(venue_id=OuterRef("pk"), entered_at__lt=window).order_by("-entered_at")
+    last_flag = InactivityFlag.objects.filter(venue_id=OuterRef("pk"), withdrawn_at__isnull=True).order_by("-last_day")
+    venues = list(
+        Venue.objects.filter(pk__in=venue_ids_in_during(standing_rules.WORKING, window, midnight))
+        .exclude(Exists(recent))
+        .annotate(
+            last_entry=Subquery(last_visit.values("entered_at")[:1]),
+            last_flagged=Subquery(last_flag.values("last_day")[:1]),
         )
+        .only("pk", "region_id", "category_id")
+    )
+    if not venues:
+        return 0
+    floor = today - INACTIVITY_LOOKBACK
+    starts = {venue.pk: _stretch_start(venue, floor) for venue in venues}
+    excused = excused_days(venues, _days(min(starts.values()), today - timedelta(days=1)))
+    stretches = {}
+    for venue in venues:
+        stretch = silent_stretch(start=starts[venue.pk], today=today, excused=excused[venue.pk])
         if stretch is not None:
-            stretches[pk] = stretch
+            stretches[venue.pk] = stretch
     return _flags_create(stretches=stretches, now=now)
+
+
+def _stretch_start(venue, floor: date) -> date:
+    """The first day a stretch of `venue` may count: after its last check-in's day and
+    its last flag's last day, no earlier than `floor`."""
+    start = floor
+    if venue.last_entry is not None:
+        start = max(start, timezone.localdate(venue.last_entry) + timedelta(days=1))
+    if venue.last_flagged is not None:
+        start = max(start, venue.last_flagged + timedelta(days=1))
+    return start
 
 
 @transaction.atomic
 def _flags_create(*, stretches: dict[int, tuple[date, date]], now: datetime) -> int:
-    existing = set(InactivityFlag.objects.filter(venue_id__in=stretches).values_list("venue_id", "first_day"))
+    existing = set(
+        InactivityFlag.objects.filter(venue_id__in=stretches, withdrawn_at__isnull=True).values_list(
+            "venue_id", "first_day"
+        )
+    )
     wanted = {(pk, first) for pk, (first, _last) in stretches.items()} - existing
     InactivityFlag.objects.bulk_create(
         [
@@ -66,10 +94,49 @@ def _flags_create(*, stretches: dict[int, tuple[date, date]], now: datetime) -> 
     new_flags = [
         flag
         for flag in InactivityFlag.objects.filter(
-            venue_id__in={pk for pk, _first in wanted}, flagged_at=now, sanction__isnull=True
-        ).select_related("venue")
+            venue_id__in={pk for pk, _first in wanted}, flagged_at=now, sanction__isnull=True, withdrawn_at__isnull=True
+        ).order_by("venue_id")
         if (flag.venue_id, flag.first_day) in wanted
     ]
     for flag in new_flags:
         sanction_for_trigger(inactivity_flag=flag, now=now)
     return len(new_flags)
+
+
+@transaction.atomic
+def flags_withdraw_for_outage(*, outage: Outage, now: datetime) -> int:
+    """R-MN-2 Decided: an outage recorded later that covers a day a flag counted
+    withdraws the flag, and the sanction that followed from it is lifted at once. The
+    next night's flags count that stretch again without the day. Returns how many
+    flags were withdrawn."""
+    first, last = timezone.localdate(outage.starts_at), timezone.localdate(outage.ends_at - timedelta(microseconds=1))
+    flags = list(
+        InactivityFlag.objects.filter(withdrawn_at__isnull=True, first_day__lte=last, last_day__gte=first)
+        .select_related("venue__region")
+        .order_by("venue_id", "first_day")
+    )
+    if not flags:
+        return 0
+    venues = {flag.venue_id: flag.venue for flag in flags}
+    days = _days(min(flag.first_day for flag in flags), max(flag.last_day for flag in flags))
+    excused = excused_days(list(venues.values()), days)
+    withdrawn = 0
+    for flag in flags:
+        counted = [day for day in _days(flag.first_day, flag.last_day) if day not in excused[flag.venue_id]]
+        if len(counted) > SILENT_DAYS_ALLOWED:
+            continue  # the outage covered none of its counted days
+        InactivityFlag.objects.filter(pk=flag.pk).update(withdrawn_at=now)
+        audit_record(
+            actor=None,
+            action="monitoring.inactivity_withdrawn",
+            obj=flag.venue,
+            region=flag.venue.region,
+            venue=flag.venue_id,
+            flag=flag.pk,
+            outage=outage.pk,
+        )
+        sanction = Sanction.objects.filter(inactivity_flag=flag, state=SanctionState.ACTIVE).first()
+        if sanction is not None:
+            sanction_withdraw(sanction=sanction, reason=f"outage:{outage.pk}", now=now)
+        withdrawn += 1
+    return withdrawn

@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from ashyq.accounts.models import Role
 from ashyq.core.services import audit_record
-from monitoring.models import Outage, OutageKind
+from monitoring.models import Outage, OutageKind, Sanction, SanctionState, ViolationKind
+from monitoring.services.inactivity import flags_withdraw_for_outage
+from monitoring.services.sanctions import sanction_withdraw
 
 # Decided: an outage may be recorded while it still lasts, with the end the operator
 
@@ -49,4 +51,20 @@ def _outage_create(*, operator, starts_at, ends_at, kind, note, now) -> Outage:
         starts_at=starts_at.isoformat(),
         ends_at=ends_at.isoformat(),
     )
+    _sanctions_withdraw(outage=outage, now=now)
     return outage
+
+
+def _sanctions_withdraw(*, outage: Outage, now: datetime) -> None:
+    """What an outage recorded after the fact spares is lifted at once: the flags that
+    counted one of its days (R-MN-2), and the sanctions of violations of not checking
+    statuses that happened during it (R-MN-6)."""
+    flags_withdraw_for_outage(outage=outage, now=now)
+    spared = Sanction.objects.filter(
+        state=SanctionState.ACTIVE,
+        violation__kind=ViolationKind.NO_STATUS_CHECK,
+        violation__occurred_at__gte=outage.starts_at,
+        violation__occurred_at__lt=outage.ends_at,
+    ).select_related("venue__region")
+    for sanction in spared:
+        sanction_withdraw(sanction=sanction, reason=f"outage:{outage.pk}", now=now)

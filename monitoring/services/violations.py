@@ -23,18 +23,15 @@ from monitoring.models import (
     ViolationState,
 )
 from monitoring.selectors import outage_at
-from monitoring.services.sanctions import sanction_for_trigger
+from monitoring.services.sanctions import check_region, sanction_for_trigger
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 
 
 @dataclass(frozen=True)
 class Filed:
     violation: Violation
     outage: Outage | None  # R-MN-6: an outage covered the time of the violation
-
-
-def _check_region(user, venue, role: Role) -> None:
-    if user.role != role or user.region_id is None or user.region_id != venue.region_id:
-        raise PermissionDenied
 
 
 def clean_photo(upload) -> ContentFile:
@@ -61,12 +58,15 @@ def clean_photo(upload) -> ContentFile:
 @transaction.atomic
 def violation_file(*, inspector, venue, kind: str, occurred_at: datetime, description: str, photos, now) -> Filed:
     """R-MN-1: an inspector of the venue's region files a violation with up to 5 photos."""
-    _check_region(inspector, venue, Role.INSPECTOR)
+    check_region(inspector, venue, Role.INSPECTOR)
     photos = list(photos or [])
     if len(photos) > rules.MAX_PHOTOS:
         raise ValidationError(_("At most 5 photos."), code="photo_count")
     if occurred_at > now:
         raise ValidationError(_("The time of the violation is in the future."), code="future")
+    if kind_at(venue, occurred_at) == standing_rules.APPLIED:
+        # Ashyq's rules bind a venue from its first codes on (R-VN-5, R-VN-9).
+        raise ValidationError(_("At that time the venue had not joined Ashyq yet."), code="before_joining")
     cleaned = [clean_photo(photo) for photo in photos]  # all checked before anything is saved
     violation = Violation.objects.create(
         venue=venue, kind=kind, occurred_at=occurred_at, description=description, filed_by=inspector, filed_at=now
@@ -92,7 +92,7 @@ def violation_decide(*, inspector, violation: Violation, confirm: bool, note: st
     """R-MN-1: another inspector of the region confirms or rejects a filed violation;
     a confirmation is a sanction trigger (R-MN-3) unless R-MN-6 spares it."""
     venue = violation.venue
-    _check_region(inspector, venue, Role.INSPECTOR)
+    check_region(inspector, venue, Role.INSPECTOR)
     if inspector.pk == violation.filed_by_id:
         raise PermissionDenied(_("You cannot decide on a violation you filed."))
     state = ViolationState.CONFIRMED if confirm else ViolationState.REJECTED

@@ -4,6 +4,9 @@ from django import template
 from django.utils import timezone
 
 from monitoring import selectors
+from monitoring.models import SanctionState
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import standing_at
 
 register = template.Library()
 
@@ -12,12 +15,9 @@ register = template.Library()
 def venue_sanctions(venue):
     now = timezone.now()
     sanctions = selectors.sanctions_for_owner(venue=venue)
+    current = standing_at(venue, now)  # R-VN-9: one read for the whole panel
+    awaiting = current is not None and current.kind == standing_rules.AWAITING_RETURN
     for sanction in sanctions:
-        sanction.may_return = (
-            sanction.kind == "exclusion"
-            and sanction.state == "active"
-            and sanction.returned_at is None
-            and sanction.ends_at <= now
-        )
-        sanction.may_appeal = sanction.state == "active" and not hasattr(sanction, "appeal")
-    return {"sanctions": sanctions, "excluded": selectors.venue_excluded(venue=venue, at=now)}
+        sanction.may_return = awaiting and current.ref == sanction.pk
+        sanction.may_appeal = sanction.state == SanctionState.ACTIVE and not hasattr(sanction, "appeal")
+    return {"sanctions": sanctions, "excluded": current is not None and current.kind in standing_rules.EXCLUDED_KINDS}

@@ -3,11 +3,13 @@
 from django.utils import timezone
 
 from ashyq.accounts import demo as accounts_demo
-from monitoring import demo, selectors
+from monitoring import demo
 from monitoring.models import Appeal, AppealDecision, Sanction, SanctionKind, Violation, ViolationState
 from venues import demo as venues_demo
 from venues.codes import demo as codes_demo
 from venues.models import Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 from visitors import demo as visitors_demo
 
 
@@ -30,5 +32,5 @@ def test_demo_monitoring_is_idempotent_and_excludes_the_bank(db):
     assert flagged.venue.name == visitors_demo.SILENT_VENUE
     assert Appeal.objects.get().decision == AppealDecision.PENDING
     now = timezone.now()
-    assert selectors.venue_excluded(venue=sanction.venue, at=now)
-    assert not selectors.venue_excluded(venue=Venue.objects.get(name=demo.CAFE), at=now)
+    assert kind_at(sanction.venue, now) in standing_rules.EXCLUDED_KINDS
+    assert kind_at(Venue.objects.get(name=demo.CAFE), now) not in standing_rules.EXCLUDED_KINDS

@@ -9,10 +9,17 @@ import time_machine
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
+from ashyq.reference.models import OperatingRule, Zone
+from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
 from monitoring.models import InactivityFlag, Outage, OutageKind, Sanction, SanctionKind, SanctionState
 from monitoring.ops_tasks import flag_inactive_venues
 from monitoring.rules import silent_stretch
+from monitoring.services import sanctions
 from monitoring.services.inactivity import inactivity_flag_all
+from monitoring.services.outages import outage_record
+from monitoring.tests.factories import exclusion
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 from venues.tests.factories import VenueFactory
 from visitors.tests.factories import VisitFactory
 
@@ -25,29 +32,26 @@ def day(n: int) -> date:
 
 
 @pytest.mark.parametrize(
-    ("today", "outages", "expected"),
+    ("today", "excused", "expected"),
     [
-        # R-MN-2: the 4th, 5th, 6th: 3 full days → no flag on the 7th.
+        # R-MN-2: the 1st, 2nd, 3rd: 3 full days → no flag on the 4th.
         (day(4), set(), None),
-        # …the 7th is the 4th full day → flagged on the 8th.
+        # …the 4th is the 4th full day → flagged when it ends (on the 5th).
         (day(5), set(), (day(1), day(4))),
-        # An outage day inside the stretch is not counted: 4 days, one of them an outage.
+        # A day not counted (an outage, an exclusion, closed by the conditions) inside
+        # the stretch neither counts nor breaks it.
         (day(5), {day(2)}, None),
         (day(6), {day(2)}, (day(1), day(5))),
-        # Today itself is never a full day; an outage today changes nothing.
+        # …nor at its start: the stretch begins with its first counted day.
+        (day(6), {day(1)}, (day(2), day(5))),
+        # Today itself is never a full day; excusing it changes nothing.
         (day(5), {day(5)}, (day(1), day(4))),
-        # An outage day before the stretch does not matter either.
+        # Days before the stretch do not matter either.
         (day(5), {D, day(-1)}, (day(1), day(4))),
     ],
 )
-def test_silent_stretch_boundary(today, outages, expected):
-    assert silent_stretch(last_checkin_day=D, since_day=day(-30), today=today, outage_days=outages) == expected
-
-
-def test_a_venue_that_never_had_a_check_in_counts_from_its_first_full_day():
-    since = day(1)
-    assert silent_stretch(last_checkin_day=None, since_day=since, today=day(4), outage_days=set()) is None
-    assert silent_stretch(last_checkin_day=None, since_day=since, today=day(5), outage_days=set()) == (day(1), day(4))
+def test_silent_stretch_boundary(today, excused, expected):
+    assert silent_stretch(start=day(1), today=today, excused=excused) == expected
 
 
 def at(d: date, hour: int, minute: int = 0) -> datetime:
@@ -131,15 +135,122 @@ def test_a_venue_in_test_mode_gets_a_warning():
 
 
 @pytest.mark.django_db
+def test_a_venue_that_never_had_a_check_in_counts_from_its_first_full_day():
+    # Codes issued at 10:00 on day 0: that day is not a full day of working codes.
+    venue = VenueFactory(codes_first_issued_at=at(D, 10))
+    assert run(at(day(4), 23, 59)) == 0
+    assert run(at(day(5), 0, 0)) == 1
+    flag = InactivityFlag.objects.get(venue=venue)
+    assert (flag.first_day, flag.last_day) == (day(1), day(4))
+
+
+@pytest.mark.django_db
 def test_venues_without_codes_and_excluded_venues_are_not_flagged(venue):
     VenueFactory(codes_first_issued_at=None)  # not approved yet: nothing to check in at
     VisitFactory(venue=venue, entered_at=at(D, 18))
     assert run(at(day(5), 1, 10)) == 1  # flagged and excluded for 2 weeks (R-MN-3)
-    VisitFactory(venue=venue, entered_at=at(day(6), 12))
-    # A new stretch from the 7th has 4 full days on the 11th, but the venue is excluded
-    # (R-MN-4: its codes are refused), so its silence is not flagged…
+    # R-MN-4: while it is excluded its codes are refused: its silence is not its own.
     assert run(at(day(12), 1, 10)) == 0
-    # …until the exclusion is lifted (here: cancelled on appeal, R-MN-5).
-    Sanction.objects.update(state=SanctionState.CANCELLED)
-    assert run(at(day(12), 1, 10)) == 1
-    assert list(InactivityFlag.objects.order_by("first_day").values_list("first_day", flat=True)) == [day(1), day(7)]
+    # Cancelled on appeal at 01:10 on the 12th (R-MN-5): the 12th was partly excluded,
+    # so the new stretch counts from the 13th and is flagged when the 16th ends.
+    sanction = Sanction.objects.get()
+    cancel(sanction, at(day(12), 1, 10))
+    assert run(at(day(16), 23, 59)) == 0
+    assert run(at(day(17), 0, 5)) == 1
+    assert list(InactivityFlag.objects.order_by("first_day").values_list("first_day", "last_day")) == [
+        (day(1), day(4)),
+        (day(13), day(16)),
+    ]
+
+
+def cancel(sanction, moment):
+    with time_machine.travel(moment, tick=False):
+        appeal = sanctions.appeal_file(owner=sanction.venue.company.owner, sanction=sanction, text="нет", now=moment)
+        akimat = UserFactory(role=Role.AKIMAT, region=sanction.venue.region)
+        sanctions.appeal_decide(akimat=akimat, appeal=appeal, cancel=True, reason="да", now=moment)
+
+
+@pytest.mark.django_db
+def test_r_mn_2_no_flag_for_the_days_of_an_exclusion_after_the_owner_returns(venue):
+    # Excluded for 2 weeks on the 1st at noon; the owner returns in the afternoon of the
+    # day it ends. The silence since the last check-in (day 0) covers the exclusion: none
+    # of those days counts, nor the day of the return.
+    VisitFactory(venue=venue, entered_at=at(D, 18))
+    ends = at(day(15), 12)
+    sanction = exclusion(venue, starts_at=at(day(1), 12), ends_at=ends)
+    with time_machine.travel(at(day(15), 15), tick=False):
+        sanctions.return_request(owner=venue.company.owner, sanction=sanction, now=at(day(15), 15))
+    assert run(at(day(16), 1)) == 0  # the night after the return: no flag, no new exclusion
+    assert run(at(day(19), 23, 59)) == 0  # the 16th, 17th, 18th: 3 full days
+    assert run(at(day(20), 0, 1)) == 1  # the 19th ends: the 4th
+    flag = InactivityFlag.objects.get()
+    assert (flag.first_day, flag.last_day) == (day(16), day(19))
+    assert Sanction.objects.filter(inactivity_flag=flag, kind=SanctionKind.EXCLUSION).exists()
+
+
+@pytest.mark.django_db
+def test_r_mn_2_days_the_conditions_did_not_allow_opening_do_not_count():
+    # A volunteer (the others' conditions, R-OP-2) in a red-zone region where its
+    # category may not open: never flagged while the zone is red.
+    region = RegionFactory()
+    ZoneChangeFactory(region=region, zone=Zone.RED, effective_from=day(-90))
+    category = CategoryFactory(volunteer=True)
+    OperatingRule.objects.create(
+        category=category, zone=Zone.RED, for_participants=False, may_open=False, occupancy_percent=0
+    )
+    volunteer = VenueFactory(region=region, category=category, codes_first_issued_at=at(day(-60), 10))
+    VisitFactory(venue=volunteer, entered_at=at(D, 18))
+    assert run(at(day(20), 1)) == 0
+    # The region turns yellow on the 21st (no row: the default conditions let it open).
+    ZoneChangeFactory(region=region, zone=Zone.YELLOW, effective_from=day(21))
+    assert run(at(day(24), 23)) == 0
+    assert run(at(day(25), 0, 1)) == 1
+    assert InactivityFlag.objects.get().first_day == day(21)
+
+
+@pytest.mark.django_db
+def test_r_mn_2_an_outage_recorded_later_withdraws_the_flag_and_lifts_its_exclusion(venue):
+    VisitFactory(venue=venue, entered_at=at(D, 18))
+    assert run(at(day(5), 1)) == 1
+    sanction = Sanction.objects.get()
+    assert kind_at(venue, at(day(5), 2)) == standing_rules.EXCLUDED
+    # On the 6th an operator records an SMS outage on the 3rd: a counted day.
+    recorded = at(day(6), 9)
+    with time_machine.travel(recorded, tick=False):
+        outage_record(
+            operator=UserFactory(role=Role.OPERATOR),
+            starts_at=at(day(3), 10),
+            ends_at=at(day(3), 12),
+            kind=OutageKind.SMS,
+            note="",
+            now=recorded,
+        )
+    sanction.refresh_from_db()
+    assert (sanction.state, sanction.lifted_at) == (SanctionState.WITHDRAWN, recorded)
+    assert InactivityFlag.objects.get().withdrawn_at == recorded
+    # Lifted at once: the codes work again from that moment, the past stays as it was.
+    assert kind_at(venue, recorded - timedelta(seconds=1)) == standing_rules.EXCLUDED
+    assert kind_at(venue, recorded) == standing_rules.PARTICIPANT
+    # The stretch is counted again without the 3rd: 1, 2, 4 — the 5th and the 6th were
+    # days of the exclusion — and the 7th, whose end raises the flag again.
+    assert run(at(day(7), 23)) == 0
+    assert run(at(day(8), 0, 1)) == 1
+    flag = InactivityFlag.objects.get(withdrawn_at__isnull=True)
+    assert (flag.first_day, flag.last_day) == (day(1), day(7))
+
+
+@pytest.mark.django_db
+def test_r_mn_2_an_outage_over_days_the_flag_did_not_count_changes_nothing(venue):
+    VisitFactory(venue=venue, entered_at=at(D, 18))
+    assert run(at(day(5), 1)) == 1
+    with time_machine.travel(at(day(6), 9), tick=False):
+        outage_record(
+            operator=UserFactory(role=Role.OPERATOR),
+            starts_at=at(D, 10),  # the day of the last check-in: not counted
+            ends_at=at(D, 12),
+            kind=OutageKind.SYSTEM,
+            note="",
+            now=at(day(6), 9),
+        )
+    assert Sanction.objects.get().state == SanctionState.ACTIVE
+    assert InactivityFlag.objects.get().withdrawn_at is None

@@ -12,7 +12,7 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.models import OperatingRule, Region, Zone
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
-from leaders.models import Decision, Leader, Period
+from leaders.tests.factories import leader_term
 from monitoring.models import InactivityFlag
 from monitoring.ops_tasks import risk_lists_refresh
 from monitoring.risk import risk_list
@@ -89,8 +89,8 @@ def test_the_list_is_ranked_by_score_and_limited_to_the_region_and_period(region
     assert [(row.venue, row.score) for row in rows] == [(bad, 10), (mild, 3)]
 
 
-def test_the_list_takes_six_queries_whatever_the_number_of_venues(region):
-    # The counts, the venues, and their allowed hours (zones, table rows, exclusions, leaders).
+def test_the_list_takes_five_queries_whatever_the_number_of_venues(region):
+    # The counts, the venues, and their allowed hours (zones, table rows, standing).
     ZoneChangeFactory(region=region, zone=Zone.GREEN, effective_from=date(2021, 5, 1))
     for n in range(6):
         entries(VenueFactory(region=region, capacity=1), on(10, 2 + n), 2)
@@ -101,7 +101,7 @@ def test_the_list_takes_six_queries_whatever_the_number_of_venues(region):
         entries(VenueFactory(region=region, capacity=1), on(11, 2 + n % 12), 2)
     with CaptureQueriesContext(connection) as more_queries:
         assert len(risk_list(region=region, now=NOW)) == 20
-    assert len(queries) == len(more_queries) == 6
+    assert len(queries) == len(more_queries) == 5
 
 
 def _table(category, *, participants, others):
@@ -132,13 +132,7 @@ def test_a_leader_s_extra_hours_and_a_closed_category_change_the_signal():  # R-
     issued = datetime(2021, 4, 1, 10, tzinfo=ALMATY)  # participants, test mode long over
     leader = VenueFactory(region=green, category=category, codes_first_issued_at=issued, capacity=100)
     plain = VenueFactory(region=green, category=category, codes_first_issued_at=issued, capacity=100)
-    decision = Decision.objects.create(
-        period=Period.objects.create(starts_on=date(2021, 4, 26), ends_on=date(2021, 5, 10)),
-        number="7",
-        date=date(2021, 5, 1),
-        recorded_by=UserFactory(role=Role.COMMISSION),
-    )
-    Leader.objects.create(venue=leader, decision=decision, starts_on=date(2021, 5, 1), ends_on=date(2021, 6, 1))
+    leader_term(leader, date(2021, 5, 1), date(2021, 6, 1))
     for venue in (leader, plain):
         entries(venue, on(12, 23, 30), 2)  # a green leader closes at 01:00 (R-LD-5)
         entries(venue, on(13, 0, 30), 1)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitoring.rules import EXCLUSION, WARNING, add_months, sanction_for
-from venues.models import Venue
+from venues.standing import rules as standing_rules
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -18,18 +18,21 @@ def local(*args) -> datetime:
 ISSUED = local(2021, 5, 3, 9, 0)  # QR codes first issued on Monday 3 May
 
 
-def test_r_mn_3_r_vn_5_on_the_7th_day_of_test_mode_a_warning():
-    venue = Venue(codes_first_issued_at=ISSUED)
-    at = local(2021, 5, 9, 23, 59)  # day 7
-    assert venue.in_test_mode_on(at.date())
-    assert sanction_for(in_test_mode=venue.in_test_mode_on(at.date()), prior_exclusions=0, at=at) == (WARNING, None)
+HISTORY = standing_rules.issued([], ISSUED, volunteer=False)  # test mode until 10 May 09:00
 
 
-def test_r_mn_3_r_vn_5_on_the_8th_day_an_exclusion_of_2_weeks():
-    venue = Venue(codes_first_issued_at=ISSUED)
-    at = local(2021, 5, 10, 0, 0)  # day 8
-    assert not venue.in_test_mode_on(at.date())
-    kind, ends = sanction_for(in_test_mode=venue.in_test_mode_on(at.date()), prior_exclusions=0, at=at)
+def test_r_mn_3_r_vn_5_in_the_last_minute_of_test_mode_a_warning():
+    at = local(2021, 5, 10, 8, 59)
+    in_test_mode = standing_rules.kind_at(HISTORY, at) == standing_rules.TEST_MODE_KIND
+    assert in_test_mode
+    assert sanction_for(in_test_mode=in_test_mode, prior_exclusions=0, at=at) == (WARNING, None)
+
+
+def test_r_mn_3_r_vn_5_when_7_times_24_hours_have_passed_an_exclusion_of_2_weeks():
+    at = local(2021, 5, 10, 9, 0)
+    in_test_mode = standing_rules.kind_at(HISTORY, at) == standing_rules.TEST_MODE_KIND
+    assert not in_test_mode
+    kind, ends = sanction_for(in_test_mode=in_test_mode, prior_exclusions=0, at=at)
     assert (kind, ends) == (EXCLUSION, at + timedelta(days=14))
 
 

@@ -11,7 +11,14 @@ from PIL import Image
 
 from ashyq.accounts.tests.factories import CitizenFactory
 from monitoring.models import Appeal, Sanction, SanctionKind, Violation, ViolationKind, ViolationPhoto, ViolationState
-from monitoring.tests.factories import AkimatFactory, InspectorFactory, OutageFactory, ViolationFactory, jpeg_upload
+from monitoring.tests.factories import (
+    AkimatFactory,
+    InspectorFactory,
+    OutageFactory,
+    ViolationFactory,
+    exclusion,
+    jpeg_upload,
+)
 from statuses.models import SyncState
 from statuses.tests.factories import PcrResultFactory, iin, local
 from venues.codes.selectors import code_token
@@ -66,7 +73,7 @@ def file_form(**extra):
 
 def scan(client, venue):
     code = QrCode.objects.filter(entrance__venue=venue, direction=Direction.ENTRY, revoked_at__isnull=True).first()
-    return client.get(reverse("codes:scan", args=[code_token(code)]))
+    return client.get(reverse("checkin:scan", args=[code_token(code)]))
 
 
 def test_r_mn_1_search_lists_only_the_own_region_paginated(venue, inspector):
@@ -221,15 +228,7 @@ def test_r_ci_7_an_excluded_venues_code_is_refused_to_anyone_before_sign_in(clie
     code = QrCode.objects.filter(entrance__venue=venue, direction=Direction.ENTRY, revoked_at__isnull=True).first()
     url = f"/q/{code_token(code)}"
     assert client.get(url).status_code == 200  # the venue and the phone sign-in
-    violation = ViolationFactory(
-        venue=venue,
-        state=ViolationState.CONFIRMED,
-        decided_by=InspectorFactory(region=venue.region),
-        decided_at=T0,
-    )
-    Sanction.objects.create(
-        venue=venue, kind=SanctionKind.EXCLUSION, violation=violation, starts_at=T0, ends_at=T0 + timedelta(days=14)
-    )
+    exclusion(venue, starts_at=T0, ends_at=T0 + timedelta(days=14))
     before = Visit.objects.count()
     response = client.get(url)
     assert response.status_code == 403

@@ -3,12 +3,12 @@
 import functools
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.utils import timezone
@@ -18,11 +18,12 @@ from django.utils.text import slugify
 from ashyq.cache import cache_get, cache_set
 from ashyq.core import rows as rows_of
 from ashyq.reference.models import Category, Region
-from monitoring.selectors import excluded_venue_ids
 from venues.codes import tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm
 from venues.codes.rendering import Poster
-from venues.models import TEST_MODE_DAYS, Direction, Entrance, QrCode, Venue
+from venues.models import Direction, Entrance, QrCode, Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_subquery, venue_ids_in
 
 PARTICIPANTS_PER_PAGE = 25
 
@@ -130,9 +131,9 @@ def code_for_scan(data: tokens.TokenData, *, at: datetime | None = None) -> QrCo
     """The code a verified token names, with its entrance and venue; None when there
     is no such code (e.g. a token signed for a test database, or a deleted venue).
 
-    R-CI-7, R-MN-4: `code.venue_excluded` says whether the venue is excluded at `at`
-    (default now), read in the same query (issue 9: the scan checks it once). Compiled
-    once per process (ashyq.core.rows.Compiled, B2)."""
+    R-CI-7, R-VN-9: `code.venue_standing` is the venue's standing at `at` (default
+    now; None before it had one), read in the same query so that the scan checks it
+    once. Compiled once per process (ashyq.core.rows.Compiled, B2)."""
     found = _code_for_scan.run(
         entrance=data.entrance_id,
         venue=data.venue_id,
@@ -155,7 +156,7 @@ def _code_for_scan_query(*, entrance, venue, direction, issue, key_id, at):
             key_id=key_id,
         )
         .select_related("entrance__venue")
-        .annotate(venue_excluded=Exists(excluded_venue_ids(at=at).filter(venue_id=OuterRef("entrance__venue_id"))))
+        .annotate(venue_standing=kind_subquery(OuterRef("entrance__venue_id"), at))
         .order_by("pk")[:1]
     )
 
@@ -238,35 +239,34 @@ _ENTRANCES_CACHE = Venue._meta.get_field("entrances").cache_name
 # --- Public list of participants (R-VN-6) -------------------------------------------------
 
 
-def test_mode_ended_before(today: date) -> datetime:
-    """The moment before which a first issue must lie for the venue to have left test
-    mode by `today` (R-VN-5: test mode covers the local day of the first issue and the
-    6 days after it; on the 8th day the venue is a full participant)."""
-    first_day_still_testing = today - timedelta(days=TEST_MODE_DAYS - 1)
-    return timezone.make_aware(datetime.combine(first_day_still_testing, time.min))
+# R-VN-6: the public list is the region's venues whose standing is a listed one
+# (participant, volunteer, leader). Read as "issued codes, and not among the venues in
+# test mode, excluded or awaiting their return now": those are few (a week's new
+# venues and the sanctioned), so the list still reads a page's ids in order from the
+# index (region, name, id) (B6) and leaves out a small set, instead of looking up every
+# venue's standing on the way to a deep page.
+_NOT_LISTED = frozenset(standing_rules.KINDS) - standing_rules.LISTED
 
 
-def participants(*, region, today: date, search: str = "", at: datetime | None = None) -> QuerySet[Venue]:
-    """The region's public list: venues whose test mode has ended, volunteers among
-    them (the template marks `category.is_volunteer`), by name.
-
-    Read in order from the index (region, name, id) (issue 9, B6): a page stops after
-    its rows instead of sorting the region's venues. Page it with participants_paginator."""
-    venues = Venue.objects.filter(region=region, codes_first_issued_at__lt=test_mode_ended_before(today))
+def participants(*, region, search: str = "", at: datetime | None = None) -> QuerySet[Venue]:
+    """The region's public list at `at` (default now): the venues that are
+    participants, volunteers (the template marks `category.is_volunteer`) or leaders
+    then (R-VN-6; R-MN-4: an excluded venue leaves it at once), by name. Page it with
+    participants_paginator."""
+    at = at or timezone.now()
+    venues = Venue.objects.filter(region=region, codes_first_issued_at__isnull=False)
     if search:
         venues = venues.filter(_search(search))
-    # R-MN-4: an excluded venue leaves the public list (at once: excluded now).
-    venues = venues.exclude(pk__in=excluded_venue_ids(region=region, at=at or timezone.now()))
+    venues = venues.exclude(pk__in=venue_ids_in(_NOT_LISTED, at))
     return venues.select_related("category").order_by("name", "id")
 
 
 # Issue 9, B6: Paginator counts every one of the region's venues on every page. Without
-# a search the count is split: the venues past test mode (the same all day: a venue
-# leaves test mode at midnight, and one approved today is in test mode until next week)
-# are counted once per region and day and kept PARTICIPANTS_COUNT_SECONDS, under a
-# version that every save or delete of a venue renews; the excluded ones among them
-# (R-MN-4: they leave the list, and come back, at once) are counted every time — a
-# few rows, by the sanctions' index. Searches are counted whole.
+# a search the count is split: the region's venues with codes are counted once per
+# region and kept PARTICIPANTS_COUNT_SECONDS, under a version that every save or delete
+# of a venue renews; the ones not listed now (test mode, excluded, awaiting return) are
+# counted every time — a few rows, by the standing's index (kind, ends_at). Searches
+# are counted whole.
 PARTICIPANTS_COUNT_SECONDS = 60
 _LIST_VERSION_KEY = "codes:participants-version"
 
@@ -281,10 +281,9 @@ post_delete.connect(_venues_changed, sender=Venue, dispatch_uid="codes.participa
 
 class _ByIds:
     """A participants() queryset that Paginator slices in two reads: the slice's ids
-    from the index venue_region_name_issue alone (it holds the order and the test-mode
-    filter), then those rows. A page deep in the list walks index entries to its
-    offset, not the region's table rows (issue 9, B6: Almaty's last page read 19,400
-    venues)."""
+    from the index venue_region_name_issue alone (it holds the order and the issue),
+    then those rows. A page deep in the list walks index entries to its offset, not
+    the region's table rows (issue 9, B6: Almaty's last page read 19,400 venues)."""
 
     ordered = True
 
@@ -298,33 +297,31 @@ class _ByIds:
 
 
 class _ParticipantsPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, region, today: date, at: datetime):
+    def __init__(self, object_list, per_page, *, region, at: datetime):
         super().__init__(_ByIds(object_list), per_page)
-        self.region, self.today, self.at = region, today, at
+        self.region, self.at = region, at
 
     @cached_property
     def count(self) -> int:
-        past_test_mode = Venue.objects.filter(
-            region=self.region, codes_first_issued_at__lt=test_mode_ended_before(self.today)
-        )
+        issued = Venue.objects.filter(region=self.region, codes_first_issued_at__isnull=False)
         version = cache_get(_LIST_VERSION_KEY) or "-"
-        key = f"codes:participants-count:{version}:{self.region.pk}:{self.today.isoformat()}"
+        key = f"codes:participants-count:{version}:{self.region.pk}"
         total = cache_get(key)
         if total is None:
-            total = past_test_mode.count()
+            total = issued.count()
             cache_set(key, total, PARTICIPANTS_COUNT_SECONDS)
-        excluded = past_test_mode.filter(pk__in=excluded_venue_ids(region=self.region, at=self.at)).count()
-        return max(total - excluded, 0)
+        not_listed = issued.filter(pk__in=venue_ids_in(_NOT_LISTED, self.at)).count()
+        return max(total - not_listed, 0)
 
 
-def participants_paginator(*, region, today: date, search: str = "") -> Paginator:
+def participants_paginator(*, region, search: str = "") -> Paginator:
     """The region's public list (participants), PARTICIPANTS_PER_PAGE a page; without a
     search its count costs no count of the region's venues (see above)."""
     at = timezone.now()
-    venues = participants(region=region, today=today, search=search, at=at)
+    venues = participants(region=region, search=search, at=at)
     if search:
         return Paginator(venues, PARTICIPANTS_PER_PAGE)
-    return _ParticipantsPaginator(venues, PARTICIPANTS_PER_PAGE, region=region, today=today, at=at)
+    return _ParticipantsPaginator(venues, PARTICIPANTS_PER_PAGE, region=region, at=at)
 
 
 def _search(text: str) -> Q:

@@ -10,6 +10,7 @@ from ashyq.core.services import audit_record
 from ashyq.sms.rules import mask_phone
 from venues.codes import tokens
 from venues.models import Direction, Entrance, QrCode, Venue
+from venues.standing.services import standing_issue
 
 
 @transaction.atomic
@@ -18,8 +19,8 @@ def codes_issue(*, venue: Venue, actor, now) -> list[QrCode]:
 
     The new codes take the next issue number of the venue; the previous live codes
     are revoked in the same transaction, so an old print answers 410. The first
-    issue ever starts test mode (R-VN-5: codes_first_issued_at = now); a re-issue
-    keeps the original date, so it does not restart test mode."""
+    issue ever starts test mode (R-VN-5: codes_first_issued_at = now, and the standing
+    history's test mode); a re-issue keeps both, so it does not restart test mode."""
     original, venue = venue, Venue.objects.select_for_update().get(pk=venue.pk)
     entrances = list(Entrance.objects.filter(venue=venue).order_by("position", "id"))
     previous = QrCode.objects.filter(entrance__venue=venue).order_by("-issue").values_list("issue", flat=True).first()
@@ -35,6 +36,7 @@ def codes_issue(*, venue: Venue, actor, now) -> list[QrCode]:
     if first:
         venue.codes_first_issued_at = now
         venue.save(update_fields=["codes_first_issued_at"])
+        standing_issue(venue=venue, at=now)
     original.codes_first_issued_at = venue.codes_first_issued_at  # the caller's copy
     audit_record(
         actor=actor,

@@ -4,8 +4,6 @@ from venues.codes import views
 
 app_name = "codes"
 urlpatterns = [
-    # R-VN-4: what the QR encodes; no trailing slash, to keep the code small.
-    path("q/<str:token>", views.scan, name="scan"),
     path("venues/<int:pk>/codes/", views.venue_codes, name="venue_codes"),
     path("venues/<int:pk>/codes/<int:code_pk>.png", views.code_png, name="code_png"),
     path("venues/<int:pk>/codes/<int:code_pk>.pdf", views.code_pdf, name="code_pdf"),
@@ -13,7 +11,6 @@ urlpatterns = [
     path("venues/<int:pk>/codes/reissue/", views.codes_reissue, name="codes_reissue"),
     path("venues/<int:pk>/guard/enable/", views.guard_enable, name="guard_enable"),
     path("venues/<int:pk>/guard/disable/", views.guard_disable, name="guard_disable"),
-    path("guard/", views.guard, name="guard"),
     path("participants/", views.participant_regions, name="participants"),
     path("participants/<slug:region_code>/", views.participant_list, name="participant_list"),
     path("guide/", views.document, {"slug": "guide"}, name="guide"),

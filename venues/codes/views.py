@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import Role
@@ -22,42 +21,8 @@ from venues.codes import rendering, selectors, services, tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm, SearchForm
 from venues.codes.materials import DOCUMENTS
 from venues.selectors import get_venue_for_owner
-from visitors import views as checkin_views
 
 logger = logging.getLogger(__name__)
-
-
-# --- /q/<token>: what a phone camera opens -------------------------------------------------
-
-
-@never_cache
-# GET, HEAD for scanner apps that look before they open, and POST for a check-in
-# confirmed by a button when the page was reached from another site (CSRF-checked).
-@require_http_methods(["GET", "HEAD", "POST"])
-def scan(request, token):
-    """R-VN-4, R-CI-7: a forged or truncated token 400, an unknown code 404, a revoked
-    one 410 — and nothing is recorded, whatever the answer."""
-    try:
-        data = tokens.verify(token)
-    except tokens.BadToken:
-        return _refused(request, token, "venues/codes/scan_invalid.html", 400)
-    code = selectors.code_for_scan(data)
-    if code is None:
-        return _refused(request, token, "venues/codes/scan_unknown.html", 404)
-    if code.revoked_at is not None:
-        return _refused(request, token, "venues/codes/scan_revoked.html", 410, venue=code.entrance.venue)
-    # R-CI-1, R-CI-4: a signed-in citizen is checked in (entry) or out (exit); anyone
-    # else is shown the venue and the phone sign-in that comes back here.
-    return checkin_views.scan_checkin(request, code)
-
-
-def _refused(request, token, template, status, **context):
-    response = render(request, template, context, status=status)
-    # Django's request logger would print the whole path, token included; we log a
-    # prefix only, and mark the response as logged, as Django's own handlers do.
-    logger.info("QR code refused (%s): /q/%s", status, tokens.short(token))
-    response._has_been_logged = True
-    return response
 
 
 # --- The owner's codes -----------------------------------------------------------------------
@@ -168,15 +133,6 @@ def guard_disable(request, pk):
     return _back_to_venue(request, venue)
 
 
-@never_cache
-@require_GET
-def guard(request):
-    """The guard page of the one venue whose guard phone the guard signed in with: its
-    occupancy and the IIN / passport entry (R-CI-2, R-CI-6); the form posts to
-    checkin:guard_lookup."""
-    return checkin_views.guard_page(request)
-
-
 # --- Public list of participants (R-VN-6) ---------------------------------------------------
 
 
@@ -190,7 +146,7 @@ def participant_list(request, region_code):
     region = get_object_or_404(Region, code=region_code)
     form = SearchForm(request.GET)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    paginator = selectors.participants_paginator(region=region, today=timezone.localdate(), search=search)
+    paginator = selectors.participants_paginator(region=region, search=search)
     page = paginator.get_page(request.GET.get("page"))
     context = {"region": region, "form": form, "search": search, "page": page}
     return render(request, "venues/codes/participant_list.html", context)

@@ -8,6 +8,7 @@ from ashyq.accounts.tests.factories import UserFactory
 from ashyq.identifiers import make_bin
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
 from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
+from venues.standing.services import standing_issue, standing_open
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -22,6 +23,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 class VenueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Venue
+        skip_postgeneration_save = True
 
     company = factory.SubFactory(CompanyFactory)
     name = factory.Sequence(lambda n: f"Объект {n}")
@@ -31,6 +33,17 @@ class VenueFactory(factory.django.DjangoModelFactory):
     capacity = 100
     phone = factory.Sequence(lambda n: f"+7702{n:07d}")
     created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def standing(venue, create, extracted, **kwargs):
+        """R-VN-9: the history the services write — test mode from the first issue of
+        codes (`codes_first_issued_at`), else approved without codes."""
+        if not create:
+            return
+        if venue.codes_first_issued_at is not None:
+            standing_issue(venue=venue, at=venue.codes_first_issued_at)
+        else:
+            standing_open(venue=venue, at=venue.created_at)
 
 
 class EntranceFactory(factory.django.DjangoModelFactory):

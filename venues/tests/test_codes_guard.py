@@ -71,7 +71,7 @@ def test_owner_enables_guard_mode_and_the_guard_signs_in_to_his_venue_only(clien
     guard.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert sms_sign_in(guard, PHONE).status_code == 302
     assert User.objects.get(phone=PHONE).role == Role.GUARD
-    page = guard.get(reverse("codes:guard"))
+    page = guard.get(reverse("checkin:guard"))
     text = page.content.decode()
     assert page.status_code == 200
     assert venue.name in text.replace("&laquo;", "«").replace("&raquo;", "»")
@@ -97,14 +97,14 @@ def test_the_guard_gets_nothing_of_the_owners_pages_of_any_venue(client, venue):
         for name in ("codes_reissue", "guard_enable", "guard_disable"):
             assert client.post(reverse(f"codes:{name}", args=[target.pk]), {"phone": PHONE}).status_code == 403
     # The guard page never names the other venue.
-    assert other.name not in client.get(reverse("codes:guard")).content.decode()
+    assert other.name not in client.get(reverse("checkin:guard")).content.decode()
 
 
 def test_after_disabling_the_guard_is_signed_out_and_cannot_sign_in_again(client, venue):
     guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
     guard = Client()
     sms_sign_in(guard, PHONE)
-    assert guard.get(reverse("codes:guard")).status_code == 200
+    assert guard.get(reverse("checkin:guard")).status_code == 200
 
     client.force_login(venue.company.owner)
     response = client.post(reverse("codes:guard_disable", args=[venue.pk]), follow=True)
@@ -113,7 +113,7 @@ def test_after_disabling_the_guard_is_signed_out_and_cannot_sign_in_again(client
     assert venue.guard_phone is None
 
     # The open session is gone: the guard page sends him to the phone sign-in.
-    response = guard.get(reverse("codes:guard"))
+    response = guard.get(reverse("checkin:guard"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("sms:phone"))
     # And signing in again is refused.
     guard.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -125,7 +125,7 @@ def test_after_disabling_the_guard_is_signed_out_and_cannot_sign_in_again(client
 def test_a_guard_whose_phone_guards_no_venue_sees_a_clear_page(client):
     UserFactory(role=Role.GUARD, phone="+77050000000", username="phone+77050000000")
     client.force_login(User.objects.get(phone="+77050000000"))
-    response = client.get(reverse("codes:guard"))
+    response = client.get(reverse("checkin:guard"))
     assert response.status_code == 200
     assert "Guard mode is off for this phone" in response.content.decode()
 
@@ -133,13 +133,13 @@ def test_a_guard_whose_phone_guards_no_venue_sees_a_clear_page(client):
 @pytest.mark.parametrize("role", [Role.OWNER, Role.CITIZEN, Role.OPERATOR])
 def test_the_guard_page_is_for_guards_only(client, role):
     client.force_login(UserFactory(role=role))
-    assert client.get(reverse("codes:guard")).status_code == 403
+    assert client.get(reverse("checkin:guard")).status_code == 403
 
 
 def test_the_guard_page_is_get_only(client, venue):
     guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
     client.force_login(User.objects.get(phone=PHONE))
-    assert client.post(reverse("codes:guard")).status_code == 405
+    assert client.post(reverse("checkin:guard")).status_code == 405
 
 
 REFUSED = "This number cannot be the guard phone"
@@ -212,5 +212,5 @@ def test_the_demo_guard_guards_the_demo_cafe_and_a_second_run_changes_nothing(cl
     assert codes_demo.seed() == [credential]
     assert credential.login == codes_demo.GUARD_PHONE
     client.force_login(User.objects.get(phone=codes_demo.GUARD_PHONE))
-    text = client.get(reverse("codes:guard")).content.decode()
+    text = client.get(reverse("checkin:guard")).content.decode()
     assert "Дастархан" in text

@@ -1,7 +1,7 @@
 """R-VN-6: the public list of participants per region; R-VN-8: the information materials."""
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pypdf
@@ -13,8 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory
-from monitoring.models import Sanction, SanctionKind, ViolationState
-from monitoring.tests.factories import InspectorFactory, ViolationFactory
+from monitoring.tests.factories import exclusion
 from venues.codes import rendering
 from venues.codes.selectors import PARTICIPANTS_PER_PAGE, participants
 from venues.tests.factories import VenueFactory
@@ -23,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 ALMATY = ZoneInfo("Asia/Almaty")
 # Codes first issued on Monday 3 May 2021 at 23:59 local time (18:59 UTC): test mode
-# covers 3–9 May, the venue is a full participant from Monday 10 May, 00:00 (R-VN-5).
+# lasts exactly 7 × 24 hours, the venue is a full participant from Monday 10 May, 23:59
+# (R-VN-5 Decided).
 ISSUED = datetime(2021, 5, 3, 23, 59, tzinfo=ALMATY)
 NOW = datetime(2021, 6, 1, 12, 0, tzinfo=ALMATY)
 
@@ -50,11 +50,11 @@ def listed(client, region, **params) -> str:
     return response.content.decode()
 
 
-def test_a_venue_appears_on_the_8th_day_at_midnight_not_before(client, region):
+def test_r_vn_6_a_venue_appears_7_times_24_hours_after_its_first_issue_not_before(client, region):
     participant(region, "Кафе Берёзка")
-    with time_machine.travel(datetime(2021, 5, 9, 23, 59, 59, tzinfo=ALMATY), tick=False):
+    with time_machine.travel(datetime(2021, 5, 10, 23, 58, 59, tzinfo=ALMATY), tick=False):
         assert "Кафе Берёзка" not in listed(client, region)
-    with time_machine.travel(datetime(2021, 5, 10, 0, 0, tzinfo=ALMATY), tick=False):
+    with time_machine.travel(datetime(2021, 5, 10, 23, 59, tzinfo=ALMATY), tick=False):
         assert "Кафе Берёзка" in listed(client, region)
 
 
@@ -116,16 +116,7 @@ def test_pages_hold_every_participant_once_by_name_without_the_excluded(client, 
     for name in names:
         participant(region, name)
     excluded = participant(region, "Кафе 03 закрытое")
-    violation = ViolationFactory(
-        venue=excluded, state=ViolationState.CONFIRMED, decided_by=InspectorFactory(region=region), decided_at=NOW
-    )
-    Sanction.objects.create(
-        venue=excluded,
-        kind=SanctionKind.EXCLUSION,
-        violation=violation,
-        starts_at=NOW,
-        ends_at=NOW + timedelta(days=14),
-    )
+    exclusion(excluded, starts_at=NOW, ends_at=NOW + timedelta(days=14))
 
     pages = [
         client.get(reverse("codes:participant_list", args=[region.code]), {"page": n}).context["page"] for n in (1, 2)
@@ -214,7 +205,7 @@ def test_a_page_of_participants_finds_its_venues_in_the_index_alone(region):
     index-only one is switched off to ask whether such a plan exists at all."""
     for n in range(80):
         participant(region, f"Объект {n:02d}")
-    ids = participants(region=region, today=date(2021, 6, 1)).values_list("pk", flat=True)[50:75]
+    ids = participants(region=region, at=NOW).values_list("pk", flat=True)[50:75]
     sql, params = ids.query.sql_with_params()
     with connection.cursor() as cursor:
         for scan in ("seqscan", "bitmapscan", "indexscan"):

@@ -6,6 +6,8 @@ from django.utils import timezone
 from ashyq.accounts import demo as accounts_demo
 from venues import demo
 from venues.models import Application, ApplicationStatus, Entrance, QrCode, Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kinds_at
 
 
 def _counts():
@@ -15,7 +17,6 @@ def _counts():
 def test_demo_venues_have_entrances_codes_and_approved_applications(db):
     accounts_demo.seed()
     demo.seed()
-    today = timezone.localdate()
     venues = list(Venue.objects.select_related("category", "application", "company__owner"))
     assert len(venues) == len(demo.VENUES)
     for venue in venues:
@@ -25,7 +26,8 @@ def test_demo_venues_have_entrances_codes_and_approved_applications(db):
         assert (
             QrCode.objects.filter(entrance__venue=venue, revoked_at__isnull=True).count() == 2 * venue.entrances.count()
         )
-    in_test = {v.name for v in venues if v.in_test_mode_on(today)}
+    kinds = kinds_at([v.pk for v in venues], timezone.now())
+    in_test = {v.name for v in venues if kinds[v.pk] == standing_rules.TEST_MODE_KIND}
     assert in_test == {name for name, (_e, _p, days) in demo.DETAILS.items() if days < 7}
     assert in_test and len(in_test) < len(venues)
     assert any(v.category.is_volunteer for v in venues)

@@ -1,13 +1,13 @@
 """The application checks and test mode as pure functions: no database, no HTTP."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
 from venues import rules
-from venues.models import Venue
+from venues.standing import rules as standing_rules
 
 ALMATY = ZoneInfo("Asia/Almaty")
 BIN = "150340012345"
@@ -217,34 +217,30 @@ def test_an_entrance_named_twice_is_found_whatever_the_case():
 # --- R-VN-5: test mode ---------------------------------------------------------------------
 
 
-def _venue_first_issued(at: datetime) -> Venue:
-    return Venue(codes_first_issued_at=at)
+def test_r_vn_5_test_mode_lasts_exactly_7_times_24_hours_from_the_first_issue():
+    # Decided: codes issued at 23:30 on 1 June → test mode until 23:30 on 8 June, not to
+    # a day's end (23:30 in Almaty is 17:30 UTC: the moment counts, not the day).
+    issued = datetime(2021, 6, 1, 23, 30, tzinfo=ALMATY)
+    history = standing_rules.issued([], issued, volunteer=False)
+    assert standing_rules.kind_at(history, issued - timedelta(microseconds=1)) == standing_rules.APPLIED
+    assert standing_rules.kind_at(history, issued) == standing_rules.TEST_MODE_KIND
+    ends = datetime(2021, 6, 8, 23, 30, tzinfo=ALMATY)
+    assert standing_rules.kind_at(history, ends - timedelta(microseconds=1)) == standing_rules.TEST_MODE_KIND
+    assert standing_rules.kind_at(history, ends) == standing_rules.PARTICIPANT
 
 
-def test_test_mode_covers_the_day_of_first_issue_and_six_more_in_local_time():
-    # 23:30 in Almaty on 5 May is 17:30 UTC: the local day counts, not the UTC one.
-    venue = _venue_first_issued(datetime(2021, 5, 5, 23, 30, tzinfo=ALMATY))
-    assert not venue.in_test_mode_on(date(2021, 5, 4))
-    assert venue.in_test_mode_on(date(2021, 5, 5))
-    assert venue.in_test_mode_on(date(2021, 5, 11))
-    assert not venue.in_test_mode_on(date(2021, 5, 12))
-    assert venue.test_mode_ends_on() == date(2021, 5, 12)
+def test_days_left_count_a_part_of_a_day_as_one_and_reach_zero_at_the_end():
+    ends = datetime(2021, 5, 12, 10, 0, tzinfo=ALMATY)
+    assert rules.test_mode_days_left(ends_at=ends, now=ends - timedelta(days=7)) == 7
+    assert rules.test_mode_days_left(ends_at=ends, now=ends - timedelta(days=6, hours=23)) == 7
+    assert rules.test_mode_days_left(ends_at=ends, now=ends - timedelta(minutes=1)) == 1
+    assert rules.test_mode_days_left(ends_at=ends, now=ends) == 0
+    assert rules.test_mode_days_left(ends_at=ends, now=ends + timedelta(days=3)) == 0
 
 
-def test_venue_without_codes_is_never_in_test_mode():
-    assert not Venue().in_test_mode_on(date(2021, 5, 5))
-    assert rules.days_left_in_test_mode(ends_on=None, today=date(2021, 5, 5)) == 0
-
-
-def test_days_left_count_today_and_reach_zero_on_the_first_full_day():
-    ends_on = date(2021, 5, 12)
-    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 5, 5)) == 7
-    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 5, 11)) == 1
-    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 5, 12)) == 0
-    assert rules.days_left_in_test_mode(ends_on=ends_on, today=date(2021, 6, 1)) == 0
-
-
-def test_test_mode_label_names_the_last_day_and_the_days_left():
-    label = rules.describe_test_mode(ends_on=date(2021, 5, 12), today=date(2021, 5, 9))
-    assert label == "Test mode until 11 May inclusive (3 days left)"
-    assert "(1 day left)" in rules.describe_test_mode(ends_on=date(2021, 5, 12), today=date(2021, 5, 11))
+def test_test_mode_label_names_the_moment_it_ends_and_the_days_left():
+    ends = datetime(2021, 5, 12, 10, 0, tzinfo=ALMATY)
+    with translation.override("en"):
+        label = rules.describe_test_mode(ends_at=ends, now=datetime(2021, 5, 9, 12, 0, tzinfo=ALMATY))
+        assert label == "Test mode until 12 May 10:00 (3 days left)"
+        assert "(1 day left)" in rules.describe_test_mode(ends_at=ends, now=ends - timedelta(hours=1))

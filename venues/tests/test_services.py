@@ -25,6 +25,8 @@ from ashyq.reference.tests.factories import (
 from ashyq.registries import RegistryUnavailable
 from venues import rules, services
 from venues.models import Application, ApplicationStatus, Company, Entrance, QrCode, Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 from venues.tests.factories import ApplicationFactory, CompanyFactory
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -103,7 +105,7 @@ def test_application_passing_every_check_becomes_a_venue_with_entrances_and_code
     # R-VN-4: an entry and an exit code per entrance, issued at once; R-VN-5 starts.
     assert QrCode.objects.filter(entrance__venue=venue, revoked_at__isnull=True).count() == 4
     assert venue.codes_first_issued_at == NOW
-    assert venue.in_test_mode_on(NOW.date())
+    assert kind_at(venue, NOW) == standing_rules.TEST_MODE_KIND
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"venues.application_approved", "venues.venue_created", "venues.codes_issued"} <= actions
 
@@ -339,7 +341,9 @@ def test_sign_up_with_the_registry_down_creates_nothing(registry):
     assert not User.objects.filter(username="newowner").exists()
 
 
-def test_test_mode_lasts_seven_days_from_the_approval(world):
+def test_r_vn_5_test_mode_lasts_exactly_7_times_24_hours_from_the_approval(world):
     venue = Venue.objects.get(application=_submit(world))
-    assert venue.in_test_mode_on((NOW + timedelta(days=6)).date())
-    assert not venue.in_test_mode_on((NOW + timedelta(days=7)).date())
+    assert kind_at(venue, NOW - timedelta(microseconds=1)) == standing_rules.APPLIED
+    assert kind_at(venue, NOW) == standing_rules.TEST_MODE_KIND
+    assert kind_at(venue, NOW + timedelta(days=7) - timedelta(microseconds=1)) == standing_rules.TEST_MODE_KIND
+    assert kind_at(venue, NOW + timedelta(days=7)) == standing_rules.PARTICIPANT

@@ -1,7 +1,7 @@
 """Owner pages: who sees what, the methods they answer, their queries, and the whole
 way of a new owner from sign-up to an approved venue (R-ID-3, R-VN-1…R-VN-5)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,10 @@ from ashyq.reference.tests.factories import (
     RegionFactory,
     ZoneChangeFactory,
 )
+from venues.codes.services import codes_issue
 from venues.models import Application, ApplicationStatus, Company, Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 from venues.tests.factories import ApplicationFactory, CompanyFactory, EntranceFactory, VenueFactory
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -139,20 +142,27 @@ def test_refused_application_lists_its_failed_checks(en_client, owner, applicati
 # --- R-VN-5: test mode on the venue page ----------------------------------------------------
 
 
+def _issue(venue, at):
+    with time_machine.travel(at, tick=False):
+        codes_issue(venue=venue, actor=venue.company.owner, now=at)
+
+
 def test_venue_page_shows_test_mode_with_the_days_left(en_client, owner, venue):
-    venue.codes_first_issued_at = datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY)
-    venue.save()
+    # R-VN-5 Decided: 7 × 24 hours from the first issue, 5 May 10:00 → 12 May 10:00.
+    _issue(venue, datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY))
     en_client.force_login(owner)
     with time_machine.travel(NOW, tick=False):
         content = en_client.get(reverse("venues:venue_detail", args=[venue.pk])).content.decode()
-    assert "Test mode until 11 May inclusive (3 days left)" in content
+    assert "Test mode until 12 May 10:00 (3 days left)" in content
+    with time_machine.travel(datetime(2021, 5, 12, 9, 59, tzinfo=ALMATY), tick=False):
+        content = en_client.get(reverse("venues:venue_detail", args=[venue.pk])).content.decode()
+    assert "Test mode until 12 May 10:00 (1 day left)" in content
 
 
 def test_venue_page_after_test_mode_says_full_participant(en_client, owner, venue):
-    venue.codes_first_issued_at = datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY)
-    venue.save()
+    _issue(venue, datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY))
     en_client.force_login(owner)
-    with time_machine.travel(datetime(2021, 5, 12, 0, 1, tzinfo=ALMATY), tick=False):
+    with time_machine.travel(datetime(2021, 5, 12, 10, 0, tzinfo=ALMATY), tick=False):
         content = en_client.get(reverse("venues:venue_detail", args=[venue.pk])).content.decode()
     assert "Test mode until" not in content and "test mode is over" in content
 
@@ -278,8 +288,8 @@ def test_new_owner_from_sign_up_to_an_approved_venue(en_client, registry):
     assert approved.redirect_chain[-1][0] == reverse("venues:venue_detail", args=[venue.pk])
     assert venue.phone == "+77011234567"
     assert list(venue.entrances.values_list("name", flat=True)) == ["Главный вход", "Летняя терраса"]
-    assert "Test mode until 15 May inclusive (7 days left)" in approved.content.decode()
-    assert venue.codes_first_issued_at == NOW and (NOW + timedelta(days=7)).date() == venue.test_mode_ends_on()
+    assert "Test mode until 16 May 12:00 (7 days left)" in approved.content.decode()
+    assert venue.codes_first_issued_at == NOW and kind_at(venue, NOW) == standing_rules.TEST_MODE_KIND
 
 
 def _sign_up(bin_) -> dict:

@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ashyq.accounts.models import User
 from ashyq.queue import enqueue
-from monitoring.selectors import venue_excluded
 from statuses.persons import person_key
 from statuses.selectors import StatusReport, status_for
 from venues.models import Entrance, QrCode, Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import kind_at
 from visitors import rules
 from visitors.models import (
     DoorReport,
@@ -95,19 +96,19 @@ def refuse_unless_open(
     entrance: Entrance | None,
     now: datetime,
     code: QrCode | None = None,
-    excluded: bool | None = None,
+    standing: str | None = None,
     live_code: bool | None = None,
 ) -> None:
-    """R-CI-7: an excluded venue, one never approved (no codes ever issued: an approved
-    application issues them at once, R-VN-3) or one whose codes are revoked takes no
-    check-in. With `code` (a scan) that code must be live; without (a guard), the
-    entrance (or the venue) must have a live code. `excluded` and `live_code`: the
-    answers when the caller read them already (None: read here)."""
-    if excluded is None:
-        excluded = venue_excluded(venue=venue, at=now)
-    if excluded:
+    """R-CI-7: a venue whose standing at `now` (R-VN-9) is excluded or awaiting its
+    return (R-MN-4), or one never approved (codes not issued), or one whose codes are
+    revoked, takes no check-in. With `code` (a scan) that code must be live; without (a
+    guard), the entrance (or the venue) must have a live code. `standing` and
+    `live_code`: the answers when the caller read them already (None: read here)."""
+    if standing is None:
+        standing = kind_at(venue, now)
+    if standing in standing_rules.EXCLUDED_KINDS:
         raise VenueRefused(EXCLUDED_MESSAGE, reason="excluded")
-    if venue.codes_first_issued_at is None:
+    if standing not in standing_rules.WORKING:
         raise VenueRefused(_NOT_APPROVED, reason="not_approved")
     if code is not None:
         if code.revoked_at is not None:
@@ -306,11 +307,11 @@ def _own_key(user: User) -> str:
     return person_key(iin=user.iin)
 
 
-def citizen_scan(*, user: User, code: QrCode, now: datetime, excluded: bool | None = None) -> ScanAnswer:
+def citizen_scan(*, user: User, code: QrCode, now: datetime, standing: str | None = None) -> ScanAnswer:
     """The signed-in citizen scanned `code` (entrance and venue loaded): an entry
     code checks him in with his own status (R-CI-1; the RemoteCheck of R-CI-8 is not
-    recorded here); an exit code closes his open visit there (R-CI-4). `excluded`:
-    whether the venue is excluded now, when the caller knows (None: read here).
+    recorded here); an exit code closes his open visit there (R-CI-4). `standing`: the
+    venue's standing now, when the caller knows (None: read here).
 
     Raises IinNotLinked (send him to link his IIN first) and VenueRefused (R-CI-7).
     """
@@ -318,7 +319,7 @@ def citizen_scan(*, user: User, code: QrCode, now: datetime, excluded: bool | No
     entrance = code.entrance
     venue = entrance.venue
     # R-CI-7, checked once (issue 9), before any status is computed.
-    refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code, excluded=excluded)
+    refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code, standing=standing)
     if code.direction == "exit":
         closed = visit_exit(venue=venue, person=person, now=now, method=ExitMethod.SCAN)
         return ScanAnswer(direction="exit", venue_name=venue.name, entrance_name=entrance.name, closed=closed)

@@ -41,6 +41,7 @@ from ashyq.identifiers import validate_adult_iin
 from statuses.persons import person_key
 from statuses.selectors import StatusReport, status_for
 from venues.models import Entrance, Venue
+from venues.standing import rules as standing_rules
 from visitors import rules
 from visitors.models import (
     EntryMethod,
@@ -235,7 +236,13 @@ def guard_lookup(
     birth = birth_key(iin) if iin else None
     # Issue 9: R-CI-7, the rate limits, the enumeration count and occupancy in one read.
     facts = door_facts(guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, now=now)
-    refuse_unless_open(venue=venue, entrance=entrance, now=now, excluded=facts.excluded, live_code=facts.live_code)
+    refuse_unless_open(
+        venue=venue,
+        entrance=entrance,
+        now=now,
+        standing=facts.standing or standing_rules.APPLIED,
+        live_code=facts.live_code,
+    )
     _rate_limit(guard=guard, venue=venue, now=now, facts=facts)
     # No branch on what the registries know: a person with no record is blue by the
     # same computation as a person whose records make him blue.
@@ -255,7 +262,7 @@ def guard_lookup(
         last_sync_at=report.last_sync_at,
         instruction=rules.door_instruction(report.colour),
         counted=checked_in.counted,
-        occupancy=occupancy(venue, now=now, inside=facts.inside + entered),
+        occupancy=occupancy(venue, now=now, inside=facts.inside + entered, standing=facts.standing),
     )
 
 

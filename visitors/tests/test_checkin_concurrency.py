@@ -187,7 +187,7 @@ def test_fifty_guards_posting_the_same_check_in_make_one_visit_and_no_500(door_s
     venue = open_venue(now=timezone.now() - timedelta(days=20))
     guard = GuardFactory(venue=venue)
     cookies = session_of(guard, settings)
-    status, page, set_cookies = http("GET", base + reverse("codes:guard"), cookies=cookies)
+    status, page, set_cookies = http("GET", base + reverse("checkin:guard"), cookies=cookies)
     assert status == 200
     cookies[settings.CSRF_COOKIE_NAME] = next(
         c.split(";")[0].split("=", 1)[1] for c in set_cookies if c.startswith(settings.CSRF_COOKIE_NAME + "=")
@@ -217,7 +217,7 @@ def test_fifty_simultaneous_scans_of_the_same_code_by_one_citizen_make_one_visit
     citizen = CitizenFactory(iin=iin(2))
     cookies = session_of(citizen, settings)
     code = QrCode.objects.get(entrance__venue=venue, direction=Direction.ENTRY)
-    url = base + reverse("codes:scan", args=[code_token(code)])
+    url = base + reverse("checkin:scan", args=[code_token(code)])
 
     answers = at_once(lambda: http("GET", url, cookies=cookies)[:2])
 

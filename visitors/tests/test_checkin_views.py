@@ -27,14 +27,14 @@ from statuses.models import SyncState
 from statuses.persons import person_key
 from statuses.tests.factories import ContactFactory, PcrResultFactory, local
 from venues.codes.selectors import code_token
-from venues.models import Direction, QrCode, Venue
+from venues.models import Direction, QrCode, Standing, Venue
 from visitors.models import DoorReport, RemoteCheck, StatusLookup, Visit
 from visitors.tests.factories import DoorReportFactory, GuardFactory, StatusLookupFactory, VisitFactory, open_venue
 
 pytestmark = pytest.mark.django_db
 
 T0 = local(2021, 5, 3, 10)
-GUARD = reverse("codes:guard")
+GUARD = reverse("checkin:guard")
 LOOKUP = reverse("checkin:guard_lookup")
 CHECK = reverse("checkin:check")
 SANITARY = reverse("checkin:sanitary")
@@ -93,7 +93,7 @@ def scan_url(venue, direction=Direction.ENTRY, position=0) -> str:
         .filter(entrance__venue=venue, direction=direction, revoked_at__isnull=True)
         .order_by("entrance__position")[position]
     )
-    return reverse("codes:scan", args=[code_token(code)])
+    return reverse("checkin:scan", args=[code_token(code)])
 
 
 def signed_in(client, user):
@@ -249,7 +249,7 @@ def test_a_head_request_of_a_scanner_app_records_nothing(client, venue, statuses
 
 def test_r_ci_7_a_venue_not_approved_is_refused_and_nothing_is_recorded(client, venue, statuses):
     url = scan_url(venue)
-    Venue.objects.filter(pk=venue.pk).update(codes_first_issued_at=None)
+    Standing.objects.filter(venue=venue).delete()  # R-VN-9: no standing yet is "applied"
     response = signed_in(client, CitizenFactory(iin=GREEN)).get(url)
     assert response.status_code == 403
     assert "not approved in Ashyq yet" in text_of(response)

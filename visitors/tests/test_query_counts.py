@@ -134,7 +134,7 @@ def _entry_url(venue) -> str:
     code = QrCode.objects.select_related("entrance").get(
         entrance__venue=venue, entrance__position=0, direction=Direction.ENTRY, revoked_at__isnull=True
     )
-    return reverse("codes:scan", args=[code_token(code)])
+    return reverse("checkin:scan", args=[code_token(code)])
 
 
 def test_visitor_scan_makes_the_same_queries_with_more_rows(venue):

@@ -18,9 +18,10 @@ from ashyq.accounts.models import User
 from ashyq.mocks import services as mocks
 from ashyq.mocks.models import ContactRecord, PcrRecord, SubscriberRecord, VaccinationRecord
 from ashyq.reference.models import Region
-from monitoring.selectors import excluded_venue_ids
 from statuses.tests.factories import iin
 from venues.models import Venue
+from venues.standing import rules as standing_rules
+from venues.standing.selectors import venue_ids_in
 from visitors.tests.factories import GuardFactory
 
 TWELVE_DIGITS = re.compile(rb"(?<!\d)\d{12}(?!\d)")
@@ -91,12 +92,7 @@ def test_no_table_outside_the_mock_registries_holds_an_iin_in_clear(client):
     iins = known_iins()
     assert len(iins) >= 50  # the people reached us: the search below means something
     # A guard looks people up at the door through the page, as at work.
-    venue = (
-        Venue.objects.filter(codes_first_issued_at__isnull=False)
-        .exclude(pk__in=excluded_venue_ids(at=now))
-        .order_by("pk")
-        .first()
-    )
+    venue = Venue.objects.filter(pk__in=venue_ids_in(standing_rules.WORKING, now)).order_by("pk").first()
     client.force_login(GuardFactory(venue=venue))
     for person in sorted(iins)[:5]:
         response = client.post(

@@ -186,7 +186,7 @@ def test_every_form_that_asks_for_an_iin_posts_it_never_in_the_url():
     ends up in browser history, proxies' and servers' access logs)."""
     venue = open_venue(now=timezone.now() - timedelta(days=10))
     pages = [
-        (GuardFactory(venue=venue), reverse("codes:guard")),
+        (GuardFactory(venue=venue), reverse("checkin:guard")),
         (CitizenFactory(), reverse("visitors:link_iin")),
     ]
     for user, url in pages:

@@ -310,6 +310,19 @@ class Command(BaseCommand):
                    CROSS JOIN (VALUES ('entry'), ('exit')) x(d)""",
                 {"key_id": current_key_id()},
             )
+            # R-VN-9: each venue's standing, as venues.standing.services.standing_issue
+            # writes it: test mode for 7 × 24 hours from the first issue, then a
+            # participant (or a volunteer).
+            cursor.execute(
+                """INSERT INTO venues_standing (venue_id, kind, starts_at, ends_at, cause)
+                   SELECT v.id, s.kind, v.codes_first_issued_at + s.since, v.codes_first_issued_at + s.until, s.cause
+                   FROM venues_venue v JOIN reference_category c ON c.id = v.category_id
+                   CROSS JOIN LATERAL (VALUES
+                       ('test_mode', interval '0', interval '7 days', 'issue'),
+                       (CASE WHEN c.is_volunteer THEN 'volunteer' ELSE 'participant' END,
+                        interval '7 days', NULL, 'test_mode_end')
+                   ) s(kind, since, until, cause)"""
+            )
             cursor.execute(
                 """CREATE UNLOGGED TABLE bench_venue AS
                    SELECT substr(v.phone, 6)::int AS i, v.id AS venue_id, e.id AS entrance_id
