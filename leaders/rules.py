@@ -167,3 +167,13 @@ def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int], ou
     if late:
         flags.append(late)
     return flags
+
+
+# R-LD-3: "the status then lasts 2 weeks from the decision" — from the decision's date
+# (a leader that day) to the day 14 days later (no longer one): starts_on ≤ day < ends_on.
+LEADER_DAYS = 14
+
+
+def leader_dates(decision_date: date) -> tuple[date, date]:
+    """R-LD-3: the first day of the status and the first day without it."""
+    return decision_date, decision_date + timedelta(days=LEADER_DAYS)

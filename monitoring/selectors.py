@@ -16,6 +16,7 @@ from monitoring.models import (
     ViolationState,
 )
 from venues.conditions import closed_days
+from venues.models import Venue
 from venues.standing import rules as standing_rules
 from venues.standing.rules import Interval
 from venues.standing.selectors import standing_at, standing_on
@@ -59,8 +60,6 @@ def venue_history(venue) -> dict:
 
 def venues_for_inspector(user, q: str = "") -> QuerySet:
     """Venues of the inspector's region, by name, BIN or address."""
-    from venues.models import Venue
-
     venues = Venue.objects.filter(region_id=user.region_id).select_related("company", "category")
     q = q.strip()
     if q:

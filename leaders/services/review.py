@@ -6,7 +6,7 @@ Each function locks the list(s) it changes (select_for_update) so that a strike 
 land on a list being submitted, nor a submission on a list being fixed.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,12 +15,9 @@ from django.utils.translation import gettext as _
 
 from ashyq.core.services import audit_record
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
+from leaders.rules import leader_dates
 from venues.standing.rules import local_midnight
 from venues.standing.services import standing_lead
-
-# R-LD-3: "the status then lasts 2 weeks from the decision" — from the decision's date
-# (a leader that day) to the day 14 days later (no longer one): starts_on ≤ day < ends_on.
-LEADER_DAYS = 14
 
 
 class ReviewError(ValueError):
@@ -98,11 +95,6 @@ def submit(candidate_list: CandidateList, *, actor, now: datetime) -> CandidateL
         struck=locked.candidates.filter(struck=True).count(),
     )
     return candidate_list
-
-
-def leader_dates(decision_date: date) -> tuple[date, date]:
-    """R-LD-3: the first day of the status and the first day without it."""
-    return decision_date, decision_date + timedelta(days=LEADER_DAYS)
 
 
 def _check_decision(*, period: Period, number: str, date: date, now: datetime) -> None:

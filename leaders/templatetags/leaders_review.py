@@ -7,6 +7,8 @@ from django import template
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from leaders.rules import leader_dates
+
 register = template.Library()
 
 
@@ -65,6 +67,4 @@ def last_day(ends_on: date) -> date:
 @register.filter
 def leader_last_day(decision_date: date) -> date:
     """R-LD-3: the last day of the status given by a decision of `decision_date`."""
-    from leaders.services.review import leader_dates
-
     return last_day(leader_dates(decision_date)[1])
