@@ -140,3 +140,12 @@ def test_a_signing_key_that_is_not_a_p256_key_is_refused():
         certificates.key_from_setting(base64.urlsafe_b64encode(b"short").decode())
     with pytest.raises(certificates.KeyProblem):
         certificates.key_from_setting(base64.urlsafe_b64encode(b"\xff" * 32).decode())  # above the curve's order
+
+
+def test_the_system_check_names_a_bad_signing_key(settings):
+    from vaccinations.checks import signing_key_checks
+
+    assert signing_key_checks(None) == []
+    settings.VACCINATION_SIGNING_KEY = "not-a-key"
+    [error] = signing_key_checks(None)
+    assert error.id == "ashyq.E101" and "VACCINATION_SIGNING_KEY" in error.msg

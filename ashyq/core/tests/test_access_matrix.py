@@ -22,12 +22,12 @@ from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, ComputeRun, Period
 from monitoring.models import Appeal, Sanction, SanctionKind, ViolationPhoto
 from monitoring.tests.factories import ViolationFactory, jpeg_upload
+from vaccinations.services import Person, self_entry_submit, vaccination_record
+from vaccinations.tests.factories import VaccineFactory
 from venues.codes.selectors import code_token
 from venues.models import QrCode
 from venues.tests.factories import ApplicationFactory
 from visitors.models import Visit
-from vaccinations.services import Person, self_entry_submit, vaccination_record
-from vaccinations.tests.factories import VaccineFactory
 from visitors.tests.factories import GuardFactory, open_venue
 
 ANYONE = "anyone"
