@@ -44,7 +44,7 @@ class User(AbstractUser):
         ),
     )
     # R-VP-1: the medical organisation a medical worker records doses for.
-    organisation = models.CharField(_("medical organisation"), max_length=200, blank=True)
+    organisation = models.CharField(_("medical organisation"), max_length=200, blank=True, db_default="")
     phone = models.CharField(_("phone"), max_length=16, unique=True, null=True, blank=True)
     # A citizen's IIN, linked once after the phone is verified against the
     # mobile-subscriber registry (R-AU-2); encrypted, found by its blind index (R-ID-5).
