@@ -33,7 +33,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # In production every key must come from the environment. Elsewhere a key that is not
 # given is generated once into var/keys.json (git-ignored, never printed), so that a
 # restart can still decrypt what was stored and verify the QR codes already printed.
-_KEY_NAMES = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY")
+_KEY_NAMES = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY", "VACCINATION_SIGNING_KEY")
 if PRODUCTION:
     _missing = [name for name in _KEY_NAMES if not env.str(name, default="")]
     if _missing:
@@ -57,6 +57,12 @@ QR_SIGNING_KEY_ID = env.int("QR_SIGNING_KEY_ID", default=1)
 # Retired keys that still verify codes already printed, while they are re-issued:
 # "2:<key>,3:<key>" (id:url-safe base64).
 QR_OLD_SIGNING_KEYS = env.str("QR_OLD_SIGNING_KEYS", default="")
+# The P-256 private key (32 bytes, url-safe base64) that signs vaccination certificates
+# with ES256 (R-VP-4). Its key id (the COSE "kid") is derived from its public key, as the
+# EU DCC does. Retired keys sign nothing more but keep verifying the certificates they
+# signed until those expire: "<key>,<key>".
+VACCINATION_SIGNING_KEY = env.str("VACCINATION_SIGNING_KEY", default=_local_keys.get("VACCINATION_SIGNING_KEY"))
+VACCINATION_OLD_SIGNING_KEYS = env.str("VACCINATION_OLD_SIGNING_KEYS", default="")
 
 # --- Core ----------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
@@ -85,6 +91,7 @@ INSTALLED_APPS = [
     "statuses",
     "monitoring",
     "leaders",
+    "vaccinations",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +277,15 @@ REGISTRY_MOCKS_ENABLED = env.bool("REGISTRY_MOCKS_ENABLED", default=not PRODUCTI
 REGISTRY_SYNC_MINUTES = env.int("REGISTRY_SYNC_MINUTES", default=5)
 REGISTRY_MAX_AGE_MINUTES = env.int("REGISTRY_MAX_AGE_MINUTES", default=30)
 
+# --- Vaccination passport (DOMAIN.md §13) ---------------------------------------------
+# A certificate is valid this long from its issue (its CWT "exp"); a revocation is kept
+# as long, since no certificate that names a revoked dose can outlive it.
+VACCINATION_CERTIFICATE_DAYS = env.int("VACCINATION_CERTIFICATE_DAYS", default=365)
+# The DCC's "is": who issues the certificate.
+VACCINATION_ISSUER = env.str("VACCINATION_ISSUER", default="Ministry of Healthcare of the Republic of Kazakhstan")
+# R-VP-3: a self-entry no medical worker decided on within this many days lapses.
+VACCINATION_PENDING_DAYS = env.int("VACCINATION_PENDING_DAYS", default=90)
+
 # --- Check-ins -------------------------------------------------------------------------
 # Abuse limits on guard look-ups: a door sees a few people a minute, not hundreds.
 GUARD_LOOKUPS_PER_MINUTE = env.int("GUARD_LOOKUPS_PER_MINUTE", default=30)
@@ -349,6 +365,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "leaders.tasks.compute_closed_periods",
         "schedule": crontab(hour=0, minute=20),
     },
+    # R-VP-3, retention: lapse undecided self-entries, drop what outlived its use.
+    "vaccinations-purge": {"task": "vaccinations.tasks.purge", "schedule": crontab(hour=3, minute=40)},
     # R-CI-9: anonymous counts per region and day.
     "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 1800.0, "options": {"expires": 1800.0}},
 }

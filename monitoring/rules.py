@@ -9,8 +9,6 @@ from django.utils import timezone
 FIRST_EXCLUSION = timedelta(days=14)  # R-MN-3: the first exclusion lasts 2 weeks
 LATER_EXCLUSION_MONTHS = 2  # R-MN-3: each later one 2 calendar months
 MAX_PHOTOS = 5  # R-MN-1
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PHOTO_SIDE = 2000
 
 WARNING = "warning"
 EXCLUSION = "exclusion"

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 
-from ashyq.crypto import masked
+from ashyq.crypto import encrypt, masked
 from ashyq.identifiers import parse_iin
 from ashyq.registries import FeedPage, RegistryClient
 from statuses.persons import person_key
@@ -19,6 +19,8 @@ from statuses.persons import person_key
 HEALTH_REGISTRIES = ("pcr", "contacts", "vaccinations")
 
 _MAX_ID_LENGTH = 64
+# The ids of the doses entered in Ashyq itself (vaccinations.models.OWN_PREFIX).
+OWN_VACCINATION_PREFIX = "ashyq:"
 _MAX_DOSES = 100
 
 
@@ -78,6 +80,10 @@ def parse_record(registry: str, raw) -> dict:
         source_id = str(source_id)
     if not isinstance(source_id, str) or not source_id or len(source_id) > _MAX_ID_LENGTH:
         raise BadRecord(registry, None, "the record has no valid id", _who(raw))
+    if registry == "vaccinations" and source_id.startswith(OWN_VACCINATION_PREFIX):
+        # The namespace of the doses Ashyq's own medical workers entered (R-VP-2): a
+        # registry record there would overwrite one of them.
+        raise BadRecord(registry, source_id, "the id is in Ashyq's own namespace", _who(raw))
     try:
         fields = _PARSERS[registry](raw)
         fields["changed_at"] = _moment(raw, "changed_at")
@@ -189,13 +195,30 @@ def _vaccination(raw: dict) -> dict:
     vaccine = raw.get("vaccine")
     if not isinstance(vaccine, str) or not vaccine.strip() or len(vaccine) > 100:
         raise _Problem("vaccine is missing")
+    family, given = _optional_text(raw, "family_name", 100), _optional_text(raw, "given_name", 100)
     return {
         "person": _iin_person(raw),
         "vaccine": vaccine.strip(),
         "dose": _count(raw, "dose"),
         "doses_in_scheme": _count(raw, "doses_in_scheme"),
         "administered_on": _day(raw, "administered_on"),
+        # R-VP-1, R-VP-4: optional; a record without them (an old load file) still applies.
+        # The holder's name is encrypted here, before any SQL sees it (R-ID-5).
+        "family_name": encrypt(family) if family else None,
+        "given_name": encrypt(given) if given else None,
+        "organisation": _optional_text(raw, "organisation", 200),
+        "region": _optional_text(raw, "region", 30),
+        "certificate": _optional_text(raw, "certificate", 80),
     }
+
+
+def _optional_text(raw: dict, field: str, max_length: int) -> str:
+    value = raw.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value.strip()) > max_length:
+        raise _Problem(f"{field} is not a text of at most {max_length} characters")
+    return value.strip()
 
 
 _PARSERS: dict[str, Callable[[dict], dict]] = {"pcr": _pcr, "contacts": _contact, "vaccinations": _vaccination}

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.crypto import EncryptedCharField
 from statuses.rules import Colour
 
 
@@ -58,17 +59,47 @@ class Contact(RegistryRecord):
         indexes = [models.Index(fields=["contact_date"], name="statuses_contact_date")]
 
 
+class VaccinationSource(models.TextChoices):
+    """Where a dose that counts came from (R-VP-1)."""
+
+    REGISTRY = "registry", _("vaccination registry")
+    MEDICAL = "medical", _("medical worker")
+    CITIZEN = "citizen", _("the citizen, confirmed")
+
+
 class Vaccination(RegistryRecord):
+    """A dose that counts (R-ST-5, R-VP-6), whatever its source: the registry's, synced
+    under the registry's id, or one entered by hand (vaccinations.Entry) under
+    "ashyq:<uid>". The optional fields are what the registry may send besides (the
+    holder's name, encrypted under R-ID-5; the organisation, its region's code, the
+    certificate identifier); the sync writes them with raw SQL, hence the db_defaults."""
+
     vaccine = models.CharField(_("vaccine"), max_length=100)
     dose = models.PositiveSmallIntegerField(_("dose"))
     doses_in_scheme = models.PositiveSmallIntegerField(_("doses in the scheme"))
     administered_on = models.DateField(_("administered on"))
+    source = models.CharField(
+        _("source"),
+        max_length=10,
+        choices=VaccinationSource.choices,
+        default=VaccinationSource.REGISTRY,
+        db_default=VaccinationSource.REGISTRY,
+    )
+    family_name = EncryptedCharField(_("family name"), null=True, blank=True)
+    given_name = EncryptedCharField(_("given name"), null=True, blank=True)
+    organisation = models.CharField(_("medical organisation"), max_length=200, blank=True, default="", db_default="")
+    region = models.CharField(_("region code"), max_length=30, blank=True, default="", db_default="")
+    certificate = models.CharField(_("certificate identifier"), max_length=80, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("vaccination")
         verbose_name_plural = _("vaccinations")
         ordering = ["-administered_on"]
-        indexes = [models.Index(fields=["administered_on"], name="statuses_vacc_on")]
+        indexes = [
+            models.Index(fields=["administered_on"], name="statuses_vacc_on"),
+            # R-VP-6: a region's figures read its doses of the weeks asked for.
+            models.Index(fields=["region", "administered_on"], name="statuses_vacc_region_on"),
+        ]
 
 
 RECORD_MODELS: dict[str, type[RegistryRecord]] = {

@@ -40,7 +40,7 @@ from ashyq.core.rows import values_rows
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
 from statuses.clients import HEALTH_REGISTRIES
-from statuses.models import RECORD_MODELS, HistoryDue, QuarantinedRecord, StatusChange, SyncState
+from statuses.models import RECORD_MODELS, HistoryDue, QuarantinedRecord, StatusChange, SyncState, Vaccination
 from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for
 
 logger = logging.getLogger(__name__)
@@ -462,3 +462,22 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
             # Another process may have stored the same change meanwhile: never a duplicate.
             _rows_insert(StatusChange, _CHANGE_FIELDS, new_rows, unique=["person", "changed_at"])
     return result
+
+
+# --- Doses entered in Ashyq (R-VP-2, R-VP-3) ------------------------------------------------
+
+
+def own_vaccination_save(*, source_id: str, person: str, now: datetime, **fields) -> None:
+    """A dose entered by hand counts from now on exactly as a synced one (R-ST-5): stored
+    among the registry's under its own id (vaccinations.models.OWN_PREFIX), and the
+    person's history brought in line (R-ST-10). Runs in the caller's transaction."""
+    Vaccination.objects.update_or_create(source_id=source_id, defaults={"person": person, "changed_at": now, **fields})
+    history_update(persons=[person], now=now, changes=False)
+
+
+def own_vaccination_delete(*, source_id: str, now: datetime) -> None:
+    """A dose entered by hand no longer counts (it was corrected); the history follows."""
+    persons = list(Vaccination.objects.filter(source_id=source_id).values_list("person", flat=True))
+    Vaccination.objects.filter(source_id=source_id).delete()
+    if persons:
+        history_update(persons=persons, now=now, changes=False)

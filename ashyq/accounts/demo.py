@@ -18,6 +18,7 @@ STAFF = [
     ("inspector2-almaty", Role.INSPECTOR, "almaty", {}),
     ("inspector-shymkent", Role.INSPECTOR, "shymkent", {}),
     ("sanitary-almaty", Role.SANITARY, "almaty", {"email": "sanitary-almaty@ashyq.local"}),
+    ("medic-almaty", Role.MEDIC, "almaty", {"organisation": "Городская поликлиника № 1, Алматы"}),
     ("owner-cafe", Role.OWNER, None, {}),
     ("owner-hotel", Role.OWNER, None, {}),
 ]
@@ -26,6 +27,7 @@ STAFF = [
 PHONES = [
     ("+77010000001", Role.CITIZEN),
     ("+77010000002", Role.CITIZEN),
+    ("+77010000003", Role.CITIZEN),
 ]
 
 

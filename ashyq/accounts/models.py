@@ -15,11 +15,14 @@ class Role(models.TextChoices):
     COMMISSION = "commission", _("Commission secretary")
     INSPECTOR = "inspector", _("Monitoring inspector")
     SANITARY = "sanitary", _("Sanitary officer")
+    MEDIC = "medic", _("Medical worker")
     OPERATOR = "operator", _("Operator")
 
 
 # Staff of one region: they see and change that region's data only (§1).
-REGIONAL_ROLES = frozenset({Role.AKIMAT, Role.INSPECTOR, Role.SANITARY})
+# A medical worker records doses of anyone (R-VP-2) but confirms self-entries of his own
+# region only (R-VP-3), and is counted in its planning figures (R-VP-6).
+REGIONAL_ROLES = frozenset({Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.MEDIC})
 # Staff who see every region.
 NATIONAL_ROLES = frozenset({Role.COMMISSION, Role.OPERATOR})
 # Guards and citizens sign in by phone and a one-time SMS code (R-AU-1); everyone
@@ -36,8 +39,12 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
         verbose_name=_("region"),
-        help_text=_("Required for akimat staff, inspectors and sanitary officers: the only region they see."),
+        help_text=_(
+            "Required for akimat staff, inspectors, sanitary officers and medical workers: the only region they see."
+        ),
     )
+    # R-VP-1: the medical organisation a medical worker records doses for.
+    organisation = models.CharField(_("medical organisation"), max_length=200, blank=True, db_default="")
     phone = models.CharField(_("phone"), max_length=16, unique=True, null=True, blank=True)
     # A citizen's IIN, linked once after the phone is verified against the
     # mobile-subscriber registry (R-AU-2); encrypted, found by its blind index (R-ID-5).

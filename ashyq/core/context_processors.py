@@ -14,6 +14,7 @@ def _items(user):
     if not user.is_authenticated:
         yield _("Participants"), "codes:participants", ()
         yield _("Statistics"), "stats:public", ()
+        yield _("Check a certificate"), "verify:verify", ()
         return
     if user.role == Role.OWNER:
         yield _("My venues"), "venues:venue_list", ()
@@ -21,6 +22,12 @@ def _items(user):
     if user.role == Role.CITIZEN:
         yield _("My status"), "visitors:me", ()
         yield _("My check-ins"), "visitors:my_visits", ()
+        yield _("Vaccination passport"), "vaccinations_me:passport", ()
+    if user.role == Role.MEDIC:
+        yield _("Vaccinations"), "vaccinations:medic_home", ()
+        yield _("To confirm"), "vaccinations:pending_list", ()
+    if user.role in (Role.MEDIC, Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
+        yield _("Vaccination figures"), "vaccinations:figures", ()
     if user.role == Role.GUARD:
         yield _("Guard page"), "checkin:guard", ()
     if user.role in (Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
@@ -41,7 +48,7 @@ def _items(user):
         yield _("Statistics"), "stats:region", (user.region.code,)
     if user.role in (Role.COMMISSION, Role.OPERATOR):
         yield _("Statistics"), "stats:national", ()
-    if user.role in REGIONAL_ROLES and user.region_id:
+    if user.role in REGIONAL_ROLES and user.role != Role.MEDIC and user.region_id:
         yield _("My region"), "reference:region_detail", (user.region.code,)
     if user.role in NATIONAL_ROLES or user.is_superuser:
         yield _("Regions"), "reference:region_list", ()

@@ -32,7 +32,11 @@ DEMO_COUNTRY = "DE"
 DEMO_SUBSCRIBERS = {
     "+77010000001": DEMO_IIN_GREEN_PCR,
     "+77010000002": DEMO_IIN_RED,
+    "+77010000003": DEMO_IIN_GREEN_VACCINATED,  # a complete scheme in the registry (R-VP-4)
 }
+# R-VP-6: people vaccinated in the registry over the last weeks, so that the planning
+# figures have counts above the public threshold (R-PR-5).
+DEMO_VACCINATED = 400
 
 # A record moved less than this since the last seed is left alone.
 _DRIFT = timedelta(hours=1)
@@ -108,23 +112,55 @@ def _health_records(now) -> list[tuple[str, dict, dict]]:
             {"iin": DEMO_IIN_GREEN_PCR, "result": "negative"},
             {"sampled_at": now - timedelta(hours=10), "resulted_at": now - timedelta(hours=4)},
         ),
-        # R-ST-5: green from the day after the final dose of the scheme.
+        # R-ST-5: green from the day after the final dose of the scheme; with the
+        # holder's name, organisation and region the registry may send (R-VP-1, R-VP-4).
         (
             "vaccinations",
             {"iin": DEMO_IIN_GREEN_VACCINATED, "vaccine": "QazVac", "dose": 1, "doses_in_scheme": 2},
-            {"administered_on": today - timedelta(days=51)},
+            {"administered_on": today - timedelta(days=51), **_VACCINATED_HOLDER},
         ),
         (
             "vaccinations",
             {"iin": DEMO_IIN_GREEN_VACCINATED, "vaccine": "QazVac", "dose": 2, "doses_in_scheme": 2},
-            {"administered_on": today - timedelta(days=30)},
+            {"administered_on": today - timedelta(days=30), **_VACCINATED_HOLDER},
         ),
+        *_vaccinated_crowd(today),
         (
             "pcr",
             {"passport": DEMO_PASSPORT, "country": DEMO_COUNTRY, "result": "negative"},
             {"sampled_at": now - timedelta(hours=20), "resulted_at": now - timedelta(hours=12)},
         ),
     ]
+
+
+_VACCINATED_HOLDER = {
+    "family_name": "Сейтқазиева",
+    "given_name": "Гүлнар",
+    "organisation": "Городская поликлиника № 4",
+    "region": "almaty",
+}
+
+
+def _vaccinated_crowd(today: date) -> list:
+    """DEMO_VACCINATED people with two doses of Sputnik V three weeks apart, spread over
+    the last eight weeks in Almaty and Shymkent (R-VP-6)."""
+    records = []
+    for n in range(DEMO_VACCINATED):
+        iin = make_iin(
+            birth_date=date(1960, 1, 1) + timedelta(days=97 * n), sex="male" if n % 2 else "female", serial=2000 + n
+        )
+        first = today - timedelta(days=49 - (n % 28))
+        region = "almaty" if n % 3 else "shymkent"
+        for dose, day in ((1, first), (2, first + timedelta(days=21))):
+            if day <= today:
+                records.append(
+                    (
+                        "vaccinations",
+                        {"iin": iin, "vaccine": "Sputnik V", "dose": dose, "doses_in_scheme": 2},
+                        {"administered_on": day, "region": region, "organisation": "Прививочный пункт"},
+                    )
+                )
+    return records
 
 
 def _drifted(record, placed: dict) -> bool:

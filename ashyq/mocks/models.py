@@ -94,6 +94,13 @@ class VaccinationRecord(FeedRecord):
     dose = models.PositiveSmallIntegerField(_("dose"), validators=[MinValueValidator(1)])
     doses_in_scheme = models.PositiveSmallIntegerField(_("doses in the scheme"), validators=[MinValueValidator(1)])
     administered_on = models.DateField(_("administered on"))
+    # R-VP-1, R-VP-4: optional, so that load files written before them still load; null
+    # is "not sent", which the feed sends as JSON null.
+    family_name = models.CharField(_("family name"), max_length=100, null=True, blank=True)  # noqa: DJ001
+    given_name = models.CharField(_("given name"), max_length=100, null=True, blank=True)  # noqa: DJ001
+    organisation = models.CharField(_("medical organisation"), max_length=200, null=True, blank=True)  # noqa: DJ001
+    region = models.CharField(_("region code"), max_length=30, null=True, blank=True)  # noqa: DJ001
+    certificate = models.CharField(_("certificate identifier"), max_length=80, null=True, blank=True)  # noqa: DJ001
 
     class Meta(FeedRecord.Meta):
         verbose_name = _("vaccination (mock registry)")

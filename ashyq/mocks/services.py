@@ -167,11 +167,19 @@ def contact_add(*, iin: str, contact_date: date | str, registered_at: datetime |
     return record_save(MODELS["contacts"](iin=iin, contact_date=contact_date, registered_at=registered_at))
 
 
-def vaccination_add(*, iin: str, vaccine: str, dose: int, doses_in_scheme: int, administered_on: date | str):
-    """A new dose in the vaccination passport (R-ST-5)."""
+def vaccination_add(
+    *, iin: str, vaccine: str, dose: int, doses_in_scheme: int, administered_on: date | str, **optional
+):
+    """A new dose in the vaccination passport (R-ST-5); `optional`: family_name,
+    given_name, organisation, region (a region's code), certificate (R-VP-1, R-VP-4)."""
     return record_save(
         MODELS["vaccinations"](
-            iin=iin, vaccine=vaccine, dose=dose, doses_in_scheme=doses_in_scheme, administered_on=administered_on
+            iin=iin,
+            vaccine=vaccine,
+            dose=dose,
+            doses_in_scheme=doses_in_scheme,
+            administered_on=administered_on,
+            **optional,
         )
     )
 

@@ -1,18 +1,16 @@
 """Violations (R-MN-1): an inspector files one with its photos; another inspector of
 the region confirms or rejects it, and a confirmation is a sanction trigger (R-MN-3)."""
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from ashyq.accounts.models import Role
 from ashyq.core.services import audit_record
+from ashyq.photos import clean_photo
 from monitoring import rules
 from monitoring.models import (
     Outage,
@@ -32,27 +30,6 @@ from venues.standing.selectors import kind_at
 class Filed:
     violation: Violation
     outage: Outage | None  # R-MN-6: an outage covered the time of the violation
-
-
-def clean_photo(upload) -> ContentFile:
-    """A real image, re-encoded as JPEG (quality 85) without metadata, at most 2000 px
-    a side; a file over 8 MB or not an image is refused with a ValidationError."""
-    name = getattr(upload, "name", "photo")
-    if upload.size > rules.MAX_PHOTO_BYTES:
-        raise ValidationError(_("%(name)s is larger than 8 MB.") % {"name": name}, code="photo_size")
-    try:
-        upload.seek(0)
-        Image.open(upload).verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()
-            picture = image.convert("RGB")  # a new image: no EXIF, no ICC, no comments
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError(_("%(name)s is not an image.") % {"name": name}, code="photo_invalid") from exc
-    picture.thumbnail((rules.MAX_PHOTO_SIDE, rules.MAX_PHOTO_SIDE))
-    out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=85)
-    return ContentFile(out.getvalue(), name="photo.jpg")
 
 
 @transaction.atomic

@@ -22,6 +22,8 @@ from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, ComputeRun, Period
 from monitoring.models import Appeal, Sanction, SanctionKind, ViolationPhoto
 from monitoring.tests.factories import ViolationFactory, jpeg_upload
+from vaccinations.services import Person, self_entry_submit, vaccination_record
+from vaccinations.tests.factories import VaccineFactory
 from venues.codes.selectors import code_token
 from venues.models import QrCode
 from venues.tests.factories import ApplicationFactory
@@ -103,6 +105,22 @@ ACCESS = {
     "stats:public": ANYONE,
     "stats:national": {Role.COMMISSION, Role.OPERATOR},
     "stats:region": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
+    "vaccinations_me:passport": {Role.CITIZEN},
+    "vaccinations_me:certificate_pdf": {Role.CITIZEN},
+    "vaccinations_me:self_entry": {Role.CITIZEN},
+    "vaccinations:medic_home": {Role.MEDIC},
+    "vaccinations:medic_person": {Role.MEDIC},
+    "vaccinations:medic_correct": {Role.MEDIC},
+    "vaccinations:pending_list": {Role.MEDIC},
+    "vaccinations:pending_decide": {Role.MEDIC},
+    "vaccinations:pending_document": {Role.MEDIC},
+    "vaccinations:figures": {Role.MEDIC, Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
+    "vaccinations:figures_export": {Role.MEDIC, Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
+    "verify:verify": ANYONE,
+    "verify:keys": ANYONE,
+    "verify:revoked": ANYONE,
+    "verify:service_worker": ANYONE,
+    "vaccination_stats:public": ANYONE,
     "set_language": ANYONE,
     "javascript-catalog": ANYONE,
 }
@@ -136,7 +154,7 @@ class World:
             users = self.users[tenant]
             users[Role.OWNER] = venue.company.owner
             users[Role.GUARD] = GuardFactory(venue=venue)
-            for role in (Role.AKIMAT, Role.INSPECTOR, Role.SANITARY):
+            for role in (Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.MEDIC):
                 users[role] = UserFactory(role=role, region=region)
         shared = {Role.CITIZEN: CitizenFactory(), **{r: UserFactory(role=r) for r in (Role.COMMISSION, Role.OPERATOR)}}
         for tenant in ("a", "b"):
@@ -155,6 +173,16 @@ class World:
         candidates = CandidateList.objects.create(period=period, region=self.region_a, computed_at=now)
         self.candidate_a = Candidate.objects.create(list=candidates, venue=self.venue_a, checkins=2001, threshold=2000)
         self.run = ComputeRun.objects.create(period_start=PERIOD, requested_by=self.users["a"][Role.COMMISSION])
+        medic_a, vaccine = self.users["a"][Role.MEDIC], VaccineFactory()
+        self.entry_a = vaccination_record(
+            medic=medic_a, person=Person(iin="900101300126"), vaccine=vaccine, dose=1,
+            administered_on=date(2021, 5, 1), family_name="А", given_name="", now=now,
+        )  # fmt: skip
+        self.pending_a = self_entry_submit(
+            citizen=CitizenFactory(iin="880308400151"), vaccine=vaccine, dose=1, administered_on=date(2021, 5, 1),
+            organisation="—", country="KZ", region=self.region_a, family_name="Б", given_name="",
+            photo=jpeg_upload(), now=now,
+        )  # fmt: skip
 
     def kwargs(self, name: str) -> dict:
         """Arguments naming tenant A's objects for the URL `name`."""
@@ -189,6 +217,10 @@ class World:
             "leaders:run": {"pk": self.run.pk},
             "leaders:public_region": {"code": code},
             "stats:region": {"code": code},
+            "vaccinations:medic_correct": {"pk": self.entry_a.pk},
+            "vaccinations:pending_decide": {"pk": self.pending_a.pk},
+            "vaccinations:pending_document": {"pk": self.pending_a.pk},
+            "vaccinations:figures_export": {"fmt": "csv"},
         }.get(name, {})
 
     def url(self, name: str) -> str:
@@ -263,12 +295,15 @@ TENANT_URLS = [
     "leaders:export_candidates",
     "leaders:export_checkins",
     "stats:region",
+    "vaccinations:medic_correct",
+    "vaccinations:pending_decide",
+    "vaccinations:pending_document",
 ]
 TENANT_CASES = [
     (name, role)
     for name in TENANT_URLS
     for role in sorted(ACCESS[name])
-    if role in (Role.OWNER, Role.AKIMAT, Role.INSPECTOR, Role.SANITARY)
+    if role in (Role.OWNER, Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.MEDIC)
 ]
 
 

@@ -62,6 +62,7 @@ def production(tmp_path_factory):
         IIN_ENCRYPTION_KEY=_key(),
         IIN_INDEX_KEY=_key(),
         QR_SIGNING_KEY=_key(),
+        VACCINATION_SIGNING_KEY=_key(),
         ALLOWED_HOSTS="ashyq.example.kz",
         PUBLIC_URL="https://ashyq.example.kz",
         SMS_GATEWAY_URL="https://sms.example.kz/send",

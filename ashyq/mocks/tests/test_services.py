@@ -286,6 +286,7 @@ class TestDemo:
         assert dict(SubscriberRecord.objects.values_list("phone", "iin")) == {
             "+77010000001": demo.DEMO_IIN_GREEN_PCR,
             "+77010000002": demo.DEMO_IIN_RED,
+            "+77010000003": demo.DEMO_IIN_GREEN_VACCINATED,
         }
 
     def test_demo_companies_have_the_oked_of_their_venues_and_notifications_match(self):

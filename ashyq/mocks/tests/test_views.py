@@ -43,7 +43,18 @@ FACTORIES = {
 SHAPES = {
     "pcr": {"iin", "passport", "country", "result", "sampled_at", "resulted_at"},
     "contacts": {"iin", "contact_date", "registered_at"},
-    "vaccinations": {"iin", "vaccine", "dose", "doses_in_scheme", "administered_on"},
+    "vaccinations": {
+        "iin",
+        "vaccine",
+        "dose",
+        "doses_in_scheme",
+        "administered_on",
+        "family_name",
+        "given_name",
+        "organisation",
+        "region",
+        "certificate",  # optional (R-VP-1)
+    },  # fmt: skip
     "subscribers": {"phone", "iin"},
     "companies": {"bin", "name", "oked"},
     "notifications": {"number", "date", "bin", "address"},

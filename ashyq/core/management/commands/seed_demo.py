@@ -23,6 +23,7 @@ DEMO_MODULES = [
     "visitors.demo",
     "monitoring.demo",
     "leaders.demo",
+    "vaccinations.demo",
 ]
 
 
