@@ -29,7 +29,7 @@ def leader_term_at(venue, at: datetime) -> LeaderTerm | None:
         Leader.objects.filter(
             venue_id=getattr(venue, "pk", venue), starts_on__lte=day, ends_on__gt=day, decision__recorded_at__lte=at
         )
-        .order_by("-ends_on")
+        .order_by("-ends_on", "decision_id")  # as venues.standing.rules.running_term
         .values_list("decision_id", "ends_on")
         .first()
     )

@@ -1,22 +1,25 @@
 """Reads of monitoring: the exclusion hooks other apps ask (R-MN-4) and the pages' reads."""
 
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
 from ashyq.core.models import AuditEvent
+from leaders.models import Leader
 from monitoring.models import (
     Appeal,
     AppealDecision,
     Outage,
     RiskList,
     Sanction,
+    SanctionKind,
     Violation,
     ViolationState,
 )
 from venues.conditions import closed_days
-from venues.models import Venue
+from venues.models import Standing, Venue
 from venues.standing import rules as standing_rules
 from venues.standing.rules import Interval
 from venues.standing.selectors import standing_at, standing_on
@@ -160,3 +163,53 @@ def excused_days(venues: list, days: list[date]) -> dict[int, set[date]]:
         }
         for venue in venues
     }
+
+
+# --- The standing history against its facts (R-VN-9) ----------------------------------------
+
+
+def expected_histories(venue_ids: list[int], *, venue_model=None, sanction_model=None, leader_model=None) -> dict:
+    """venue id → the standing history its facts make (venues.standing.rules.replay):
+    the first issue of its codes, its exclusions with their returns and lifts, its
+    leader terms. Three queries. The models may be a migration's historical ones."""
+    venue_model = venue_model or Venue
+    sanction_model = sanction_model or Sanction
+    leader_model = leader_model or Leader
+    exclusions: dict[int, list] = defaultdict(list)
+    rows = sanction_model.objects.filter(venue_id__in=venue_ids, kind=SanctionKind.EXCLUSION).values_list(
+        "pk", "venue_id", "starts_at", "ends_at", "returned_at", "lifted_at"
+    )
+    for pk, venue_id, starts_at, ends_at, returned_at, lifted_at in rows:
+        exclusions[venue_id].append(
+            standing_rules.ExclusionFacts(pk, starts_at, ends_at, returned_at=returned_at, lifted_at=lifted_at)
+        )
+    terms: dict[int, list] = defaultdict(list)
+    rows = leader_model.objects.filter(venue_id__in=venue_ids).values_list(
+        "venue_id", "decision_id", "decision__recorded_at", "starts_on", "ends_on"
+    )
+    for venue_id, decision_id, recorded_at, starts_on, ends_on in rows:
+        terms[venue_id].append(standing_rules.LeaderFacts(decision_id, recorded_at, starts_on, ends_on))
+    venues = venue_model.objects.filter(pk__in=venue_ids).values_list(
+        "pk", "created_at", "codes_first_issued_at", "category__is_volunteer"
+    )
+    return {
+        pk: standing_rules.replay(
+            created_at=min(created_at, issued_at) if issued_at else created_at,
+            first_issued_at=issued_at,
+            volunteer=bool(volunteer),
+            exclusions=exclusions[pk],
+            leader_terms=terms[pk],
+        )
+        for pk, created_at, issued_at, volunteer in venues
+    }
+
+
+def standing_disagreements(venue_ids: list[int]) -> dict[int, tuple[list, list]]:
+    """The venues among `venue_ids` whose stored history differs from what their facts
+    make, as venue id → (stored, expected). Empty when the services wrote everything
+    (manage.py standing_check, for operators after a fix made by hand)."""
+    expected = expected_histories(venue_ids)
+    stored: dict[int, list] = defaultdict(list)
+    for row in Standing.objects.filter(venue_id__in=venue_ids).order_by("venue_id", "starts_at"):
+        stored[row.venue_id].append(row.interval())
+    return {pk: (stored[pk], history) for pk, history in expected.items() if stored[pk] != history}

@@ -1,8 +1,9 @@
 """R-VN-9: each existing venue's standing history, built from the rows that recorded it
 so far — the first issue of its codes, its exclusions (with their returns and the
 appeals that cancelled them) and its leader terms — by replaying them as the services
-now write them (venues.standing.rules.replay). A venue that has a history already is
-left alone, so running it again changes nothing."""
+now write them (monitoring.selectors.expected_histories, given this migration's
+models). A venue that has a history already is left alone, so running it again changes
+nothing."""
 
 from django.db import migrations
 
@@ -10,51 +11,33 @@ BATCH = 2000
 
 
 def build(apps, schema_editor):
-    from venues.standing import rules  # the replay the services' writes follow
+    from monitoring.selectors import expected_histories
 
-    Venue = apps.get_model("venues", "Venue")
+    models = {
+        "venue_model": apps.get_model("venues", "Venue"),
+        "sanction_model": apps.get_model("monitoring", "Sanction"),
+        "leader_model": apps.get_model("leaders", "Leader"),
+    }
     Standing = apps.get_model("venues", "Standing")
-    Sanction = apps.get_model("monitoring", "Sanction")
-    Leader = apps.get_model("leaders", "Leader")
     done = set(Standing.objects.values_list("venue_id", flat=True).distinct())
-    venues = Venue.objects.values_list("pk", "created_at", "codes_first_issued_at", "category__is_volunteer")
-    pending = [row for row in venues.order_by("pk").iterator(chunk_size=BATCH) if row[0] not in done]
+    pending = [pk for pk in models["venue_model"].objects.order_by("pk").values_list("pk", flat=True) if pk not in done]
     for start in range(0, len(pending), BATCH):
-        batch = pending[start : start + BATCH]
-        ids = [row[0] for row in batch]
-        exclusions: dict[int, list] = {}
-        for pk, venue_id, starts_at, ends_at, returned_at, lifted_at in Sanction.objects.filter(
-            venue_id__in=ids, kind="exclusion"
-        ).values_list("pk", "venue_id", "starts_at", "ends_at", "returned_at", "lifted_at"):
-            exclusions.setdefault(venue_id, []).append(
-                rules.ExclusionFacts(pk, starts_at, ends_at, returned_at=returned_at, lifted_at=lifted_at)
-            )
-        terms: dict[int, list] = {}
-        for venue_id, decision_id, recorded_at, starts_on, ends_on in Leader.objects.filter(
-            venue_id__in=ids
-        ).values_list("venue_id", "decision_id", "decision__recorded_at", "starts_on", "ends_on"):
-            terms.setdefault(venue_id, []).append(rules.LeaderFacts(decision_id, recorded_at, starts_on, ends_on))
-        rows = []
-        for pk, created_at, issued_at, volunteer in batch:
-            history = rules.replay(
-                created_at=min(created_at, issued_at) if issued_at else created_at,
-                first_issued_at=issued_at,
-                volunteer=bool(volunteer),
-                exclusions=exclusions.get(pk, ()),
-                leader_terms=terms.get(pk, ()),
-            )
-            rows += [
+        histories = expected_histories(pending[start : start + BATCH], **models)
+        Standing.objects.bulk_create(
+            [
                 Standing(
-                    venue_id=pk,
+                    venue_id=venue_id,
                     kind=interval.kind,
                     starts_at=interval.starts_at,
                     ends_at=interval.ends_at,
                     cause=interval.cause,
                     ref=interval.ref,
                 )
+                for venue_id, history in histories.items()
                 for interval in history
-            ]
-        Standing.objects.bulk_create(rows, batch_size=BATCH)
+            ],
+            batch_size=BATCH,
+        )
 
 
 def forget(apps, schema_editor):

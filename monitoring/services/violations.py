@@ -41,9 +41,18 @@ def violation_file(*, inspector, venue, kind: str, occurred_at: datetime, descri
         raise ValidationError(_("At most 5 photos."), code="photo_count")
     if occurred_at > now:
         raise ValidationError(_("The time of the violation is in the future."), code="future")
-    if kind_at(venue, occurred_at) == standing_rules.APPLIED:
-        # Ashyq's rules bind a venue from its first codes on (R-VN-5, R-VN-9).
+    standing = kind_at(venue, occurred_at)
+    # Decided: Ashyq's rules bind a venue while it takes part — from its first codes
+    # (R-VN-5) and not while it is excluded or awaiting its return (R-MN-4: it is out
+    # of the project then, its codes refused). So a violation always happened while
+    # the codes worked, and one confirmed during an exclusion happened before it began
+    # (R-MN-3): two exclusions never cover the same moment.
+    if standing == standing_rules.APPLIED:
         raise ValidationError(_("At that time the venue had not joined Ashyq yet."), code="before_joining")
+    if standing in standing_rules.EXCLUDED_KINDS:
+        raise ValidationError(
+            _("At that time the venue was excluded from Ashyq: its rules did not bind it."), code="excluded"
+        )
     cleaned = [clean_photo(photo) for photo in photos]  # all checked before anything is saved
     violation = Violation.objects.create(
         venue=venue, kind=kind, occurred_at=occurred_at, description=description, filed_by=inspector, filed_at=now

@@ -240,11 +240,12 @@ _ENTRANCES_CACHE = Venue._meta.get_field("entrances").cache_name
 
 
 # R-VN-6: the public list is the region's venues whose standing is a listed one
-# (participant, volunteer, leader). Read as "issued codes, and not among the venues in
-# test mode, excluded or awaiting their return now": those are few (a week's new
-# venues and the sanctioned), so the list still reads a page's ids in order from the
-# index (region, name, id) (B6) and leaves out a small set, instead of looking up every
-# venue's standing on the way to a deep page.
+# (participant, volunteer, leader). Read as "its history had begun (the first issue of
+# its codes, when its first interval starts), and it is not among the venues in test
+# mode, excluded or awaiting their return then": those are few (a week's new venues and
+# the sanctioned), so the list still reads a page's ids in order from the index
+# (region, name, id), which holds the first issue (B6), and leaves out a small set,
+# instead of looking up every venue's standing on the way to a deep page.
 _NOT_LISTED = frozenset(standing_rules.KINDS) - standing_rules.LISTED
 
 
@@ -254,7 +255,7 @@ def participants(*, region, search: str = "", at: datetime | None = None) -> Que
     then (R-VN-6; R-MN-4: an excluded venue leaves it at once), by name. Page it with
     participants_paginator."""
     at = at or timezone.now()
-    venues = Venue.objects.filter(region=region, codes_first_issued_at__isnull=False)
+    venues = Venue.objects.filter(region=region, codes_first_issued_at__lte=at)
     if search:
         venues = venues.filter(_search(search))
     venues = venues.exclude(pk__in=venue_ids_in(_NOT_LISTED, at))
@@ -303,9 +304,11 @@ class _ParticipantsPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        issued = Venue.objects.filter(region=self.region, codes_first_issued_at__isnull=False)
+        issued = Venue.objects.filter(region=self.region, codes_first_issued_at__lte=self.at)
         version = cache_get(_LIST_VERSION_KEY) or "-"
-        key = f"codes:participants-count:{version}:{self.region.pk}"
+        # The count of venues issued by now changes only when a venue is issued its
+        # first codes (a save: a new version) — kept per region and minute.
+        key = f"codes:participants-count:{version}:{self.region.pk}:{self.at:%Y%m%d%H%M}"
         total = cache_get(key)
         if total is None:
             total = issued.count()

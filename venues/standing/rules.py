@@ -251,21 +251,22 @@ def replay(
     leader_terms: Iterable[LeaderFacts] = (),
 ) -> list[Interval]:
     """The history the services write for these facts, each applied at its moment in
-    time order (at one moment: issue, exclusion, return, lift, then leader terms)."""
-    events: list[tuple[datetime, int, object]] = []
+    time order (at one moment: issue, exclusion, return, lift, then leader terms; two
+    facts of a kind in the order they were recorded, by id)."""
+    events: list[tuple[datetime, int, int, tuple]] = []
     if first_issued_at is not None:
-        events.append((first_issued_at, 0, ("issue",)))
+        events.append((first_issued_at, 0, 0, ("issue",)))
     for exclusion in exclusions:
-        events.append((exclusion.starts_at, 1, ("exclude", exclusion)))
+        events.append((exclusion.starts_at, 1, exclusion.sanction, ("exclude", exclusion)))
         if exclusion.returned_at is not None:
-            events.append((exclusion.returned_at, 2, ("return", exclusion)))
+            events.append((exclusion.returned_at, 2, exclusion.sanction, ("return", exclusion)))
         if exclusion.lifted_at is not None:
-            events.append((exclusion.lifted_at, 3, ("lift", exclusion)))
-    terms = list(leader_terms)
+            events.append((exclusion.lifted_at, 3, exclusion.sanction, ("lift", exclusion)))
+    terms = sorted(leader_terms, key=lambda term: term.decision)
     for term in terms:
-        events.append((leader_window(term)[0], 4, ("lead", term)))
+        events.append((leader_window(term)[0], 4, term.decision, ("lead", term)))
     history = opened([], created_at) if first_issued_at is None or created_at < first_issued_at else []
-    for moment, _order, (action, *args) in sorted(events, key=lambda event: (event[0], event[1])):
+    for moment, _order, _id, (action, *args) in sorted(events, key=lambda event: event[:3]):
         if action == "issue":
             history = issued(history, moment, volunteer=volunteer)
         elif action == "exclude":
@@ -298,12 +299,12 @@ def replay(
 
 
 def running_term(terms: Iterable[LeaderFacts], moment: datetime) -> LeaderFacts | None:
-    """The leader term whose window holds `moment` and whose decision was known by then."""
-    for term in terms:
-        start, end = leader_window(term)
-        if start <= moment < end:
-            return term
-    return None
+    """The leader term whose window holds `moment` and whose decision was known by then;
+    of several, the one that lasts longest (the first decided of those)."""
+    running = [term for term in terms if leader_window(term)[0] <= moment < leader_window(term)[1]]
+    if not running:
+        return None
+    return max(running, key=lambda term: (leader_window(term)[1], -term.decision))
 
 
 # --- Reading a day ---------------------------------------------------------------------------

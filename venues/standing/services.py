@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
+from ashyq.core.services import audit_record
 from venues.conditions import conditions_changed
 from venues.models import Standing, Venue
 from venues.standing import rules
@@ -96,3 +97,25 @@ def standing_lead(*, venue_id: int, at: datetime, until: datetime, decision: int
     _standing_change(
         venue_id=venue_id, at=at, operation=lambda tail: rules.leads(tail, at, until=until, decision=decision)
     )
+
+
+@transaction.atomic
+def standing_rebuild(*, venue: Venue, history: list[rules.Interval]) -> None:
+    """Replace the venue's whole history with `history` (its facts replayed: manage.py
+    standing_check --rebuild, after a fix made by hand), audited."""
+    rules.check(history)
+    Venue.objects.select_for_update().filter(pk=venue.pk).values_list("pk").first()
+    removed, _counts = Standing.objects.filter(venue=venue).delete()
+    Standing.objects.bulk_create(
+        Standing(venue=venue, kind=i.kind, starts_at=i.starts_at, ends_at=i.ends_at, cause=i.cause, ref=i.ref)
+        for i in history
+    )
+    audit_record(
+        actor=None,
+        action="venues.standing_rebuilt",
+        obj=venue,
+        region=venue.region,
+        removed=removed,
+        written=len(history),
+    )
+    transaction.on_commit(conditions_changed)

@@ -302,5 +302,5 @@ def test_the_door_facts_statement_reused_on_postgresql_answers_as_the_orm_builds
                 assert dataclasses.astuple(facts) == expected
     assert selectors.door_facts(
         guard=guard, venue=venue, entrance=entrance, person="x" * 64, birth=None, now=T0
-    ) == selectors.DoorFacts(excluded=False, live_code=True, guard_minute=0, guard_day=12, venue_minute=0,
+    ) == selectors.DoorFacts(standing="participant", live_code=True, guard_minute=0, guard_day=12, venue_minute=0,
                              same_birth_date_others=0, inside=12)  # fmt: skip
