@@ -35,7 +35,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # restart can still decrypt what was stored and verify the QR codes already printed.
 _KEY_NAMES = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY")
 if PRODUCTION:
-    _missing = [name for name in _KEY_NAMES if not env.str(name, default="")]
+    # PUBLIC_URL too: a default would be an http:// address, which production refuses.
+    _missing = [name for name in (*_KEY_NAMES, "PUBLIC_URL") if not env.str(name, default="")]
     if _missing:
         raise ImproperlyConfigured(f"Production needs these environment variables: {', '.join(_missing)}")
     _local_keys = {}
@@ -62,8 +63,8 @@ QR_OLD_SIGNING_KEYS = env.str("QR_OLD_SIGNING_KEYS", default="")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The public address printed in QR codes and e-mails.
-PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address printed in QR codes and e-mails (required in production).
+PUBLIC_URL = env.str("PUBLIC_URL", default="" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -391,5 +392,5 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # Health checks come over plain HTTP from inside the compose network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Health and readiness checks come over plain HTTP from inside the compose network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -72,3 +72,8 @@ def test_the_direct_requirements_and_the_constraints_agree():
         assert specifier.operator == "==", f"{requirement} is not pinned"
         assert pins[canonicalize_name(requirement.name)] == specifier.version, requirement.name
 
+
+def test_the_run_command_and_the_image_install_with_the_constraints():
+    assert "-c constraints.txt" in (ROOT / "run").read_text()
+    assert "constraints.txt" in (ROOT / "deploy" / "build").read_text()
+    assert "deploy/build" in (ROOT / "Dockerfile").read_text()
