@@ -61,6 +61,10 @@ class WorkerHeartbeat(models.Model):
         ordering = ["-at"]
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
+        indexes = [
+            # A worker's own health check: its latest heartbeat (ashyq.core.selectors).
+            models.Index(fields=["hostname", "-at"], name="heartbeat_host_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hostname} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
