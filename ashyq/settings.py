@@ -150,10 +150,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The cache only saves work (ashyq.cache): a Redis that hangs must cost a request a
-# fraction of a second, not its whole answer (issue 8).
+# fraction of a second, not its whole answer.
 CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "ashyq.redis_cache.RedisCache"  # one client per pool (issue 9)
     CACHES["default"].setdefault("OPTIONS", {}).update(CACHE_REDIS_OPTIONS)
 
 # --- Authentication ------------------------------------------------------------------
