@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -134,7 +135,7 @@ def _union_of(person: str, with_states: bool):
         Value("v"), "source_id", _nothing(models.BooleanField), _nothing(models.DateTimeField),
         _nothing(models.DateTimeField), "administered_on", "dose", "doses_in_scheme",
     )  # fmt: skip
-    branches = [contacts.order_by(), vaccinations.order_by()]
+    branches: list[QuerySet[Any, Any]] = [contacts.order_by(), vaccinations.order_by()]
     if with_states:
         states = SyncState.objects.filter(registry__in=HEALTH_REGISTRIES).values_list(
             Value("s"), "registry", _nothing(models.BooleanField), "last_success_at", _nothing(models.DateTimeField),
@@ -188,8 +189,8 @@ def _freshness(now: datetime, states: list[tuple]) -> _Freshness:
     synced = dict(states)
     # "Older than its allowed age" is stale: exactly the allowed age is still fresh.
     stale = [r for r in HEALTH_REGISTRIES if synced.get(r) is None or now - synced[r] > max_age]
-    times = [synced.get(r) for r in HEALTH_REGISTRIES]
-    last = None if None in times else min(times)
+    times = [synced[r] for r in HEALTH_REGISTRIES if synced.get(r) is not None]
+    last = min(times) if len(times) == len(HEALTH_REGISTRIES) else None  # one never synced: none
     return _Freshness(not stale, last, stale)
 
 
