@@ -139,7 +139,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A persistent connection is checked before reuse: after a database restart the
-    # next request reconnects instead of failing (issue 8).
+    # next request reconnects instead of failing.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast while the database is down (a 503, ashyq.core.middleware): psycopg
     # would otherwise wait 130 s for a host that does not answer. 2 s is its minimum.
@@ -203,7 +203,7 @@ SESSION_SHIFT_HOURS = env.int("SESSION_SHIFT_HOURS", default=12)
 SESSION_DAYS = env.int("SESSION_DAYS", default=14)
 SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
 # Read from the cache, kept in the database; a copy lives in the cache at most
-# SESSION_CACHE_SECONDS (ashyq.accounts.sessions, issue 9).
+# SESSION_CACHE_SECONDS (ashyq.accounts.sessions; the saving is in BENCHMARKS.md).
 SESSION_ENGINE = "ashyq.accounts.sessions"
 SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 

@@ -156,7 +156,7 @@ class HistoryDue(models.Model):
     """A person whose history (R-ST-10) must be brought in line with records a sync
     applied. Marked in the transaction of the page that applied them, cleared when
     statuses.services.history_catch_up has recomputed the history: once per person
-    however many of his records a run brought (issue 9, B3), and never lost to a
+    however many of his records a run brought (BENCHMARKS.md, B3), and never lost to a
     worker killed in between. A citizen's own history page recomputes his at once."""
 
     person = models.CharField(_("person (blind index)"), max_length=64, primary_key=True, editable=False)

@@ -3,7 +3,7 @@
 A person is found by the blind index of his IIN (or passport and country) only (R-ID-5).
 The colour is computed from our synced copy of the registries at the moment asked
 about (R-ST-8), on every look-up: the person's records come in the same statement as
-the sync states, and the engine costs less than a cache round trip would (issue 9:
+the sync states, and the engine costs less than a cache round trip would (BENCHMARKS.md:
 the status cache that was here cost a guard look-up more CPU than it saved, so no
 copy exists to go stale).
 """
@@ -98,7 +98,7 @@ def _records_of_one(person: str) -> PersonRecords:
 
 def _person_and_sync_states(person: str, *, with_states: bool = True) -> tuple[PersonRecords, list[tuple]]:
     """One person's records of the three registries and (`with_states`) the health
-    registries' sync states, in one statement (issue 9, B5): a UNION ALL of the tables
+    registries' sync states, in one statement (BENCHMARKS.md, B5): a UNION ALL of the tables
     (_union_of), the records read by their person index. Each list keeps its model's
     order (newest first); the states are (registry, last_success_at)."""
     found, sync_rows = PersonRecords(), []
@@ -204,7 +204,7 @@ def status_for(
 ) -> StatusReport:
     """The colour of a person at `at` (default now) from the synced data, and its freshness now.
 
-    One query (issue 9, B5): the sync states (freshness, R-ST-9, read every time: never
+    One query (BENCHMARKS.md, B5): the sync states (freshness, R-ST-9, read every time: never
     stale) and the person's records together (a UNION ALL); the engine computes the
     colour from them (R-ST-8). `person`: the identifier's blind index when the caller
     computed it already. The caller validates the IIN (ashyq.identifiers.parse_iin).

@@ -6,7 +6,7 @@ skipped, the cursor advanced, the version bumped and the persons it touched mark
 HistoryDue — so a sync killed at any moment has either applied a page completely or
 not at all, and re-running it loses and duplicates nothing. After its pages a run
 brings the history of every person due in line (history_catch_up): once per person,
-however many of his records the run brought (a backlog: issue 9, B3), in chunks of
+however many of his records the run brought (a backlog: BENCHMARKS.md, B3), in chunks of
 their own transactions; what a killed run left due, the next one does.
 
 Two runs of the same registry never overlap: a lease on the SyncState row (a
@@ -15,7 +15,7 @@ and hosts, without Redis), renewed with every page. A run that lost its lease (i
 longer than the lease, and another run took over) fails its page's cursor check and
 stops without applying it.
 
-Speed (issue 9, B3): the next page is fetched and parsed while one is applied; a
+Speed (BENCHMARKS.md, B3): the next page is fetched and parsed while one is applied; a
 page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a COPY
 into a scratch table, on SQLite one prepared statement run per row), and only the
 persons whose records changed in what the rules read (a new record, another person,

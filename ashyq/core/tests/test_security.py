@@ -1,4 +1,4 @@
-"""Issue 8: the security settings as deployed — headers, password hashing, CSRF,
+"""The security settings as deployed — headers, password hashing, CSRF,
 sessions bounded to a shift, and no IIN in an error page or a log line."""
 
 import base64

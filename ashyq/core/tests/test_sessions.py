@@ -1,4 +1,4 @@
-"""Sessions read from the cache, kept in the database (ashyq.accounts.sessions, issue 9):
+"""Sessions read from the cache, kept in the database (ashyq.accounts.sessions, BENCHMARKS.md):
 a signed-in request does not read django_session; signing out ends the cached copy too;
 a cache that hangs costs one socket timeout, then is left alone (ashyq.cache)."""
 
