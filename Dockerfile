@@ -2,6 +2,8 @@
 # the same image runs the Celery worker and beat (see docker-compose.yml).
 
 # --- build: dependencies, compiled translations, collected static files ----------------
+# The steps themselves are deploy/build's, which CI runs too (.ci/run), so that what is
+# built here is what CI proved builds.
 FROM python:3.11-slim-bookworm AS build
 
 ENV PIP_NO_CACHE_DIR=1 \
@@ -14,24 +16,15 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*
 
-RUN python -m venv /venv
-COPY requirements.txt /tmp/requirements.txt
-RUN pip install -r /tmp/requirements.txt
-
 WORKDIR /app
-COPY . .
+# The requirements first, in a layer of their own: a change to the code alone reuses it.
+COPY requirements.txt constraints.txt ./
+COPY deploy/build deploy/build
+RUN deploy/build /venv requirements
 
-# Production settings refuse to load without their secrets, so this one step gets
-# throw-away ones, generated here and never written to the image: collectstatic and
-# compilemessages read no key, and the real ones come from the environment at run time.
-RUN export DJANGO_ENV=production ASHYQ_VAR_DIR=/tmp/build-var ALLOWED_HOSTS=build.invalid \
-    && export SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-    && export IIN_ENCRYPTION_KEY="$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
-    && export IIN_INDEX_KEY="$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
-    && export QR_SIGNING_KEY="$(python -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')" \
-    && if find . -name '*.po' | grep -q .; then python manage.py compilemessages -v 0; fi \
-    && python manage.py collectstatic --no-input -v 0 \
-    && rm -rf /tmp/build-var
+COPY . .
+# Production mode with throw-away secrets made by the script, never written to the image.
+RUN deploy/build /venv assets
 
 # --- runtime ---------------------------------------------------------------------------
 FROM python:3.11-slim-bookworm

@@ -49,6 +49,9 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    pages = config.stash.get(AXE_PAGES, 0)
+    if pages:
+        terminalreporter.write_line(f"axe-core checked {pages} pages of the browser journeys")
     saved = config.stash.get(SCREENSHOTS, [])
     if saved:
         terminalreporter.write_sep("-", f"screenshots of failed browser tests in {screenshot_folder()}")
@@ -81,12 +84,15 @@ def _save_screenshots(item, browser) -> None:
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch, request):
+def browser_page(live_server, monkeypatch, request, axe_watch):
     """A phone-sized page in Debian's headless Chromium, driven by Playwright, against
     the live server. Skips where Chromium or Playwright is missing (CI installs both).
     When the test fails, every open page is saved as a full-page screenshot (see
     screenshot_folder). More pages, e.g. a second person: browser_page.context.browser
-    .new_context(viewport=PHONE) or the `phone_page` fixture."""
+    .new_context(viewport=PHONE) or the `phone_page` fixture.
+
+    axe-core checks every page the test visits, in every context of this browser
+    (AxeWatch): a serious or critical violation fails the test at its end."""
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         pytest.skip("Debian's chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -98,15 +104,33 @@ def browser_page(live_server, monkeypatch, request):
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic"],
         )
+        # Every context, also those a test makes for another person's phone, is watched —
+        # but one without JavaScript (a page that must work without it), where axe
+        # cannot run.
+        new_context = browser.new_context
+        browser.new_context = lambda *args, **kwargs: (
+            new_context(*args, **kwargs)
+            if kwargs.get("java_script_enabled") is False
+            else axe_watch.watch(new_context(*args, **kwargs))
+        )
         context = browser.new_context(viewport=PHONE, accept_downloads=True)
         context.set_default_timeout(15_000)
         page = context.new_page()
+        failed = False
         try:
             yield page
         finally:
-            if _failed(request.node):
+            failed = _failed(request.node)
+            if failed:
                 _save_screenshots(request.node, browser)
+            else:  # the pages the test ends on
+                for context in browser.contexts:
+                    for open_page in context.pages:
+                        axe_watch.check(open_page)
             browser.close()
+            request.config.stash[AXE_PAGES] = request.config.stash.get(AXE_PAGES, 0) + len(axe_watch.checked)
+        if axe_watch.found and not failed:
+            pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(axe_watch.found), pytrace=False)
 
 
 @pytest.fixture
@@ -123,6 +147,68 @@ def phone_page(browser_page):
 
 
 SERIOUS = ("serious", "critical")
+AXE_PAGES = pytest.StashKey[int]()
+
+
+_UNCHECKED = "html:not([data-ashyq-axe])"
+
+
+class AxeWatch:
+    """axe-core on every page of a browser journey, not only where a test asks.
+
+    Each page of the watched contexts gets a Playwright locator handler on a document
+    not yet checked: before the test's next action or auto-waiting assertion on the
+    page (a click that leaves it, a fill, an expect), axe runs on it and marks it
+    checked. The pages a test ends on are checked by the browser_page fixture. A page
+    left by goto() alone, without a look at it, is not; states that scripts make
+    without a navigation (htmx answers) are checked where a test calls axe_check.
+    `checked`: the URLs checked; `found`: one report per page with a serious or
+    critical violation."""
+
+    def __init__(self):
+        self.checked: list[str] = []
+        self.found: list[str] = []
+        self._pages: set[int] = set()
+
+    def watch(self, context):
+        new_page = context.new_page
+        context.new_page = lambda *args, **kwargs: self.watch_page(new_page(*args, **kwargs))
+        context.on("page", self.watch_page)  # pages a link or a script opens
+        return context
+
+    def watch_page(self, page):
+        if id(page) not in self._pages:
+            self._pages.add(id(page))
+            page.add_locator_handler(page.locator(_UNCHECKED), lambda _locator: self.check(page))
+        return page
+
+    def check(self, page) -> None:
+        from playwright.sync_api import Error
+
+        try:
+            url = page.url
+            html = page.evaluate(
+                "location.protocol.startsWith('http') && document.contentType === 'text/html'"
+                " && !document.documentElement.hasAttribute('data-ashyq-axe')"
+            )
+            found = axe_violations(page) if html else []
+            page.evaluate("document.documentElement.setAttribute('data-ashyq-axe', '')")
+        except Error:  # the page navigated away or closed meanwhile
+            return
+        if html:
+            self.checked.append(url)
+        if found:
+            self.found.append(f"on {url}:\n{_axe_report(found)}")
+
+
+def _axe_report(found: list[dict]) -> str:
+    return "\n".join(f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in found)
+
+
+@pytest.fixture
+def axe_watch():
+    """The AxeWatch of this test's browser (browser_page): what it checked and found."""
+    return AxeWatch()
 
 
 def axe_violations(page) -> list[dict]:
@@ -149,7 +235,6 @@ def axe_check():
 
     def check(page, where: str = "") -> None:
         found = axe_violations(page)
-        report = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in found)
-        assert not found, f"axe-core on {where or page.url}:\n{report}"
+        assert not found, f"axe-core on {where or page.url}:\n{_axe_report(found)}"
 
     return check

@@ -4,15 +4,21 @@ A web request that changes data may also queue follow-up work (an e-mail, a sync
 computation). `enqueue` writes the task into the outbox (ashyq.core.OutboxMessage)
 in the same transaction as the change, so both commit or neither does. After the
 commit a background thread hands it to the broker: the request answers at once even
-when Redis hangs (issue 8), and a broker failure is only logged. Whatever did not
-reach a worker is sent again by the relay (`outbox_relay`, every minute from beat)
-once the broker is back.
+when Redis hangs, and a broker failure is only logged. Whatever did not reach a worker
+is sent again by the relay (`outbox_relay`, every minute from beat) once the broker is
+back.
 
-Exactly once: every delivery of a message runs `outbox_run`, which claims the
-message with a conditional UPDATE before running the task, and marks it done after.
-A second delivery (the relay resending a message that was only slow) finds it
-claimed or done and does nothing. A worker killed mid-task lets its claim lapse and
-the relay sends the message again: the tasks themselves are safe to run twice.
+Once: every delivery of a message runs `outbox_run`, which claims the message with a
+conditional UPDATE, hands the task to Celery (`apply_async`, the message's id as the
+task's id) and marks the message done. A second delivery (the relay resending a
+message that was only slow) finds it claimed or done and does nothing. A worker killed
+between the hand-over and the mark lets its claim lapse, and the relay sends the
+message again: the tasks themselves are safe to run twice.
+
+From the hand-over on, the task is an ordinary Celery task, exactly as if beat or a
+`delay()` had queued it: its own `autoretry_for`, `retry_backoff` and time limits
+apply, and a retry keeps the message's id. (Running the task inside `outbox_run`, as
+a plain call, skipped all three: a failing SMTP gave one FAILURE and no retry.)
 """
 
 import logging
@@ -31,8 +37,8 @@ logger = logging.getLogger(__name__)
 
 # A message not done this long after it was last sent is sent again by the relay.
 RESEND_AFTER = timedelta(minutes=1)
-# A claim lasts the task's own hard time limit plus a margin, or this by default.
-DEFAULT_CLAIM = timedelta(minutes=15)
+# How long a worker holds a message while it hands the task over (a publish: seconds).
+HAND_OVER_CLAIM = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
 RELAY_BATCH = 500
 
@@ -52,12 +58,8 @@ def _publish_in_background(message: OutboxMessage) -> None:
 
 def publish(message: OutboxMessage) -> bool:
     """Hand `message` to the broker; False (logged) when the broker is unreachable."""
-    task = current_app.tasks.get(message.task)
-    limits = {}
-    if task is not None and task.time_limit:
-        limits = {"time_limit": task.time_limit, "soft_time_limit": task.soft_time_limit}
     try:
-        outbox_run.apply_async(args=[str(message.pk)], **limits)
+        outbox_run.apply_async(args=[str(message.pk)])
     except (OperationalError, OSError) as exc:  # refused, timed out, reset; a bug still raises
         logger.error(
             "Could not queue task %s; the broker is unreachable: %s. It stays in the outbox.", message.task, exc
@@ -66,34 +68,30 @@ def publish(message: OutboxMessage) -> bool:
     return True
 
 
-def _claim_length(task) -> timedelta:
-    if task is not None and task.time_limit:
-        return timedelta(seconds=task.time_limit) + timedelta(minutes=1)
-    return DEFAULT_CLAIM
-
-
-@shared_task(ignore_result=True, acks_late=True)
+@shared_task(ignore_result=True, acks_late=True, soft_time_limit=50, time_limit=60)
 def outbox_run(message_id: str) -> bool:
-    """Run the task of one outbox message, unless it is done or another worker holds
-    it; True when this call ran it."""
+    """Hand the task of one outbox message to Celery, unless it is done or another
+    worker holds it; True when this call handed it over."""
     message = OutboxMessage.objects.filter(pk=message_id).first()
     if message is None or message.done_at is not None:
         return False
-    task = current_app.tasks.get(message.task)
     now = timezone.now()
     claimed = (
         OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-        .update(claimed_until=now + _claim_length(task), attempts=F("attempts") + 1)
+        .update(claimed_until=now + HAND_OVER_CLAIM, attempts=F("attempts") + 1)
     )
     if not claimed:
         return False
+    task = current_app.tasks.get(message.task)
     if task is None:
         _finish(message_id, error=f"unknown task {message.task}")
         logger.error("Outbox message %s names an unknown task %s.", message_id, message.task)
         return False
     try:
-        task(*message.args, **message.kwargs)
+        # The task's own options (time limits, retry policy) come with it; its id is the
+        # message's, so the worker's log and every retry name the message.
+        task.apply_async(args=message.args, kwargs=message.kwargs, task_id=str(message.pk))
     except Exception as exc:
         # Left claimed: the relay sends it again when the claim lapses, up to MAX_ATTEMPTS.
         OutboxMessage.objects.filter(pk=message_id).update(error=f"{type(exc).__name__}: {exc}"[:2000])

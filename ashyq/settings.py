@@ -35,7 +35,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # restart can still decrypt what was stored and verify the QR codes already printed.
 _KEY_NAMES = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY", "VACCINATION_SIGNING_KEY")
 if PRODUCTION:
-    _missing = [name for name in _KEY_NAMES if not env.str(name, default="")]
+    # PUBLIC_URL too: a default would be an http:// address, which production refuses.
+    _missing = [name for name in (*_KEY_NAMES, "PUBLIC_URL") if not env.str(name, default="")]
     if _missing:
         raise ImproperlyConfigured(f"Production needs these environment variables: {', '.join(_missing)}")
     _local_keys = {}
@@ -68,8 +69,8 @@ VACCINATION_OLD_SIGNING_KEYS = env.str("VACCINATION_OLD_SIGNING_KEYS", default="
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The public address printed in QR codes and e-mails.
-PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The public address printed in QR codes and e-mails (required in production).
+PUBLIC_URL = env.str("PUBLIC_URL", default="" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,7 +146,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     # A persistent connection is checked before reuse: after a database restart the
-    # next request reconnects instead of failing (issue 8).
+    # next request reconnects instead of failing.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Fail fast while the database is down (a 503, ashyq.core.middleware): psycopg
     # would otherwise wait 130 s for a host that does not answer. 2 s is its minimum.
@@ -156,10 +157,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The cache only saves work (ashyq.cache): a Redis that hangs must cost a request a
-# fraction of a second, not its whole answer (issue 8).
+# fraction of a second, not its whole answer.
 CACHE_REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "ashyq.redis_cache.RedisCache"  # one client per pool (issue 9)
     CACHES["default"].setdefault("OPTIONS", {}).update(CACHE_REDIS_OPTIONS)
 
 # --- Authentication ------------------------------------------------------------------
@@ -210,7 +210,7 @@ SESSION_SHIFT_HOURS = env.int("SESSION_SHIFT_HOURS", default=12)
 SESSION_DAYS = env.int("SESSION_DAYS", default=14)
 SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
 # Read from the cache, kept in the database; a copy lives in the cache at most
-# SESSION_CACHE_SECONDS (ashyq.accounts.sessions, issue 9).
+# SESSION_CACHE_SECONDS (ashyq.accounts.sessions; the saving is in BENCHMARKS.md).
 SESSION_ENGINE = "ashyq.accounts.sessions"
 SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=300)
 
@@ -409,5 +409,5 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # Health checks come over plain HTTP from inside the compose network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Health and readiness checks come over plain HTTP from inside the compose network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -66,4 +66,9 @@ def run(request, pk: int):
     )
     pending = run.status in (RunStatus.QUEUED, RunStatus.RUNNING)
     context = {"run": run, "counts": counts, "pending": pending}
+    if request.headers.get("HX-Request"):
+        # The page polls its state (htmx) instead of reloading itself: only the part that
+        # changes, and the status read out once when it changes (was: the last one seen).
+        context["announce"] = request.GET.get("was", run.status) != run.status
+        return render(request, "leaders/_run_state.html", context)
     return render(request, "leaders/run.html", context)

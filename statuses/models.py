@@ -29,6 +29,10 @@ class RegistryRecord(models.Model):
     person = models.CharField(_("person (blind index)"), max_length=64, db_index=True, editable=False)
     changed_at = models.DateTimeField(_("changed in the registry at"))
 
+    # Django's default manager, named on the base so that code handed any registry's
+    # model (RECORD_MODELS[name]) can use it, and the type checker knows it.
+    objects = models.Manager()
+
     class Meta:
         abstract = True
 
@@ -109,6 +113,10 @@ RECORD_MODELS: dict[str, type[RegistryRecord]] = {
 }
 
 
+# The longest feed cursor a registry may hand us (services refuse a longer one).
+CURSOR_MAX_LENGTH = 200
+
+
 class SyncState(models.Model):
     """Where the sync of one registry stands (R-RG-2), and what operators need to see (R-RG-3).
 
@@ -119,7 +127,7 @@ class SyncState(models.Model):
     """
 
     registry = models.CharField(_("registry"), max_length=20, choices=Registry.choices, unique=True)
-    cursor = models.CharField(_("cursor"), max_length=200, blank=True)
+    cursor = models.CharField(_("cursor"), max_length=CURSOR_MAX_LENGTH, blank=True)
     last_success_at = models.DateTimeField(_("last successful sync"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
@@ -156,6 +164,8 @@ class StatusChange(models.Model):
     record = models.CharField(_("registry id"), max_length=64, blank=True)
     changed_at = models.DateTimeField(_("changed at"))
     recorded_at = models.DateTimeField(_("recorded at"))
+    # Not a column: the cause in words (lazy), set on the rows statuses.selectors.status_for reads.
+    reason: str
 
     class Meta:
         verbose_name = _("status change")
@@ -177,7 +187,7 @@ class HistoryDue(models.Model):
     """A person whose history (R-ST-10) must be brought in line with records a sync
     applied. Marked in the transaction of the page that applied them, cleared when
     statuses.services.history_catch_up has recomputed the history: once per person
-    however many of his records a run brought (issue 9, B3), and never lost to a
+    however many of his records a run brought (BENCHMARKS.md, B3), and never lost to a
     worker killed in between. A citizen's own history page recomputes his at once."""
 
     person = models.CharField(_("person (blind index)"), max_length=64, primary_key=True, editable=False)

@@ -177,12 +177,12 @@ def vaccinated_from(vaccination: VaccinationRecord) -> datetime:
 # caller renders them, not the one active when the status was computed.
 
 
-def _when(moment: datetime) -> str:
-    return dateformat.format(moment.astimezone(LOCAL_ZONE), "j E H:i")
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else dateformat.format(moment.astimezone(LOCAL_ZONE), "j E H:i")
 
 
-def _day(day: date) -> str:
-    return dateformat.format(day, "j E")
+def _day(day: date | None) -> str:
+    return "" if day is None else dateformat.format(day, "j E")
 
 
 def _reason_text(kind: str, moment: datetime | None, day: date | None) -> str:
@@ -385,7 +385,8 @@ def timeline(
     first = _run_index(runs, start)
     statuses = [_status(runs, first)]
     for index in range(first + 1, len(runs)):
-        if runs[index].since >= end:
+        since = runs[index].since  # every run but the first has one
+        if since is not None and since >= end:
             break
         statuses.append(_status(runs, index))
     return statuses
@@ -414,7 +415,7 @@ def _colour_change_runs(
     colour = Colour.BLUE  # before any record (R-ST-1)
     for index in range(first, len(runs)):
         run = runs[index]
-        if index > first and run.since >= end:
+        if index > first and run.since is not None and run.since >= end:
             break
         if run.since is not None and run.colour != colour:
             indices.append(index)
@@ -452,10 +453,11 @@ def colour_change_keys(
     its reason: the registry sync computes this for every person a page touches.
     """
     runs, indices, _valid_until = _colour_change_runs(pcrs, contacts, vaccinations, end)
-    keys = []
+    keys: list[tuple[datetime, Colour, str, str | None, str | None]] = []
     for index in indices:
-        run = runs[index]
-        effect = run.effect
+        run, effect = runs[index], runs[index].effect
+        if run.since is None:  # the run before any record: never a change (_colour_change_runs)
+            continue
         if effect is None:
             keys.append((run.since, run.colour, RULES[run.colour], None, None))
         else:

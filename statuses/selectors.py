@@ -3,7 +3,7 @@
 A person is found by the blind index of his IIN (or passport and country) only (R-ID-5).
 The colour is computed from our synced copy of the registries at the moment asked
 about (R-ST-8), on every look-up: the person's records come in the same statement as
-the sync states, and the engine costs less than a cache round trip would (issue 9:
+the sync states, and the engine costs less than a cache round trip would (BENCHMARKS.md:
 the status cache that was here cost a guard look-up more CPU than it saved, so no
 copy exists to go stale).
 """
@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Value
+from django.db.models import QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -97,7 +98,7 @@ def _records_of_one(person: str) -> PersonRecords:
 
 def _person_and_sync_states(person: str, *, with_states: bool = True) -> tuple[PersonRecords, list[tuple]]:
     """One person's records of the three registries and (`with_states`) the health
-    registries' sync states, in one statement (issue 9, B5): a UNION ALL of the tables
+    registries' sync states, in one statement (BENCHMARKS.md, B5): a UNION ALL of the tables
     (_union_of), the records read by their person index. Each list keeps its model's
     order (newest first); the states are (registry, last_success_at)."""
     found, sync_rows = PersonRecords(), []
@@ -134,7 +135,7 @@ def _union_of(person: str, with_states: bool):
         Value("v"), "source_id", _nothing(models.BooleanField), _nothing(models.DateTimeField),
         _nothing(models.DateTimeField), "administered_on", "dose", "doses_in_scheme",
     )  # fmt: skip
-    branches = [contacts.order_by(), vaccinations.order_by()]
+    branches: list[QuerySet[Any, Any]] = [contacts.order_by(), vaccinations.order_by()]
     if with_states:
         states = SyncState.objects.filter(registry__in=HEALTH_REGISTRIES).values_list(
             Value("s"), "registry", _nothing(models.BooleanField), "last_success_at", _nothing(models.DateTimeField),
@@ -188,8 +189,8 @@ def _freshness(now: datetime, states: list[tuple]) -> _Freshness:
     synced = dict(states)
     # "Older than its allowed age" is stale: exactly the allowed age is still fresh.
     stale = [r for r in HEALTH_REGISTRIES if synced.get(r) is None or now - synced[r] > max_age]
-    times = [synced.get(r) for r in HEALTH_REGISTRIES]
-    last = None if None in times else min(times)
+    times = [synced[r] for r in HEALTH_REGISTRIES if synced.get(r) is not None]
+    last = min(times) if len(times) == len(HEALTH_REGISTRIES) else None  # one never synced: none
     return _Freshness(not stale, last, stale)
 
 
@@ -203,7 +204,7 @@ def status_for(
 ) -> StatusReport:
     """The colour of a person at `at` (default now) from the synced data, and its freshness now.
 
-    One query (issue 9, B5): the sync states (freshness, R-ST-9, read every time: never
+    One query (BENCHMARKS.md, B5): the sync states (freshness, R-ST-9, read every time: never
     stale) and the person's records together (a UNION ALL); the engine computes the
     colour from them (R-ST-8). `person`: the identifier's blind index when the caller
     computed it already. The caller validates the IIN (ashyq.identifiers.parse_iin).

@@ -6,7 +6,7 @@ skipped, the cursor advanced, the version bumped and the persons it touched mark
 HistoryDue — so a sync killed at any moment has either applied a page completely or
 not at all, and re-running it loses and duplicates nothing. After its pages a run
 brings the history of every person due in line (history_catch_up): once per person,
-however many of his records the run brought (a backlog: issue 9, B3), in chunks of
+however many of his records the run brought (a backlog: BENCHMARKS.md, B3), in chunks of
 their own transactions; what a killed run left due, the next one does.
 
 Two runs of the same registry never overlap: a lease on the SyncState row (a
@@ -15,7 +15,7 @@ and hosts, without Redis), renewed with every page. A run that lost its lease (i
 longer than the lease, and another run took over) fails its page's cursor check and
 stops without applying it.
 
-Speed (issue 9, B3): the next page is fetched and parsed while one is applied; a
+Speed (BENCHMARKS.md, B3): the next page is fetched and parsed while one is applied; a
 page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a COPY
 into a scratch table, on SQLite one prepared statement run per row), and only the
 persons whose records changed in what the rules read (a new record, another person,
@@ -33,14 +33,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Model, Q
+from django.db.models import F, Field, Model, Q
 from django.utils import timezone
 
 from ashyq.core.rows import values_rows
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
 from statuses.clients import HEALTH_REGISTRIES
-from statuses.models import RECORD_MODELS, HistoryDue, QuarantinedRecord, StatusChange, SyncState, Vaccination
+from statuses.models import (
+    CURSOR_MAX_LENGTH,
+    RECORD_MODELS,
+    HistoryDue,
+    QuarantinedRecord,
+    StatusChange,
+    SyncState,
+    Vaccination,
+)
 from statuses.selectors import RULE_FIELDS, PersonRecords, among, records_for
 
 logger = logging.getLogger(__name__)
@@ -59,7 +67,6 @@ _BATCH = 1000
 _CHUNK = 5000
 # Names of the scratch tables of _rows_insert, unique within a transaction.
 _SCRATCH = itertools.count()
-_CURSOR_MAX_LENGTH = SyncState._meta.get_field("cursor").max_length
 
 
 class SyncBusy(Exception):
@@ -148,8 +155,8 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
                 ahead = None
                 if page.more and page.next == cursor:
                     raise RegistryUnavailable(f"{registry}: the feed says there is more but its cursor did not move")
-                if len(page.next) > _CURSOR_MAX_LENGTH:
-                    raise RegistryUnavailable(f"{registry}: the feed's cursor is longer than {_CURSOR_MAX_LENGTH}")
+                if len(page.next) > CURSOR_MAX_LENGTH:
+                    raise RegistryUnavailable(f"{registry}: the feed's cursor is longer than {CURSOR_MAX_LENGTH}")
                 # Not on SQLite: little gain, and where the registry is served by this
                 # process on the same connection (the tests' live server over an
                 # in-memory database) a fetch would run inside the page's transaction.
@@ -329,14 +336,15 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
     if not rows:
         return
     meta = model._meta
-    fields = [meta.get_field(name) for name in names]
+    fields = [_concrete(model, name) for name in names]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     if update:
         action = "DO UPDATE SET " + ", ".join(
-            f"{quote(meta.get_field(name).column)} = EXCLUDED.{quote(meta.get_field(name).column)}" for name in update
+            f"{quote(_concrete(model, name).column)} = EXCLUDED.{quote(_concrete(model, name).column)}"
+            for name in update
         )
-        target = "(" + ", ".join(quote(meta.get_field(name).column) for name in unique) + ") "
+        target = "(" + ", ".join(quote(_concrete(model, name).column) for name in unique) + ") "
     else:
         action, target = "DO NOTHING", ""
     table = quote(meta.db_table)
@@ -358,16 +366,23 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
                 f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT {target}{action}",  # noqa: S608
                 [tuple(value if a is None else a(value) for a, value in zip(adapt, row, strict=True)) for row in rows],
             )
-        else:  # any other database: the ORM's own bulk upsert
-            model.objects.bulk_create(
-                [model(**dict(zip(names, row, strict=True))) for row in rows],
-                batch_size=_BATCH,
-                **(
-                    {"update_conflicts": True, "unique_fields": unique, "update_fields": list(update)}
-                    if update
-                    else {"ignore_conflicts": True}
-                ),
-            )
+        else:  # any other database: the ORM's own bulk upsert, through Django's documented
+            # manager for code that is handed any model
+            objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+            if update:
+                model._default_manager.bulk_create(
+                    objects, batch_size=_BATCH, update_conflicts=True, unique_fields=unique, update_fields=list(update)
+                )
+            else:
+                model._default_manager.bulk_create(objects, batch_size=_BATCH, ignore_conflicts=True)
+
+
+def _concrete(model: type[Model], name: str) -> Field:
+    """The field `name` of `model` that has a column of its own (not a relation's other side)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} has no column")
+    return field
 
 
 def _sqlite_adapter(field):
@@ -434,7 +449,7 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
             end = max([now, *(changed_at for _pk, changed_at, _key in mine)]) + timedelta(microseconds=1)
             if changes:
                 wanted = colour_changes(found, end=end)
-                result[person] = [change for change in wanted if change.since <= now]
+                result[person] = [change for change in wanted if change.since is not None and change.since <= now]
                 wanted_keys = [_change_key(person, change) for change in wanted]
             else:
                 wanted_keys = [

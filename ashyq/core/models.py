@@ -61,6 +61,10 @@ class WorkerHeartbeat(models.Model):
         ordering = ["-at"]
         verbose_name = _("worker heartbeat")
         verbose_name_plural = _("worker heartbeats")
+        indexes = [
+            # A worker's own health check: its latest heartbeat (ashyq.core.selectors).
+            models.Index(fields=["hostname", "-at"], name="heartbeat_host_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hostname} {timezone.localtime(self.at):%Y-%m-%d %H:%M:%S}"
@@ -71,8 +75,10 @@ class OutboxMessage(models.Model):
     (the transactional outbox, ashyq.queue): a broker that is down or hangs when the
     change commits loses nothing, and the relay sends it once the broker is back.
 
-    `claimed_until`: a worker runs the task while it holds the claim; a worker killed
-    mid-task lets the claim lapse, and the relay sends the message again.
+    `claimed_until`: a worker hands the task over to Celery while it holds the claim; a
+    worker killed meanwhile lets the claim lapse, and the relay sends the message again.
+    `done_at`: when the task was handed over; from then on Celery runs it, with the
+    task's own retry policy.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import Role
 from ashyq.core import tasks
-from ashyq.core.selectors import last_heartbeat
+from ashyq.core.selectors import last_heartbeat, readiness
 from ashyq.queue import enqueue
 from ashyq.reference.models import Region
 
@@ -48,6 +49,21 @@ def home(request):
 def healthz(request):
     """Liveness for load balancers and compose: the process answers, nothing more."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Readiness: 200 when the database, the cache and a worker (its heartbeat younger
+    than HEARTBEAT_MAX_AGE) are all fine, else 503 naming what failed; JSON either way."""
+    checks = readiness(now=timezone.now())
+    failed = [check.name for check in checks if not check.ok]
+    body = {
+        "status": "unavailable" if failed else "ready",
+        "failed": failed,
+        "checks": {check.name: {"ok": check.ok, "detail": check.detail} for check in checks},
+    }
+    return JsonResponse(body, status=503 if failed else 200)
 
 
 @require_http_methods(["GET", "POST"])

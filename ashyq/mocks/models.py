@@ -31,6 +31,10 @@ class FeedRecord(models.Model):
     seq = models.BigIntegerField(_("change number"), unique=True, editable=False)
     changed_at = models.DateTimeField(_("changed at"), editable=False)
 
+    # Django's default manager, named on the base so that code handed any registry's
+    # model (MODELS[name]) can use it, and the type checker knows it.
+    objects = models.Manager()
+
     class Meta:
         abstract = True
         ordering = ["seq"]

@@ -13,7 +13,17 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ashyq.mocks.models import MODELS, NAMES, FeedRecord, MockCursor, MockFailure, Registry
+from ashyq.mocks.models import (
+    MODELS,
+    NAMES,
+    ContactRecord,
+    FeedRecord,
+    MockCursor,
+    MockFailure,
+    PcrRecord,
+    Registry,
+    VaccinationRecord,
+)
 from ashyq.mocks.records import FIELDS, NATURAL_KEYS, clean_record
 
 _BATCH = 1000
@@ -53,7 +63,8 @@ def _clean_file(data) -> dict[str, list[dict]]:
         if not isinstance(raw_records, list):
             errors.append(_("%(name)s: must be a list of records") % {"name": name})
             continue
-        cleaned[name], seen = [], {}
+        seen: dict[object, int] = {}
+        cleaned[name] = []
         key = NATURAL_KEYS.get(name)
         for index, raw in enumerate(raw_records):
             try:
@@ -159,12 +170,12 @@ def pcr_add(
 ):
     """A new PCR result: a citizen's by `iin`, a foreigner's by `passport` and `country` (R-ID-4)."""
     values = dict(iin=iin, passport=passport, country=country, result=result)
-    return record_save(MODELS["pcr"](**values, sampled_at=sampled_at, resulted_at=resulted_at))
+    return record_save(PcrRecord(**values, sampled_at=sampled_at, resulted_at=resulted_at))
 
 
 def contact_add(*, iin: str, contact_date: date | str, registered_at: datetime | str):
     """A new close contact (R-ST-4)."""
-    return record_save(MODELS["contacts"](iin=iin, contact_date=contact_date, registered_at=registered_at))
+    return record_save(ContactRecord(iin=iin, contact_date=contact_date, registered_at=registered_at))
 
 
 def vaccination_add(
@@ -173,7 +184,7 @@ def vaccination_add(
     """A new dose in the vaccination passport (R-ST-5); `optional`: family_name,
     given_name, organisation, region (a region's code), certificate (R-VP-1, R-VP-4)."""
     return record_save(
-        MODELS["vaccinations"](
+        VaccinationRecord(
             iin=iin,
             vaccine=vaccine,
             dose=dose,

@@ -50,9 +50,14 @@ _DIGEST_SALT = "ashyq.sms.OneTimeCode"
 
 
 class SignInError(Exception):
-    """A refusal the person can act on; `message` says what to do, in his language."""
+    """A refusal the person can act on; `message` says what to do, in his language
+    (`text`, or what a subclass makes of its details)."""
 
-    message = _("The code could not be checked. Ask for a new one.")
+    text = _("The code could not be checked. Ask for a new one.")
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
 
 class TooManyCodes(SignInError):
@@ -63,7 +68,7 @@ class TooManyCodes(SignInError):
         self.retry_at = retry_at
 
     @property
-    def message(self):
+    def message(self) -> str:
         at = formats.time_format(timezone.localtime(self.retry_at), "H:i")
         return gettext("Too many codes were asked for this number. You can ask for a new one at %(time)s.") % {
             "time": at
@@ -71,15 +76,15 @@ class TooManyCodes(SignInError):
 
 
 class NoActiveCode(SignInError):
-    message = _("There is no valid code for this number: it was already used or never sent. Ask for a new one.")
+    text = _("There is no valid code for this number: it was already used or never sent. Ask for a new one.")
 
 
 class Expired(SignInError):
-    message = _("The code has expired: it is valid for 5 minutes. Ask for a new one.")
+    text = _("The code has expired: it is valid for 5 minutes. Ask for a new one.")
 
 
 class TooManyAttempts(SignInError):
-    message = _("The code was entered wrong 5 times and no longer works. Ask for a new one.")
+    text = _("The code was entered wrong 5 times and no longer works. Ask for a new one.")
 
 
 class WrongCode(SignInError):
@@ -88,9 +93,9 @@ class WrongCode(SignInError):
         self.tries_left = tries_left
 
     @property
-    def message(self):
+    def message(self) -> str:
         if self.tries_left <= 0:
-            return TooManyAttempts.message
+            return str(TooManyAttempts.text)
         return ngettext(
             "The code is wrong. Check the SMS and try again: %(count)d try left.",
             "The code is wrong. Check the SMS and try again: %(count)d tries left.",
@@ -99,11 +104,11 @@ class WrongCode(SignInError):
 
 
 class PasswordAccount(SignInError):
-    message = _("This number belongs to a staff account. Staff sign in with a username and password.")
+    text = _("This number belongs to a staff account. Staff sign in with a username and password.")
 
 
 class AccountDisabled(SignInError):
-    message = _("This account is disabled.")
+    text = _("This account is disabled.")
 
 
 def code_digest(*, phone: str, code: str) -> str:
@@ -189,8 +194,8 @@ def phone_sign_in(*, request, phone: str, code: str, now: datetime) -> User:
     transaction, so that a wrong try stays counted when WrongCode is raised.
     """
     if not code_verify(phone=phone, code=code, now=now):
-        latest = code_latest(phone=phone)
-        raise WrongCode(tries_left=MAX_WRONG_TRIES - latest.attempts)
+        latest = code_latest(phone=phone)  # there is one: code_verify raised NoActiveCode otherwise
+        raise WrongCode(tries_left=MAX_WRONG_TRIES - latest.attempts if latest is not None else 0)
     user = _phone_user_get_or_create(phone=phone)
     if user.iin_index:
         # R-AU-2 at every sign-in, not only at linking: a number the operator gave to

@@ -195,16 +195,27 @@ def test_the_page_offers_the_last_closed_period_and_lists_recent_runs_paginated(
 
 
 @pytest.mark.django_db
-def test_a_running_run_shows_its_progress_and_refreshes_itself(client, commission):
+def test_a_running_run_shows_its_progress_and_polls_it_as_a_fragment(client, commission):
+    """The page stays put (a full reload every 2 s would throw a screen reader back to
+    the top): its state is polled with htmx, and only without scripts does it reload."""
     run = ComputeRun.objects.create(
         period_start=PERIOD, requested_by=commission, status=RunStatus.RUNNING, progress=40, message="Almaty"
     )
     client.force_login(commission)
     body = client.get(run_url(run)).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in body
+    assert 'hx-trigger="every 2s"' in body and f'hx-get="{run_url(run)}"' in body
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in body
+    assert body.count('http-equiv="refresh"') == 1
     assert '<progress max="100" value="40"' in body
     assert "40 %" in body and "Almaty" in body
     assert client.get(run_url(run, json=True)).json() == {"status": "running", "progress": 40, "message": "Almaty"}
+
+    fragment = client.get(run_url(run), {"was": "running"}, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith('\n<div id="run-state"') and "<html" not in fragment
+    assert 'hx-trigger="every 2s"' in fragment and "40 %" in fragment
+    assert 'id="run-announce"' not in fragment  # nothing new to read out
+    fragment = client.get(run_url(run), {"was": "queued"}, headers={"HX-Request": "true"}).content.decode()
+    assert '<p id="run-announce" hx-swap-oob="innerHTML">' in fragment  # queued → running: read out once
 
 
 @pytest.mark.django_db
@@ -214,11 +225,16 @@ def test_a_done_run_links_each_region_to_its_review_and_stops_refreshing(client,
     compute_run(run.pk, "en")
     client.force_login(commission)
     body = client.get(run_url(run)).content.decode()
-    assert 'http-equiv="refresh"' not in body
+    assert 'http-equiv="refresh"' not in body and "hx-trigger" not in body
     assert '<progress max="100" value="100"' in body
     review = reverse("leaders:review", args=[region_with_a_candidate.code, PERIOD])
     assert f'<tr data-region="{region_with_a_candidate.code}">' in body
     assert f'href="{review}"' in body
+    # The last poll of a page that saw it running: the result, the end of the polling, the news.
+    fragment = client.get(run_url(run), {"was": "running"}, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in fragment and f'href="{review}"' in fragment
+    announced = fragment.split('<p id="run-announce" hx-swap-oob="innerHTML">', 1)[1]
+    assert announced.endswith(": Done. Candidates found: 1.</p>\n")  # status (in Russian), then the message
 
 
 @pytest.mark.django_db

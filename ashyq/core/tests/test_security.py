@@ -1,4 +1,4 @@
-"""Issue 8: the security settings as deployed — headers, password hashing, CSRF,
+"""The security settings as deployed — headers, password hashing, CSRF,
 sessions bounded to a shift, and no IIN in an error page or a log line."""
 
 import base64
@@ -79,6 +79,35 @@ def production(tmp_path_factory):
         check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_refuses_to_start_without_its_public_url_and_names_it(tmp_path):
+    """R-VN-4: QR codes carry PUBLIC_URL; production has no http:// default to fall
+    back on, and says which variable is missing (the image's build gives a throw-away
+    https one: deploy/build)."""
+    env = {key: value for key, value in os.environ.items() if key not in {"PUBLIC_URL", "DEBUG"}}
+    env.update(
+        DJANGO_ENV="production",
+        ASHYQ_VAR_DIR=str(tmp_path),
+        SECRET_KEY=_key() + _key(),
+        IIN_ENCRYPTION_KEY=_key(),
+        IIN_INDEX_KEY=_key(),
+        QR_SIGNING_KEY=_key(),
+        VACCINATION_SIGNING_KEY=_key(),
+    )
+    probe = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'ashyq.settings'; django.setup()"
+    result = subprocess.run(  # noqa: S603 (this interpreter, our own probe)
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "Production needs these environment variables: PUBLIC_URL" in result.stderr
+
+    env["PUBLIC_URL"] = "http://ashyq.example.kz"
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "PUBLIC_URL must be an https:// address in production" in result.stderr
 
 
 def test_production_responses_carry_hsts_frame_nosniff_and_referrer_headers(production):

@@ -1,4 +1,4 @@
-"""Sessions read from the cache, kept in the database (ashyq.accounts.sessions, issue 9):
+"""Sessions read from the cache, kept in the database (ashyq.accounts.sessions, BENCHMARKS.md):
 a signed-in request does not read django_session; signing out ends the cached copy too;
 a cache that hangs costs one socket timeout, then is left alone (ashyq.cache)."""
 
@@ -65,7 +65,7 @@ def test_signing_out_ends_the_cached_session_too():
 def hanging_cache(silent_broker):
     """The cache at a Redis that never answers, with the project's client timeouts."""
     hanging = {
-        "BACKEND": "ashyq.redis_cache.RedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": silent_broker,
         "OPTIONS": settings.CACHE_REDIS_OPTIONS,
     }
