@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ashyq.accounts.models import Role
 from venues import rules, services
-from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
+from venues.models import Application, ApplicationStatus, Company, Entrance, Standing, Venue
 
 
 class VenueInline(admin.TabularInline):
@@ -19,6 +19,23 @@ class VenueInline(admin.TabularInline):
     extra = 0
     fields = ["name", "address", "region", "category", "capacity"]
     show_change_link = True
+
+
+class StandingInline(admin.TabularInline):
+    """R-VN-9: the venue's standing history, read only: the services write it with the
+    facts that change it (manage.py standing_check compares the two)."""
+
+    model = Standing
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["kind", "starts_at", "ends_at", "cause", "ref"]
+    ordering = ["starts_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class EntranceInline(admin.TabularInline):
@@ -44,7 +61,7 @@ class VenueAdmin(admin.ModelAdmin):
     list_select_related = ["company", "region", "category"]
     raw_id_fields = ["company", "application"]
     readonly_fields = ["codes_first_issued_at", "created_at"]
-    inlines = [EntranceInline]
+    inlines = [EntranceInline, StandingInline]
 
 
 class OverrideForm(forms.Form):

@@ -332,3 +332,13 @@ def test_owner_of_several_companies_chooses_one(client, owner, form_world):
     form = client.get(reverse("venues:application_create")).context["form"]
     assert form.fields["company"].widget.is_hidden
     assert second.pk not in {c.pk for c in form.fields["company"].queryset}
+
+
+def test_r_vn_9_operators_read_a_venues_standing_history_in_the_admin(client, venue):
+    operator = UserFactory(role=Role.OPERATOR, is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    _issue(venue, datetime(2021, 5, 5, 10, 0, tzinfo=ALMATY))
+    page = client.get(reverse("admin:venues_venue_change", args=[venue.pk])).content.decode()
+    assert "standing history" in page.lower() or "история положения" in page.lower()
+    assert "test_mode" in page or "тестовый режим" in page
+    assert 'name="standings-0-kind"' not in page  # read only: no field to change
