@@ -70,3 +70,22 @@ class User(AbstractUser):
     @property
     def is_national(self) -> bool:
         return self.role in NATIONAL_ROLES or self.is_superuser
+
+
+class KnownAddress(models.Model):
+    """R-AU-3: an address a staff member signed in from with his password, as a keyed
+    hash (ashyq.accounts.lockout): the per-username cap spares these. Rows unused for
+    KNOWN_ADDRESS_DAYS are deleted at the next staff sign-in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    address = models.CharField(_("address (keyed hash)"), max_length=64)
+    last_seen_at = models.DateTimeField(_("last sign-in"))
+
+    class Meta:
+        verbose_name = _("known sign-in address")
+        verbose_name_plural = _("known sign-in addresses")
+        constraints = [models.UniqueConstraint(fields=["user", "address"], name="known_address_unique")]
+        indexes = [models.Index(fields=["last_seen_at"], name="known_address_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.last_seen_at:%Y-%m-%d}"

@@ -2,8 +2,10 @@
 
 from urllib.parse import urlsplit
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.core import checks
+from django.http import HttpRequest
 
 
 @checks.register(checks.Tags.security, deploy=True)
@@ -33,7 +35,8 @@ def lockout_check(app_configs, **kwargs):
     """R-AU-3: behind a TLS proxy every request comes from the proxy's address; unless
     axes reads the client's from X-Forwarded-For, the (username, IP) lock becomes a
     username lock that anyone can set off against any staff member."""
-    if getattr(settings, "BEHIND_TLS_PROXY", False) and not settings.AXES_IPWARE_PROXY_COUNT:
+    proxies = getattr(settings, "AXES_PROXY_COUNT", 0)
+    if getattr(settings, "BEHIND_TLS_PROXY", False) and not proxies:
         return [
             checks.Warning(
                 "BEHIND_TLS_PROXY is on but AXES_PROXY_COUNT is 0: sign-in lockouts would use the proxy's address.",
@@ -41,4 +44,28 @@ def lockout_check(app_configs, **kwargs):
                 id="ashyq.W003",
             )
         ]
+    if proxies and forwarded_client_read(proxies) != _CLIENT:
+        return [
+            checks.Error(
+                "AXES_PROXY_COUNT is set but the client's address is not read from X-Forwarded-For: "
+                "every client would share the proxy's address, and five wrong passwords lock a staff "
+                "account for everyone.",
+                hint="Install django-ipware (requirements.txt) and keep the AXES_IPWARE_* settings as ashyq.settings "
+                "makes them.",
+                id="ashyq.E001",
+            )
+        ]
     return []
+
+
+# A request as it reaches the app behind `proxies` proxies: the client's own (forged)
+# X-Forwarded-For, then what each proxy appended, the last proxy being REMOTE_ADDR.
+_FORGED, _CLIENT = "192.0.2.66", "198.51.100.23"
+
+
+def forwarded_client_read(proxies: int) -> str | None:
+    """The address axes reads from such a request (it should be _CLIENT)."""
+    hops = [_FORGED, _CLIENT] + [f"203.0.113.{n}" for n in range(1, proxies)]
+    request = HttpRequest()
+    request.META = {"REMOTE_ADDR": "203.0.113.250", "HTTP_X_FORWARDED_FOR": ", ".join(hops)}
+    return get_client_ip_address(request)

@@ -22,7 +22,12 @@ def test_r_au_3_lockouts_behind_a_proxy_need_the_forwarded_address(settings):
     from ashyq.core.checks import lockout_check
 
     settings.BEHIND_TLS_PROXY = True
-    settings.AXES_IPWARE_PROXY_COUNT = None
+    from ashyq.proxy import ipware_settings
+
+    settings.BEHIND_TLS_PROXY = True
+    for name, value in ipware_settings(0).items():
+        setattr(settings, name, value)
     assert [w.id for w in lockout_check(None)] == ["ashyq.W003"]
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    for name, value in ipware_settings(1).items():
+        setattr(settings, name, value)
     assert lockout_check(None) == []
