@@ -22,6 +22,12 @@ from django.utils.http import content_disposition_header
 # leading tab or carriage return hides one from a quick look at the cell. A line
 # feed is included for the same reason.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A cell starts wherever a spreadsheet may split a line: the CSV's comma, but also the
+# list separator of the reader's Excel (";" in Russian and Kazakh), a tab, "|", a line
+# break. After one of them, past spaces and quotes, a formula start gets a quote too:
+# "a;=1+1" opened with ";" as the separator is two cells, "a" and "'=1+1".
+_SEPARATORS = ",;\t\r\n|"
+_FORMULA_AFTER_SEPARATOR = re.compile(r"(?<=[" + re.escape(_SEPARATORS) + r"])([\s\"']*)(?=[=+\-@])")
 # C0 control characters other than tab, LF and CR, and DEL: never meaningful in a
 # cell, invalid in XML (XLSX), and a way to slip a formula start past a naive check.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -31,14 +37,15 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def neutralise(value) -> str:
     """The text of a cell, safe to open in a spreadsheet: control characters removed,
-    and a leading = + - @ tab CR or LF prefixed with a single quote.
+    a leading = + - @ tab CR or LF prefixed with a single quote, and so is an = + - @
+    after any separator a spreadsheet may split on (`_SEPARATORS`).
 
     None is the empty string. Callers write real numbers as numbers (`cell_value`);
     a number that reaches this function as text ("-5") is quoted like any text.
     """
     if value is None:
         return ""
-    text = _CONTROL.sub("", str(value))
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", _CONTROL.sub("", str(value)))
     if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text

@@ -3,10 +3,24 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.validators import validate_name
 from monitoring.models import ViolationKind
 from monitoring.rules import MAX_PHOTOS
 
 PHOTO_FIELDS = [f"photo{n}" for n in range(1, MAX_PHOTOS + 1)]
+
+
+class VenueSearchForm(forms.Form):
+    """R-MN-1: the inspector's search. Posted, never in a URL: a BIN typed here may be
+    an individual entrepreneur's IIN, and a URL reaches the web server's access log."""
+
+    q = forms.CharField(
+        label=_("Name, BIN or address"),
+        max_length=100,
+        required=False,
+        validators=[validate_name],
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
 
 class ViolationForm(forms.Form):

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ashyq.validators import single_line
 from monitoring.models import Sanction, SanctionKind
 
 logger = logging.getLogger(__name__)
@@ -35,4 +36,4 @@ def sanction_mail(sanction_id: int) -> None:
             body = _("Your venue %(venue)s received a warning. You may appeal on the venue's page.") % {
                 "venue": sanction.venue.name
             }
-    send_mail(subject, body, None, [owner.email])
+    send_mail(single_line(subject), body, None, [owner.email])  # a name with a line break breaks no header

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ashyq.accounts.access import role_required, scope_to_region
 from ashyq.accounts.models import Role
 from monitoring import selectors
-from monitoring.forms import AppealDecisionForm, AppealForm, DecisionForm, ViolationForm
+from monitoring.forms import AppealDecisionForm, AppealForm, DecisionForm, VenueSearchForm, ViolationForm
 from monitoring.models import Appeal, Sanction, Violation, ViolationPhoto
 from monitoring.services import sanctions, violations
 from venues.models import Venue
@@ -35,12 +35,22 @@ def _errors(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-@require_GET
+SEARCH_KEY = "monitoring_venue_search"  # the inspector's search, kept in his session
+
+
+@require_http_methods(["GET", "POST"])
 @role_required(Role.INSPECTOR)
 def venue_search(request):
-    q = request.GET.get("q", "")[:100]
+    """The search is posted and kept in the session, so that no URL holds it (a BIN may
+    be an IIN); its pages are ?page=N of the search kept."""
+    form = VenueSearchForm(request.POST if request.method == "POST" else {"q": request.session.get(SEARCH_KEY, "")})
+    if request.method == "POST" and form.is_valid():
+        request.session[SEARCH_KEY] = form.cleaned_data["q"]
+        return redirect("monitoring:venue_search")
+    q = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.venues_for_inspector(request.user, q), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "monitoring/venue_search.html", {"page": page, "q": q})
+    status = 400 if form.errors else 200
+    return render(request, "monitoring/venue_search.html", {"page": page, "form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ashyq.identifiers import parse_iin
 from ashyq.reference.models import Region
+from ashyq.validators import validate_name
 from vaccinations import rules
 from vaccinations.certificates import MAX_TEXT
 from vaccinations.models import Vaccine
@@ -52,8 +53,8 @@ class DoseForm(forms.Form):
     vaccine = forms.ModelChoiceField(Vaccine.objects.filter(active=True), label=_("Vaccine"), to_field_name="code")
     dose = forms.IntegerField(label=_("Dose number"), min_value=1, max_value=rules.MAX_DOSE, initial=1)
     administered_on = forms.DateField(label=_("Date of the dose"), widget=DATE)
-    family_name = forms.CharField(label=_("Family name"), max_length=100)
-    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=100, validators=[validate_name])
+    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False, validators=[validate_name])
 
 
 class SelfEntryForm(DoseForm):
@@ -74,8 +75,8 @@ class SelfEntryForm(DoseForm):
 class ConfirmForm(forms.Form):
     """R-VP-3, R-VP-4: the name as the confirming medical worker records it."""
 
-    family_name = forms.CharField(label=_("Family name"), max_length=100)
-    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False)
+    family_name = forms.CharField(label=_("Family name"), max_length=100, validators=[validate_name])
+    given_name = forms.CharField(label=_("Given name"), max_length=100, required=False, validators=[validate_name])
 
 
 class RejectForm(forms.Form):

@@ -11,6 +11,7 @@ from ashyq.accounts.models import User
 from ashyq.identifiers import BINField
 from ashyq.reference.models import Category, Region
 from ashyq.sms.rules import normalize_phone
+from ashyq.validators import validate_name
 from venues import rules
 
 _OKED = re.compile(r"[0-9]{5}")
@@ -41,10 +42,11 @@ class ApplicationForm(forms.Form):
     """One venue (R-VN-1). `companies` are the owner's; with one, it is not asked."""
 
     company = forms.ModelChoiceField(label=_("Company"), queryset=None, empty_label=None)
-    name = forms.CharField(label=_("Venue name"), max_length=300)
+    name = forms.CharField(label=_("Venue name"), max_length=300, validators=[validate_name])
     address = forms.CharField(
         label=_("Address"),
         max_length=500,
+        validators=[validate_name],
         help_text=_("As written in the sanitary notification, e.g. “Almaty, Abay avenue, 10”."),
     )
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.all())
@@ -100,6 +102,8 @@ class ApplicationForm(forms.Form):
         return number
 
     def clean_entrances(self) -> list[str]:
+        text = self.cleaned_data["entrances"].replace("\r\n", "\n").replace("\n", " ")  # one name a line
+        validate_name(text)
         names = rules.parse_entrances(self.cleaned_data["entrances"])
         if not names:
             raise ValidationError(_("Name at least one entrance."), code="no_entrances")

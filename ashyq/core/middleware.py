@@ -1,12 +1,16 @@
 import logging
+import secrets
 import threading
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -156,3 +160,74 @@ class DatabaseUnavailableMiddleware:
             request.method,
             match.route if match else "(not resolved)",
         )
+
+
+class PostedAdminSearchMiddleware:
+    """R-ID-5: an admin search may hold an IIN (the mock registries are searched by it,
+    a BIN may be one), and a URL reaches the web server's access log. So the admin's
+    search box posts (templates/admin/search_form.html); the term is kept in the
+    operator's session under a random token, and the changelist is opened with
+    `?q=~<token>`. Here the token is read back into the term before the admin's view
+    runs, and put back in its place in every link the page draws (pages, sorting,
+    filters, and the way back from an object), so that no URL ever holds the term.
+
+    Place it after the session, authentication and CSRF middleware (the post is
+    CSRF-checked before its process_view runs)."""
+
+    FIELD = "_posted_search"  # the search form's marker field
+    PREFIX = "~"
+    SESSION_KEY = "admin_searches"
+    KEPT = 20  # the operator's last searches; older tokens open an empty search
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith(reverse("admin:index")):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return None  # the admin sends the stranger to its sign-in
+        if request.method == "POST" and self.FIELD in request.POST:
+            return self._keep(request)
+        token = request.GET.get(SEARCH_VAR, "")
+        if request.method == "GET" and token.startswith(self.PREFIX):
+            query = request.GET.copy()
+            query[SEARCH_VAR] = request.session.get(self.SESSION_KEY, {}).get(token[len(self.PREFIX) :], "")
+            request.ashyq_search_token = token
+            request.GET = query
+        return None
+
+    def _keep(self, request):
+        searches = dict(request.session.get(self.SESSION_KEY, {}))
+        key = secrets.token_urlsafe(9)
+        searches[key] = request.POST.get(SEARCH_VAR, "")[:200]
+        request.session[self.SESSION_KEY] = dict(list(searches.items())[-self.KEPT :])
+        query = QueryDict(mutable=True)
+        for name, values in request.POST.lists():
+            if name not in (self.FIELD, SEARCH_VAR, "csrfmiddlewaretoken"):
+                query.setlist(name, values)
+        query[SEARCH_VAR] = self.PREFIX + key
+        return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+
+    def process_template_response(self, request, response):
+        token = getattr(request, "ashyq_search_token", None)
+        changelist = (response.context_data or {}).get("cl")
+        if token is None or changelist is None:
+            return response
+        term = changelist.params.get(SEARCH_VAR, "")
+        changelist.params[SEARCH_VAR] = token
+        changelist.filter_params[SEARCH_VAR] = [token]
+        # The links the changelist made already, from the term.
+        for name in ("add_facet_link", "remove_facet_link", "clear_all_filters_qs"):
+            link = getattr(changelist, name, None)
+            if link:
+                setattr(changelist, name, link.replace(urlencode({SEARCH_VAR: term}), urlencode({SEARCH_VAR: token})))
+        query = request.GET.copy()
+        query[SEARCH_VAR] = token
+        preserved = urlencode({"_changelist_filters": query.urlencode()})
+        changelist.preserved_filters = response.context_data["preserved_filters"] = preserved
+        return response

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import zipfile
 from datetime import date
 from xml.etree import ElementTree
@@ -99,3 +100,52 @@ def test_xlsx_header_is_bold_and_frozen():
     assert 'state="frozen"' in sheet and 'ySplit="1"' in sheet
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert "<b/>" in archive.read("xl/styles.xml").decode()
+
+
+# --- Excel with ";" as its list separator (the Russian and Kazakh default) -----------------------
+
+# What someone types into a name or a reason so that a spreadsheet splitting the line
+# on another separator than ours opens a formula in the middle of it.
+SEPARATOR_ATTACKS = [
+    ";=1+1",
+    ";@SUM(1+1)",
+    'Кафе;=HYPERLINK("http://evil","x")',
+    "a; =1+1",
+    'a;"=1+1"',
+    "a,=1+1",
+    "a,;+1",
+    "a\t-1+1",
+    "a;\t=1",
+    "a|=1+1",
+]
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
+
+
+def formula_cells(csv_text: str) -> list[str]:
+    """The pieces of every line, split as Excel splits a CSV on ";" (ru, kk) or on ","
+    (en) without minding quotes, that a spreadsheet would take for a formula: starting
+    (after spaces and double quotes) with = + - @, unless a plain number. A single
+    quote in front is what makes a cell text."""
+    found = []
+    for line in csv_text.splitlines():
+        for separator in (";", ",", "\t", "|"):
+            for piece in line.split(separator):
+                text = piece.strip().strip('"').strip()
+                if text.startswith(("=", "+", "-", "@")) and not _PLAIN_NUMBER.fullmatch(text):
+                    found.append(text)
+    return found
+
+
+@pytest.mark.parametrize("attack", SEPARATOR_ATTACKS)
+def test_a_formula_after_any_separator_is_quoted(attack):
+    """The attack: `;=1+1` passed the neutraliser (its first character is harmless), and
+    Excel with ";" as its list separator opened a formula after the ";"."""
+    response = csv_response("x.csv", ["Name", "Reason"], iter([[attack, attack + " reason"]]))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert formula_cells(body) == []
+
+
+def test_a_separator_before_plain_text_is_untouched():
+    assert neutralise("Кафе «Дастархан»; ул. Абая, 10") == "Кафе «Дастархан»; ул. Абая, 10"
+    assert neutralise("a;=1") == "a;'=1"
+    assert neutralise("a; -1") == "a; '-1"

@@ -13,6 +13,7 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.models import AuditEvent
 from ashyq.reference.tests.factories import RegionFactory
+from ashyq.tests.test_exports import SEPARATOR_ATTACKS, formula_cells
 from leaders import rules
 from leaders.export_views import describe_flag
 from leaders.models import Candidate, CandidateList, Period
@@ -147,6 +148,22 @@ def test_candidate_list_rows_with_strike_and_flags_in_words(en_client, region, c
     assert rows[2][1] == "'" + EVIL
     assert rows[2][7:9] == ["yes", "'-fake counts"]
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize("attack", SEPARATOR_ATTACKS)
+def test_no_cell_opens_a_formula_in_russian_or_kazakh_excel(en_client, region, candidate_list, attack):
+    """The attack: a venue named `Кафе;=1+1` or a strike reason `x;@SUM(1+1)` opened a
+    formula in Excel with ";" as its list separator (the ru and kk default)."""
+    named = tier_venue(region=region, name="Кафе" + attack, address="ул. Абая" + attack)
+    Candidate.objects.create(
+        list=candidate_list, venue=named, checkins=1200, threshold=1000, struck=True, strike_reason="x" + attack
+    )
+    add_visits(named, 3)
+    signed_in(en_client, Role.AKIMAT, region)
+    for name in ("candidates", "checkins"):
+        body = b"".join(en_client.get(url(name, region)).streaming_content).decode("utf-8")
+        assert f"\n{named.pk},Кафе" in body or f'\n{named.pk},"Кафе' in body
+        assert formula_cells(body) == []
 
 
 def test_flags_in_words_keep_their_figures():

@@ -1,5 +1,6 @@
 """The monitoring pages (DOMAIN.md §10) end to end, as inspectors, owners and akimats use them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -78,10 +79,36 @@ def scan(client, venue):
 
 def test_r_mn_1_search_lists_only_the_own_region_paginated(venue, inspector):
     open_venue(now=T0 - timedelta(days=30), name="Кафе чужое")  # another region
-    response = as_user(inspector).get(reverse("monitoring:venue_search"), {"q": "кафе"})
+    response = as_user(inspector).post(reverse("monitoring:venue_search"), {"q": "кафе"}, follow=True)
     assert response.status_code == 200
     text = response.content.decode()
     assert "Достық" in text and "чужое" not in text
+
+
+def test_a_searched_bin_never_reaches_a_url(venue, inspector):
+    """The attack: a BIN (an individual entrepreneur's is his IIN) typed into the GET
+    search box went into the URL, and so into the web server's access log."""
+    client = as_user(inspector)
+    for n in range(30):
+        open_venue(now=T0 - timedelta(days=30), name=f"Кафе {n}", region=venue.region, company=venue.company)
+    response = client.post(reverse("monitoring:venue_search"), {"q": venue.company.bin})
+    assert response.status_code == 302 and venue.company.bin not in response["Location"]
+    page = client.get(response["Location"])
+    assert 'method="post"' in page.content.decode()
+    urls = [response["Location"], *re.findall(r'href="([^"]+)"', page.content.decode())]
+    assert len(page.context["page"].object_list) == 25 and any("page=2" in url for url in urls)
+    assert not [url for url in urls if venue.company.bin in url]
+    second = client.get(reverse("monitoring:venue_search") + "?page=2")
+    assert len(second.context["page"].object_list) == 6  # the kept search, page 2
+
+
+def test_a_nul_in_the_search_is_refused_not_a_500(venue, inspector):
+    """The attack: /monitoring/?q=%00 answered 500 (PostgreSQL refuses a NUL)."""
+    client = as_user(inspector)
+    assert client.get(reverse("monitoring:venue_search") + "?q=%00").status_code == 200
+    response = client.post(reverse("monitoring:venue_search"), {"q": "ка\x00фе"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["q"]
 
 
 def test_r_mn_1_another_regions_venue_answers_404(venue):

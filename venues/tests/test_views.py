@@ -210,6 +210,11 @@ def form_world(owner):
         ({"notification_number": "../companies"}, "notification_number"),
         ({"accepts_agreement": ""}, "accepts_agreement"),
         ({"holds_documents": ""}, "holds_documents"),
+        # A name is one line: CR/LF in one broke the header of the red visitor's e-mail (R-CI-3).
+        ({"name": "Кафе\r\nBcc: someone@example.kz"}, "name"),
+        ({"name": "Кафе\x00"}, "name"),
+        ({"address": "ул. Абая, 10\x1b"}, "address"),
+        ({"entrances": "Главный\tвход"}, "entrances"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(client, owner, form_world, changes, field):

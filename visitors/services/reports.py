@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
 
 from ashyq.accounts.models import Role, User
+from ashyq.validators import single_line
 from visitors.models import (
     Colour,
     DoorReport,
@@ -47,7 +48,11 @@ def door_report_send(*, report_id: int, now: datetime) -> int:
 def _door_report_mail(report: DoorReport) -> tuple[str, str]:
     """Venue, address, time and colour — no name, no identifier (R-CI-3)."""
     colour = Colour(report.colour).label
-    subject = _g("Ashyq: a %(colour)s visitor at %(venue)s") % {"colour": colour, "venue": report.venue.name}
+    # One line: a venue named with a line break before names were checked must not
+    # break the header and so suppress the report.
+    subject = single_line(
+        _g("Ashyq: a %(colour)s visitor at %(venue)s") % {"colour": colour, "venue": report.venue.name}
+    )
     lines = [
         _g("A visitor with the %(colour)s status came to the door and was not admitted.") % {"colour": colour},
         "",

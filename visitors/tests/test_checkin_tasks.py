@@ -81,3 +81,16 @@ def test_r_ci_3_the_door_report_mail_is_sent_once(venue, mailoutbox):
     assert results == [1, 0]
     assert len(mailoutbox) == 1
     assert report.mailed_at == T0 + timedelta(seconds=5)
+
+
+def test_r_ci_3_a_venue_name_with_a_line_break_does_not_suppress_the_mail(venue, mailoutbox):
+    """The attack: a venue named "…\r\n…" (accepted before names were checked) made every
+    report's e-mail fail on its header, so the officers never heard of red visitors."""
+    type(venue).objects.filter(pk=venue.pk).update(name="Кафе\r\nBcc: someone@example.kz")
+    UserFactory(role="sanitary", region=venue.region, email="ses@example.kz")
+    report = DoorReport.objects.create(venue=venue, region=venue.region, at=T0, colour="red")
+
+    assert tasks.door_report_mail(report.pk) == 1
+    assert len(mailoutbox) == 1
+    assert "\n" not in mailoutbox[0].subject and "Bcc" in mailoutbox[0].subject
+    assert mailoutbox[0].recipients() == ["ses@example.kz"]
