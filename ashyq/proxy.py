@@ -2,7 +2,7 @@
 settings: pure, so that ashyq.settings and the tests make the same values.
 
 Each proxy appends the address it was reached from to X-Forwarded-For, so the client
-is the AXES_PROXY_COUNT-th address from the header's right end, whatever the client
+is the AXES_PROXY_COUNT-th address (the environment variable; the setting is PROXY_COUNT, as axes warns of its own old name) from the header's right end, whatever the client
 itself put in front of it. django-ipware reads it (axes uses it when it is
 installed); ipware's own proxy count is of the proxies listed in the header, and the
 last proxy (REMOTE_ADDR) is not listed there: ours less one. Not strict, so that a
@@ -15,7 +15,7 @@ def ipware_settings(proxy_count: int) -> dict:
     if proxy_count < 0:
         raise ValueError("AXES_PROXY_COUNT cannot be negative")
     return {
-        "AXES_PROXY_COUNT": proxy_count,
+        "PROXY_COUNT": proxy_count,
         "AXES_IPWARE_PROXY_COUNT": proxy_count - 1 if proxy_count else None,
         "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
         if proxy_count

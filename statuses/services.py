@@ -11,9 +11,10 @@ their own transactions; what a killed run left due, the next one does.
 
 Two runs of the same registry never overlap: a lease on the SyncState row (a
 conditional UPDATE, so it works on SQLite and PostgreSQL, across worker processes
-and hosts, without Redis), renewed with every page. A run that lost its lease (it ran
-longer than the lease, and another run took over) fails its page's cursor check and
-stops without applying it.
+and hosts, without Redis), one minute long and renewed before every fetch, with every
+page and every history chunk: a worker killed with SIGKILL frees the registry within
+a minute. A run that lost its lease (a step took longer than the lease, and another
+run took over) fails its page's cursor check and stops without applying it.
 
 Speed (BENCHMARKS.md, B3): the next page is fetched and parsed while one is applied; a
 page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a COPY
@@ -27,7 +28,7 @@ import itertools
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -56,9 +57,10 @@ logger = logging.getLogger(__name__)
 # Records asked for per feed request (the contract allows 1 to 5000): the most, as a
 # page's fixed costs (a request, a transaction, ~12 queries) are then spread widest.
 PAGE_SIZE = 5000
-# Longer than the sync task's hard time limit: a worker killed mid-run frees the
-# registry when the lease runs out.
-LEASE = timedelta(minutes=7)
+# How long a run holds its registry past its last sign of life: it renews the lease at
+# every step (a fetch, bounded by REGISTRY_TIMEOUT; a page; a history chunk), so a
+# worker killed mid-run frees the registry within this.
+LEASE = timedelta(minutes=1)
 # Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement (Django
 # splits by its own, lower limit on SQLite).
 _BATCH = 1000
@@ -148,6 +150,7 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
             while max_pages is None or report.pages < max_pages:
                 if deadline is not None and report.pages and time.monotonic() >= deadline:
                     break
+                _lease_renew(registry, token)
                 if ahead is not None and ahead[0] == cursor:
                     page, parsed = ahead[1].result()
                 else:
@@ -194,7 +197,9 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
                 ahead[1].cancel()
             pool.shutdown(wait=True)  # a read-ahead in flight ends within the client's timeout
         # R-ST-10: the history of everyone this run (or a killed one before it) touched.
-        report.history_behind = history_catch_up(now=now, deadline=deadline)
+        report.history_behind = history_catch_up(
+            now=now, deadline=deadline, renew=lambda: _lease_renew(registry, token)
+        )
         if report.complete:
             # R-ST-9: the data is current as of the start of this run.
             SyncState.objects.filter(registry=registry).update(last_success_at=now)
@@ -215,6 +220,13 @@ def _lease_acquire(registry: str, *, now: datetime) -> str:
     if taken != 1:
         raise SyncBusy(f"another sync of {registry} is running")
     return token
+
+
+def _lease_renew(registry: str, token: str) -> None:
+    """Another LEASE from now, if this run still holds the lease; SyncBusy if not."""
+    renewed = SyncState.objects.filter(registry=registry, lock_token=token).update(locked_until=timezone.now() + LEASE)
+    if renewed != 1:
+        raise SyncBusy(f"another sync of {registry} took over")
 
 
 def _lease_release(registry: str, token: str) -> None:
@@ -281,12 +293,15 @@ def _page_apply(
     return len(rows), len(bad)
 
 
-def history_catch_up(*, now: datetime, deadline: float | None = None) -> bool:
+def history_catch_up(*, now: datetime, deadline: float | None = None, renew: Callable[[], None] | None = None) -> bool:
     """Bring the history (R-ST-10) of the persons marked HistoryDue in line with their
     records, _CHUNK at a time, each chunk in its own transaction; chunks another
     process holds are skipped (it is doing them). Stops once `deadline` (time.monotonic)
-    has passed, after at least one chunk; returns whether persons are still due."""
+    has passed, after at least one chunk; returns whether persons are still due.
+    `renew`: called before each chunk (a sync renews its lease)."""
     while True:
+        if renew is not None:
+            renew()
         with transaction.atomic():
             chunk = list(
                 HistoryDue.objects.select_for_update(skip_locked=True)

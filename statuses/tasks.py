@@ -30,7 +30,7 @@ TIME_BUDGET = 200
     retry_jitter=True,
     max_retries=5,
     soft_time_limit=300,
-    time_limit=360,  # below services.LEASE, so a killed run's lease always runs out
+    time_limit=360,  # a hung run stops renewing its lease (services.LEASE) long before
     ignore_result=True,
 )
 def sync_registry(registry: str) -> dict | None:

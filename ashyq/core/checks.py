@@ -35,7 +35,7 @@ def lockout_check(app_configs, **kwargs):
     """R-AU-3: behind a TLS proxy every request comes from the proxy's address; unless
     axes reads the client's from X-Forwarded-For, the (username, IP) lock becomes a
     username lock that anyone can set off against any staff member."""
-    proxies = getattr(settings, "AXES_PROXY_COUNT", 0)
+    proxies = getattr(settings, "PROXY_COUNT", 0)
     if getattr(settings, "BEHIND_TLS_PROXY", False) and not proxies:
         return [
             checks.Warning(

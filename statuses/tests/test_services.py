@@ -291,6 +291,22 @@ def test_a_sync_already_running_is_not_overlapped():
         assert services.registry_sync(registry="pcr", now=NOW).applied == 1
 
 
+@pytest.mark.usefixtures("registry")
+def test_a_dead_runs_lease_frees_the_registry_within_a_minute():
+    """The attack on availability: a sync worker killed with SIGKILL kept its lease for
+    about 9 minutes (7 minutes' lease), and no registry could be synced meanwhile."""
+    mocks.pcr_add(iin=iin(51), result="negative", sampled_at=local(2021, 5, 1, 10))
+    services.sync_states_ensure()
+    killed = timezone.now()
+    with time_machine.travel(killed, tick=False):
+        services._lease_acquire("pcr", now=killed)  # the run that was killed: never released
+    with time_machine.travel(killed + timedelta(seconds=59), tick=False):
+        with pytest.raises(services.SyncBusy):
+            services.registry_sync(registry="pcr", now=NOW)
+    with time_machine.travel(killed + timedelta(minutes=1), tick=False):
+        assert services.registry_sync(registry="pcr", now=NOW).applied == 1
+
+
 # --- Done-when: faults, kills and a fault-free sync end the same --------------------------
 
 
