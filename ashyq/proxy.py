@@ -2,8 +2,9 @@
 settings: pure, so that ashyq.settings and the tests make the same values.
 
 Each proxy appends the address it was reached from to X-Forwarded-For, so the client
-is the AXES_PROXY_COUNT-th address (the environment variable; the setting is PROXY_COUNT, as axes warns of its own old name) from the header's right end, whatever the client
-itself put in front of it. django-ipware reads it (axes uses it when it is
+is the AXES_PROXY_COUNT-th address from the header's right end, whatever the client
+itself put in front of it. (AXES_PROXY_COUNT is the environment variable; the setting
+is PROXY_COUNT, since axes warns of a setting with its own old name.) django-ipware reads it (axes uses it when it is
 installed); ipware's own proxy count is of the proxies listed in the header, and the
 last proxy (REMOTE_ADDR) is not listed there: ours less one. Not strict, so that a
 header longer than expected (the client's own X-Forwarded-For in front) is still read
