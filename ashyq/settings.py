@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's pages are not kept by caches (private, no-store).
+    "ashyq.core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Admin searches are posted: no URL holds a searched IIN (R-ID-5).
     "ashyq.core.middleware.PostedAdminSearchMiddleware",

@@ -12,7 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 
 db_logger = logging.getLogger("ashyq.database")
 
@@ -230,4 +230,21 @@ class PostedAdminSearchMiddleware:
         query[SEARCH_VAR] = token
         preserved = urlencode({"_changelist_filters": query.urlencode()})
         changelist.preserved_filters = response.context_data["preserved_filters"] = preserved
+        return response
+
+
+class PrivatePagesMiddleware:
+    """A page answered to a signed-in person is his (his status, his venues, his
+    region's reports): `Cache-Control: private, no-store`, so that neither a shared
+    proxy nor the browser's back button on a borrowed phone keeps it. A view that says
+    otherwise (never_cache, a public QR image) keeps its own header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
         return response
