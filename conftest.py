@@ -131,6 +131,8 @@ def browser_page(live_server, monkeypatch, request, axe_watch):
             request.config.stash[AXE_PAGES] = request.config.stash.get(AXE_PAGES, 0) + len(axe_watch.checked)
         if axe_watch.found and not failed:
             pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(axe_watch.found), pytrace=False)
+        if axe_watch.csp and not failed:
+            pytest.fail("the Content-Security-Policy refused:\n" + "\n".join(axe_watch.csp), pytrace=False)
 
 
 @pytest.fixture
@@ -163,11 +165,14 @@ class AxeWatch:
     left by goto() alone, without a look at it, is not; states that scripts make
     without a navigation (htmx answers) are checked where a test calls axe_check.
     `checked`: the URLs checked; `found`: one report per page with a serious or
-    critical violation."""
+    critical violation. It also listens to the console: `csp` holds what the
+    Content-Security-Policy refused on any page (an inline script or style left in a
+    template), which fails the test too."""
 
     def __init__(self):
         self.checked: list[str] = []
         self.found: list[str] = []
+        self.csp: list[str] = []
         self._pages: set[int] = set()
 
     def watch(self, context):
@@ -180,7 +185,12 @@ class AxeWatch:
         if id(page) not in self._pages:
             self._pages.add(id(page))
             page.add_locator_handler(page.locator(_UNCHECKED), lambda _locator: self.check(page))
+            page.on("console", lambda message: self._console(page, message))
         return page
+
+    def _console(self, page, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp.append(f"on {page.url}: {message.text}")
 
     def check(self, page) -> None:
         from playwright.sync_api import Error
@@ -215,7 +225,9 @@ def axe_violations(page) -> list[dict]:
     """Runs axe-core (vendored, ashyq/tests/vendor) on the page as it is now and returns
     the violations of impact serious or critical: id, impact, help and the first nodes."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # Evaluated, not added as a <script>: the Content-Security-Policy refuses inline
+        # scripts, and the page's own policy is what the journeys test.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;true")
     violations = page.evaluate(
         """async () => {
             const result = await axe.run(document, {resultTypes: ["violations"]});

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from ashyq.keys import load_or_create_local_keys
@@ -113,6 +115,8 @@ MIDDLEWARE = [
     "ashyq.core.middleware.PostedAdminSearchMiddleware",
     "ashyq.core.middleware.AdminAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Last, so that a locked-out sign-in answers with our lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -405,6 +409,28 @@ LOGGING = {
     "loggers": {
         # Django's request logger prints the path and the exception: masked as well.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+# --- Content-Security-Policy ----------------------------------------------------------
+# Scripts, styles, images and fonts only from this site's own files: no inline script or
+# style (the pages have none: a script is a file under static/, its texts in data
+# attributes), no eval, nothing from elsewhere, no framing, forms posted here only. A
+# script someone slips into a page (a venue's name, a reason) cannot run. On in every
+# environment, so that a page that breaks it fails its tests first.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],  # the vaccination certificate's QR code is drawn inline (an image runs nothing)
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "media-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
     },
 }
 
