@@ -282,6 +282,10 @@ SMS_FAIL = env.bool("SMS_FAIL", default=False)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# R-AU-1: one-time codes a client address may ask for in an hour, all numbers together,
+# and that a number gets in an hour from devices that never signed in with it.
+SMS_CODES_PER_ADDRESS = env.int("SMS_CODES_PER_ADDRESS", default=10)
+SMS_CODES_PER_NUMBER = env.int("SMS_CODES_PER_NUMBER", default=10)
 
 # --- External registries (R-RG-1) -----------------------------------------------------
 # Every registry is reached over HTTP at REGISTRY_URL + "<name>/" (pcr, contacts,
@@ -353,6 +357,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ashyq.accounts.tasks.purge_sign_in_failures",
         "schedule": crontab(hour=3, minute=7),
     },
+    # R-AU-1: one-time codes and the mock gateway's messages older than a day.
+    "purge-sms-codes": {"task": "ashyq.sms.tasks.purge_codes", "schedule": crontab(hour=3, minute=12)},
     "purge-heartbeats": {"task": "ashyq.core.tasks.purge_heartbeats", "schedule": crontab(hour=3, minute=17)},
     # The transactional outbox (ashyq.queue): what a dead or hung broker kept from a
     # worker is sent again once it is back.

@@ -8,6 +8,8 @@ from ashyq.sms.rules import MAX_WRONG_TRIES
 
 class Purpose(models.TextChoices):
     SIGN_IN = "sign_in", _("Sign-in")
+    # A company's contact in the business registry confirms a claim of it (venues).
+    COMPANY = "company", _("Company confirmation")
 
 
 class OneTimeCode(models.Model):
@@ -15,6 +17,9 @@ class OneTimeCode(models.Model):
 
     phone = models.CharField(_("phone"), max_length=16)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.SIGN_IN)
+    # Who asked for it: the keyed hash of the client's address (R-AU-1: the limits are the
+    # sender's), "" when unknown.
+    sender = models.CharField(_("sender (keyed hash)"), max_length=64, blank=True, default="", db_default="")
     code_hash = models.CharField(_("code hash"), max_length=64, editable=False)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
@@ -27,6 +32,9 @@ class OneTimeCode(models.Model):
         indexes = [
             # The latest code of a phone, and its codes of the last hour.
             models.Index(fields=["phone", "purpose", "-created_at"], name="sms_code_phone_created"),
+            # A sender's codes of the last hour; and the purge of old codes.
+            models.Index(fields=["sender", "created_at"], name="sms_code_sender_created"),
+            models.Index(fields=["created_at"], name="sms_code_created"),
         ]
         constraints = [
             # R-AU-1: the conditional UPDATE keeps this, the database guarantees it.
@@ -56,7 +64,10 @@ class SmsMessage(models.Model):
     class Meta:
         verbose_name = _("SMS message (mock gateway)")
         verbose_name_plural = _("SMS messages (mock gateway)")
-        indexes = [models.Index(fields=["phone", "-sent_at"], name="sms_message_phone_sent")]
+        indexes = [
+            models.Index(fields=["phone", "-sent_at"], name="sms_message_phone_sent"),
+            models.Index(fields=["sent_at"], name="sms_message_sent"),  # the purge
+        ]
 
     def __str__(self):
         return f"{self.sent_at:%Y-%m-%d %H:%M} {self.get_status_display()}"

@@ -5,15 +5,30 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# R-AU-1 Decided limits.
+# R-AU-1 Decided limits. The five codes an hour are per phone *and sender* (the
+# client's address): a stranger asking codes for someone's number spends his own
+# allowance, not the holder's. A sender gets CODES_PER_ADDRESS codes an hour for all
+# numbers together (nobody makes Ashyq text strangers at will), and a number gets
+# CODES_PER_NUMBER an hour from all senders together, except on a device that signed
+# in with it before (sms.views: a signed cookie), which its holder keeps.
 CODE_DIGITS = 6
 CODE_VALIDITY = timedelta(minutes=5)
 MAX_WRONG_TRIES = 5
 MAX_CODES_PER_WINDOW = 5
 CODES_WINDOW = timedelta(hours=1)
+
+
+def codes_per_address() -> int:
+    return int(getattr(settings, "SMS_CODES_PER_ADDRESS", 10))
+
+
+def codes_per_number() -> int:
+    return int(getattr(settings, "SMS_CODES_PER_NUMBER", 10))
+
 
 # Separators people type inside a number: spaces, dashes, dots, brackets.
 _SEPARATORS = re.compile(r"[\s\-().]")
@@ -68,15 +83,18 @@ def is_expired(expires_at: datetime, *, at: datetime) -> bool:
     return at >= expires_at
 
 
-def next_code_allowed_at(created: Iterable[datetime], *, at: datetime) -> datetime | None:
-    """When the phone may ask for another code, or None if it may now (R-AU-1).
+def next_code_allowed_at(
+    created: Iterable[datetime], *, at: datetime, limit: int = MAX_CODES_PER_WINDOW
+) -> datetime | None:
+    """When another code may be asked for, or None if it may now (R-AU-1).
 
-    `created` are the creation times of the phone's codes; a rolling hour counts those
-    made after `at` − 1 h, so a code made at 12:00 stops counting at 13:00 exactly.
+    `created` are the creation times of the codes that count (a phone's from a sender,
+    a sender's, a number's); a rolling hour counts those made after `at` − 1 h, so a
+    code made at 12:00 stops counting at 13:00 exactly.
     """
     window_start = at - CODES_WINDOW
     recent = sorted(moment for moment in created if moment > window_start)
-    if len(recent) < MAX_CODES_PER_WINDOW:
+    if len(recent) < limit:
         return None
     # The oldest code that must leave the window for the count to drop below the limit.
-    return recent[len(recent) - MAX_CODES_PER_WINDOW] + CODES_WINDOW
+    return recent[len(recent) - limit] + CODES_WINDOW

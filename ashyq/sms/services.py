@@ -2,6 +2,7 @@
 
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from django.contrib.auth import login
@@ -21,6 +22,8 @@ from ashyq.sms.rules import (
     CODES_WINDOW,
     MAX_WRONG_TRIES,
     code_expires_at,
+    codes_per_address,
+    codes_per_number,
     generate_code,
     is_expired,
     next_code_allowed_at,
@@ -36,6 +39,7 @@ __all__ = [
     "SmsGatewayError",
     "TooManyAttempts",
     "TooManyCodes",
+    "TooManyCodesFromAddress",
     "WrongCode",
     "code_digest",
     "code_send",
@@ -61,7 +65,8 @@ class SignInError(Exception):
 
 
 class TooManyCodes(SignInError):
-    """R-AU-1: five codes per phone per rolling hour."""
+    """R-AU-1: five codes per phone and sender, or CODES_PER_NUMBER per number from
+    senders it does not know, per rolling hour."""
 
     def __init__(self, retry_at: datetime):
         super().__init__(retry_at)
@@ -73,6 +78,17 @@ class TooManyCodes(SignInError):
         return gettext("Too many codes were asked for this number. You can ask for a new one at %(time)s.") % {
             "time": at
         }
+
+
+class TooManyCodesFromAddress(TooManyCodes):
+    """R-AU-1: CODES_PER_ADDRESS codes per sender per rolling hour, all numbers together."""
+
+    @property
+    def message(self) -> str:
+        at = formats.time_format(timezone.localtime(self.retry_at), "H:i")
+        return gettext(
+            "Too many codes were asked from your network for different numbers. You can ask again at %(time)s."
+        ) % {"time": at}
 
 
 class NoActiveCode(SignInError):
@@ -116,32 +132,56 @@ def code_digest(*, phone: str, code: str) -> str:
     return salted_hmac(_DIGEST_SALT, f"{phone}:{code}", algorithm="sha256").hexdigest()
 
 
-def code_send(*, phone: str, now: datetime, purpose: str = Purpose.SIGN_IN) -> OneTimeCode:
+def code_send(
+    *,
+    phone: str,
+    now: datetime,
+    purpose: str = Purpose.SIGN_IN,
+    sender: str = "",
+    known_device: bool = False,
+    text: Callable[[str], str] | None = None,
+) -> OneTimeCode:
     """Make a code for `phone` (normalised) and send it by SMS, synchronously.
 
-    Raises TooManyCodes beyond the hourly limit (R-AU-1), and SmsGatewayError when the
-    gateway refuses: the code is then deleted in the same transaction, so no usable
-    code is left, while the mock outbox keeps its "failed" row for the demo.
+    `sender`: the keyed hash of the client's address (ashyq.accounts.lockout.address_key);
+    `known_device`: the request comes from a device that signed in with this phone
+    before (it is not held to the number's limit); `text`: the message for a code
+    (the sign-in text by default). Raises TooManyCodes (the phone's limit from this
+    sender, or the number's from unknown devices) or TooManyCodesFromAddress (the
+    sender's limit) (R-AU-1), and SmsGatewayError when the gateway refuses: the code
+    is then deleted in the same transaction, so no usable code is left, while the mock
+    outbox keeps its "failed" row for the demo.
     """
     code = generate_code()
     failure = None
     with transaction.atomic():
-        _serialise_phone(phone)
-        created = OneTimeCode.objects.filter(
-            phone=phone, purpose=purpose, created_at__gt=now - CODES_WINDOW
-        ).values_list("created_at", flat=True)
-        retry_at = next_code_allowed_at(created, at=now)
+        _serialise(phone)
+        _serialise(f"sender:{sender}")
+        since = now - CODES_WINDOW
+        number = list(
+            OneTimeCode.objects.filter(phone=phone, purpose=purpose, created_at__gt=since).values_list(
+                "created_at", "sender"
+            )
+        )
+        retry_at = next_code_allowed_at([at for at, by in number if by == sender], at=now)
+        if retry_at is None and not known_device:
+            retry_at = next_code_allowed_at([at for at, _by in number], at=now, limit=codes_per_number())
         if retry_at is not None:
             raise TooManyCodes(retry_at)
+        mine = OneTimeCode.objects.filter(sender=sender, created_at__gt=since).values_list("created_at", flat=True)
+        retry_at = next_code_allowed_at(mine, at=now, limit=codes_per_address())
+        if retry_at is not None:
+            raise TooManyCodesFromAddress(retry_at)
         otc = OneTimeCode.objects.create(
             phone=phone,
             purpose=purpose,
+            sender=sender,
             code_hash=code_digest(phone=phone, code=code),
             created_at=now,
             expires_at=code_expires_at(now),
         )
         try:
-            get_backend().send(phone, _sms_text(code))
+            get_backend().send(phone, (text or _sms_text)(code))
         except SmsGatewayError as exc:
             otc.delete()
             failure = exc
@@ -152,14 +192,24 @@ def code_send(*, phone: str, now: datetime, purpose: str = Purpose.SIGN_IN) -> O
 
 
 @transaction.atomic
-def code_verify(*, phone: str, code: str, now: datetime, purpose: str = Purpose.SIGN_IN) -> bool:
-    """True, once, for the right code of the phone's latest code; False for a wrong one.
+def code_verify(
+    *, phone: str, code: str, now: datetime, purpose: str = Purpose.SIGN_IN, code_id: int | None = None
+) -> bool:
+    """True, once, for the right code; False for a wrong one. The code checked is
+    `code_id`, the one this person's session asked for (a code someone else asked
+    for the same number since does not replace it), else the phone's latest.
 
     Raises NoActiveCode, Expired or TooManyAttempts, always before writing. A wrong
     try is counted by a conditional UPDATE, so concurrent guesses cannot pass 5; a
     caller must not roll back after False, or the wrong try would be forgotten.
     """
-    return code_check(otc=code_latest(phone=phone, purpose=purpose), phone=phone, code=code, now=now)
+    return code_check(otc=_code_of(phone=phone, purpose=purpose, code_id=code_id), phone=phone, code=code, now=now)
+
+
+def _code_of(*, phone: str, purpose: str, code_id: int | None) -> OneTimeCode | None:
+    if code_id is None:
+        return code_latest(phone=phone, purpose=purpose)
+    return OneTimeCode.objects.filter(pk=code_id, phone=phone, purpose=purpose).first()
 
 
 @transaction.atomic
@@ -186,15 +236,17 @@ def code_check(*, otc: OneTimeCode | None, phone: str, code: str, now: datetime)
     raise NoActiveCode
 
 
-def phone_sign_in(*, request, phone: str, code: str, now: datetime) -> User:
-    """Check the code, then sign in the phone's user; a new phone becomes a citizen.
+def phone_sign_in(*, request, phone: str, code: str, now: datetime, code_id: int | None = None) -> User:
+    """Check the code (`code_id`: the one the session asked for), then sign in the
+    phone's user; a new phone becomes a citizen.
 
     Raises the SignInError subclasses above: WrongCode (with the tries left),
     PasswordAccount for staff (they use passwords, R-AU-3), AccountDisabled. Not one
     transaction, so that a wrong try stays counted when WrongCode is raised.
     """
-    if not code_verify(phone=phone, code=code, now=now):
-        latest = code_latest(phone=phone)  # there is one: code_verify raised NoActiveCode otherwise
+    if not code_verify(phone=phone, code=code, now=now, code_id=code_id):
+        # There is one: code_verify raised NoActiveCode otherwise.
+        latest = _code_of(phone=phone, purpose=Purpose.SIGN_IN, code_id=code_id)
         raise WrongCode(tries_left=MAX_WRONG_TRIES - latest.attempts if latest is not None else 0)
     user = _phone_user_get_or_create(phone=phone)
     if user.iin_index:
@@ -224,12 +276,13 @@ def _phone_user_get_or_create(*, phone: str) -> User:
     return user
 
 
-def _serialise_phone(phone: str) -> None:
-    """Queue concurrent code requests of one phone, so two cannot both see 4 codes and
-    make 6 (R-AU-1). SQLite needs nothing: its transactions take the write lock at BEGIN."""
+def _serialise(key: str) -> None:
+    """Queue concurrent code requests of one phone (or one sender), so two cannot both
+    see 4 codes and make 6 (R-AU-1). SQLite needs nothing: its transactions take the
+    write lock at BEGIN."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_DIGEST_SALT + phone])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [_DIGEST_SALT + key])
 
 
 def _sms_text(code: str) -> str:

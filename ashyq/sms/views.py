@@ -10,14 +10,41 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ashyq.accounts.lockout import address_key, client_address
 from ashyq.sms.backends import SmsGatewayError
 from ashyq.sms.forms import CodeForm, PhoneForm
 from ashyq.sms.rules import MAX_WRONG_TRIES
-from ashyq.sms.selectors import code_latest, outbox_for_phone
+from ashyq.sms.selectors import code_of_session, outbox_for_phone
 from ashyq.sms.services import SignInError, code_send, phone_sign_in
 
 PHONE_KEY = "sms_phone"
 NEXT_KEY = "sms_next"
+CODE_KEY = "sms_code"  # the id of the code this session asked for: only it signs in
+# R-AU-1: a device that signed in with a phone keeps its codes when strangers spend the
+# number's hourly allowance: a signed cookie with the keyed hash of the phone.
+DEVICE_COOKIE = "ashyq_device"
+_DEVICE_SALT = "ashyq.sms.device"
+DEVICE_DAYS = 365
+
+
+def _device_key(phone: str) -> str:
+    return address_key(f"device:{phone}")
+
+
+def _known_device(request, phone: str) -> bool:
+    return request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=_DEVICE_SALT) == _device_key(phone)
+
+
+def _send(request, phone: str):
+    """code_send for this request: its sender and device; the code's id kept in the session."""
+    otc = code_send(
+        phone=phone,
+        now=timezone.now(),
+        sender=address_key(client_address(request)),
+        known_device=_known_device(request, phone),
+    )
+    request.session[CODE_KEY] = otc.pk
+    return otc
 
 
 def gateway_failed_message() -> str:
@@ -32,7 +59,7 @@ def phone(request):
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if form.is_valid():
         try:
-            code_send(phone=form.cleaned_data["phone"], now=timezone.now())
+            _send(request, form.cleaned_data["phone"])
         except SignInError as exc:
             form.add_error(None, exc.message)
         except SmsGatewayError:
@@ -54,15 +81,26 @@ def code(request):
     now = timezone.now()
     if form.is_valid():
         next_url = _safe_next(request, request.session.get(NEXT_KEY))
+        code_id = request.session.get(CODE_KEY)
         try:
-            phone_sign_in(request=request, phone=phone_number, code=form.cleaned_data["code"], now=now)
+            phone_sign_in(request=request, phone=phone_number, code=form.cleaned_data["code"], now=now, code_id=code_id)
         except SignInError as exc:
             form.add_error(None, exc.message)
         else:
-            request.session.pop(PHONE_KEY, None)
-            request.session.pop(NEXT_KEY, None)
-            return redirect(next_url or resolve_url("core:home"))
-    latest = code_latest(phone=phone_number)
+            for key in (PHONE_KEY, NEXT_KEY, CODE_KEY):
+                request.session.pop(key, None)
+            response = redirect(next_url or resolve_url("core:home"))
+            response.set_signed_cookie(
+                DEVICE_COOKIE,
+                _device_key(phone_number),
+                salt=_DEVICE_SALT,
+                max_age=DEVICE_DAYS * 24 * 60 * 60,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
+    latest = code_of_session(phone=phone_number, code_id=request.session.get(CODE_KEY))
     live = latest is not None and latest.used_at is None and latest.attempts < MAX_WRONG_TRIES
     seconds_left = max(0, int((latest.expires_at - now).total_seconds())) if live else 0
     context = {
@@ -82,7 +120,7 @@ def resend(request):
     if not phone_number:
         return redirect("sms:phone")
     try:
-        code_send(phone=phone_number, now=timezone.now())
+        _send(request, phone_number)
     except SignInError as exc:
         messages.error(request, exc.message)
     except SmsGatewayError:

@@ -86,14 +86,15 @@ def test_phone_post_rejects_a_number_that_is_not_a_kazakhstan_mobile(client):
     assert PHONE_KEY not in client.session
 
 
-def test_r_au_1_sixth_code_in_an_hour_is_refused_with_a_message(client):
-    for minute in range(5):
-        code_send(phone=PHONE, now=T0 - timedelta(minutes=minute))
+def test_r_au_1_sixth_code_in_an_hour_is_refused_with_a_message(client, frozen):
+    for minute in range(4, -1, -1):
+        frozen.move_to(T0 - timedelta(minutes=minute))
+        client.post(PHONE_URL, {"phone": PHONE})
+    frozen.move_to(T0)
     response = client.post(PHONE_URL, {"phone": PHONE})
     assert response.status_code == 200
     assert "at 12:56" in str(response.context["form"].non_field_errors())
     assert OneTimeCode.objects.count() == 5
-    assert PHONE_KEY not in client.session
 
 
 def test_r_ci_2_failed_gateway_says_to_ask_the_guard_and_keeps_nothing(client, settings):
@@ -279,3 +280,88 @@ def test_outbox_is_404_when_the_mock_outbox_is_off(client, settings):
 def test_outbox_refuses_post(client, settings):
     settings.SMS_MOCK_OUTBOX = True
     assert client.post(OUTBOX_URL).status_code == 405
+
+
+# --- Abuse: limits of the sender, not of the victim's number (R-AU-1) ----------------------------
+
+
+def _from(ip: str, *, device: str | None = None) -> Client:
+    client = Client(REMOTE_ADDR=ip)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    if device:
+        client.cookies["ashyq_device"] = device
+    return client
+
+
+def _sign_in(client, phone=PHONE) -> None:
+    client.post(PHONE_URL, {"phone": phone})
+    code = re.search(r"code: (\d{6})", SmsMessage.objects.filter(phone=phone).latest("pk").text).group(1)
+    assert client.post(CODE_URL, {"code": code}).status_code == 302
+
+
+def test_r_au_1_a_strangers_requests_do_not_block_the_holders_sign_in():
+    """The attack: five anonymous code requests for a number blocked its holder's sign-in for an hour."""
+    stranger = _from("198.51.100.66")
+    for _ in range(6):
+        stranger.post(PHONE_URL, {"phone": PHONE})
+    holder = _from("203.0.113.5")
+    response = holder.post(PHONE_URL, {"phone": PHONE})
+    assert response.status_code == 302 and response["Location"] == CODE_URL
+    code = re.search(r"code: (\d{6})", SmsMessage.objects.filter(phone=PHONE).latest("pk").text).group(1)
+    assert holder.post(CODE_URL, {"code": code}).status_code == 302
+
+
+def test_r_au_1_a_code_asked_by_someone_else_does_not_replace_the_holders():
+    holder = _from("203.0.113.5")
+    holder.post(PHONE_URL, {"phone": PHONE})
+    code = re.search(r"code: (\d{6})", SmsMessage.objects.filter(phone=PHONE).latest("pk").text).group(1)
+    _from("198.51.100.66").post(PHONE_URL, {"phone": PHONE})  # a newer code for the same number
+    assert holder.post(CODE_URL, {"code": code}).status_code == 302
+
+
+def test_r_au_1_one_address_cannot_text_every_number():
+    """The attack: anyone could make Ashyq send SMS to any numbers, five an hour each."""
+    sender = _from("198.51.100.66")
+    phones = [f"+770199900{n:02d}" for n in range(12)]
+    answers = [sender.post(PHONE_URL, {"phone": phone}) for phone in phones]
+    sent = [answer for answer in answers if answer.status_code == 302]
+    assert len(sent) == settings.SMS_CODES_PER_ADDRESS
+    assert "from your network" in str(answers[-1].context["form"].non_field_errors())
+    assert SmsMessage.objects.count() == settings.SMS_CODES_PER_ADDRESS
+
+
+def test_r_au_1_a_number_gets_a_bounded_count_from_unknown_devices_but_its_own_device_gets_through():
+    holder = _from("203.0.113.5")
+    _sign_in(holder)
+    device = holder.cookies["ashyq_device"].value
+    for n in range(settings.SMS_CODES_PER_NUMBER - 1):  # the holder's own code counted too
+        assert _from(f"198.51.100.{n + 1}").post(PHONE_URL, {"phone": PHONE}).status_code == 302
+    refused = _from("198.51.100.200").post(PHONE_URL, {"phone": PHONE})
+    assert refused.status_code == 200 and "Too many codes were asked for this number" in refused.content.decode()
+    # The holder's own phone, even from a new network, still signs in.
+    assert _from("192.0.2.7", device=device).post(PHONE_URL, {"phone": PHONE}).status_code == 302
+
+
+def test_the_device_cookie_is_the_phones_and_signed(client):
+    holder = _from("203.0.113.5")
+    _sign_in(holder)
+    cookie = holder.cookies["ashyq_device"]
+    assert PHONE not in cookie.value and cookie["httponly"]
+    for n in range(settings.SMS_CODES_PER_NUMBER):
+        _from(f"198.51.100.{n + 1}").post(PHONE_URL, {"phone": PHONE})
+    forged = _from("192.0.2.7", device=cookie.value.replace(cookie.value[-3:], "abc"))
+    assert forged.post(PHONE_URL, {"phone": PHONE}).status_code == 200
+    other_number = _from("192.0.2.8", device=cookie.value)
+    for n in range(settings.SMS_CODES_PER_NUMBER):
+        _from(f"198.51.101.{n + 1}").post(PHONE_URL, {"phone": "+77019990000"})
+    assert other_number.post(PHONE_URL, {"phone": "+77019990000"}).status_code == 200
+
+
+def test_old_codes_and_messages_are_purged(frozen):
+    from ashyq.sms.tasks import purge_codes
+
+    code_send(phone=PHONE, now=T0 - timedelta(days=2))
+    code_send(phone=PHONE, now=T0 - timedelta(hours=2))
+    SmsMessage.objects.update(sent_at=T0 - timedelta(days=2))
+    assert purge_codes() == 3
+    assert OneTimeCode.objects.count() == 1
