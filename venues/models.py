@@ -87,6 +87,14 @@ class Application(models.Model):
         return f"{self.name} ({self.get_status_display()})"
 
 
+class GuardConsent(models.TextChoices):
+    """R-VN-7: the answer of the holder of a venue's guard phone."""
+
+    PENDING = "pending", _("waiting for the phone's holder")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+
+
 class Venue(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="venues", verbose_name=_("company"))
     application = models.OneToOneField(
@@ -111,8 +119,14 @@ class Venue(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # R-VN-5: test mode runs from the first issue of the QR codes; re-issues keep it.
     codes_first_issued_at = models.DateTimeField(_("QR codes first issued at"), null=True, blank=True)
-    # R-VN-7: guard mode names the phone a guard signs in with (normalised +7…).
-    guard_phone = models.CharField(_("guard phone"), max_length=16, null=True, blank=True, unique=True)
+    # R-VN-7: guard mode names the phone a guard signs in with (normalised +7…); it works
+    # once the phone's holder has accepted, at his sign-in (venues.codes.services).
+    guard_phone = models.CharField(_("guard phone"), max_length=16, null=True, blank=True)  # noqa: DJ001 (no phone: NULL)
+    guard_consent = models.CharField(
+        _("guard's answer"), max_length=8, choices=GuardConsent.choices, blank=True, default="", db_default=""
+    )
+    guard_named_at = models.DateTimeField(_("guard phone named at"), null=True, blank=True)
+    guard_answered_at = models.DateTimeField(_("guard's answer at"), null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -128,8 +142,23 @@ class Venue(models.Model):
             models.Index(
                 fields=["region", "name", "id"], include=["codes_first_issued_at"], name="venue_region_name_issue"
             ),
+            # R-VN-7: the sign-in finds the venues that name a phone.
+            models.Index(fields=["guard_phone"], name="venue_guard_phone"),
         ]
-        constraints = [models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_capacity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_capacity_positive"),
+            # A phone guards one venue at a time (the one its holder accepted last).
+            models.UniqueConstraint(
+                fields=["guard_phone"],
+                condition=models.Q(guard_consent=GuardConsent.ACCEPTED),
+                name="venue_guard_phone_accepted",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(guard_phone__isnull=True, guard_consent="")
+                | models.Q(guard_phone__isnull=False, guard_consent__in=GuardConsent.values),
+                name="venue_guard_consent_with_phone",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -9,7 +9,8 @@ from ashyq.crypto import BlindIndexField, EncryptedCharField
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Business owner")
-    GUARD = "guard", _("Guard")
+    # A guard is a citizen whose phone a venue names as its guard phone and who accepted
+    # (R-VN-7, venues.Venue.guard_consent): one phone, one person, both.
     CITIZEN = "citizen", _("Citizen")
     AKIMAT = "akimat", _("Akimat staff")
     COMMISSION = "commission", _("Commission secretary")
@@ -25,9 +26,9 @@ class Role(models.TextChoices):
 REGIONAL_ROLES = frozenset({Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.MEDIC})
 # Staff who see every region.
 NATIONAL_ROLES = frozenset({Role.COMMISSION, Role.OPERATOR})
-# Guards and citizens sign in by phone and a one-time SMS code (R-AU-1); everyone
-# else has a password (R-AU-3).
-PHONE_ROLES = frozenset({Role.GUARD, Role.CITIZEN})
+# Citizens (guards among them) sign in by phone and a one-time SMS code (R-AU-1);
+# everyone else has a password (R-AU-3).
+PHONE_ROLES = frozenset({Role.CITIZEN})
 
 
 class User(AbstractUser):

@@ -6,10 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ashyq.accounts.models import NATIONAL_ROLES, REGIONAL_ROLES, Role
 
+# Set in the session when its phone is a venue's accepted guard phone (R-VN-7,
+# venues.codes.views): the "Guard page" link, without a query on every page.
+GUARD_SESSION_KEY = "guard_venue"
 
-def _items(user):
+
+def _items(user, session):
     yield _("Home"), "core:home", ()
-    if not user.is_authenticated or user.role in (Role.OWNER, Role.CITIZEN, Role.GUARD):
+    if not user.is_authenticated or user.role in (Role.OWNER, Role.CITIZEN):
         yield _("Leader Ashyq"), "leaders:public_index", ()
     if not user.is_authenticated:
         yield _("Participants"), "codes:participants", ()
@@ -28,7 +32,7 @@ def _items(user):
         yield _("To confirm"), "vaccinations:pending_list", ()
     if user.role in (Role.MEDIC, Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
         yield _("Vaccination figures"), "vaccinations:figures", ()
-    if user.role == Role.GUARD:
+    if user.role == Role.CITIZEN and session.get(GUARD_SESSION_KEY):
         yield _("Guard page"), "checkin:guard", ()
     if user.role in (Role.SANITARY, Role.COMMISSION, Role.OPERATOR):
         yield _("Door reports"), "checkin:sanitary", ()
@@ -65,7 +69,7 @@ def navigation(request):
     if user is None:
         return context
     links = []
-    for label, name, args in _items(user):
+    for label, name, args in _items(user, getattr(request, "session", {})):
         try:
             url = reverse(name, args=args)
         except NoReverseMatch:  # an app that is not wired in this deployment

@@ -18,7 +18,6 @@ from ashyq.reference.models import Region
 HOME_REDIRECTS = {
     Role.OWNER: "venues:venue_list",
     Role.CITIZEN: "visitors:me",
-    Role.GUARD: "checkin:guard",
     Role.MEDIC: "vaccinations:medic_home",
 }
 # The home page of the other roles.

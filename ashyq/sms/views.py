@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,6 +20,10 @@ from ashyq.sms.services import SignInError, code_send, phone_sign_in
 PHONE_KEY = "sms_phone"
 NEXT_KEY = "sms_next"
 CODE_KEY = "sms_code"  # the id of the code this session asked for: only it signs in
+# Where a sign-in goes once it is done (a path, or ""), read by the page every phone
+# sign-in passes through: codes:after_sign_in, which first asks the phone's holder
+# whether he accepts to guard a venue that named his phone (R-VN-7).
+AFTER_SIGN_IN_KEY = "sms_after_sign_in"
 # R-AU-1: a device that signed in with a phone keeps its codes when strangers spend the
 # number's hourly allowance: a signed cookie with the keyed hash of the phone.
 DEVICE_COOKIE = "ashyq_device"
@@ -89,7 +93,8 @@ def code(request):
         else:
             for key in (PHONE_KEY, NEXT_KEY, CODE_KEY):
                 request.session.pop(key, None)
-            response = redirect(next_url or resolve_url("core:home"))
+            request.session[AFTER_SIGN_IN_KEY] = next_url or ""
+            response = redirect("codes:after_sign_in")
             response.set_signed_cookie(
                 DEVICE_COOKIE,
                 _device_key(phone_number),

@@ -20,6 +20,13 @@ class GuardPhoneForm(forms.Form):
         return normalize_phone(self.cleaned_data["phone"])
 
 
+class GuardAnswerForm(forms.Form):
+    """R-VN-7: the holder of a guard phone accepts or declines (the button he pressed)."""
+
+    ACCEPT, DECLINE = "accept", "decline"
+    answer = forms.ChoiceField(choices=[(ACCEPT, ACCEPT), (DECLINE, DECLINE)])
+
+
 class ReissueForm(forms.Form):
     """R-VN-4: re-issuing revokes every printed code, so the owner confirms it."""
 

@@ -21,7 +21,7 @@ from ashyq.reference.models import Category, Region
 from venues.codes import tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm
 from venues.codes.rendering import Poster
-from venues.models import Direction, Entrance, QrCode, Venue
+from venues.models import Direction, Entrance, GuardConsent, QrCode, Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import kind_subquery, venue_ids_in
 
@@ -169,10 +169,19 @@ _code_for_scan = rows_of.Compiled(
 # --- Guard page ----------------------------------------------------------------------------
 
 
+def guard_requests_for(user) -> list[Venue]:
+    """R-VN-7: the venues whose owners named `user`'s phone their guard phone and that
+    wait for his answer, with their company (what the question shows)."""
+    if not user.phone:
+        return []
+    pending = Venue.objects.filter(guard_phone=user.phone, guard_consent=GuardConsent.PENDING)
+    return list(pending.select_related("company").order_by("guard_named_at", "pk"))
+
+
 def venue_for_guard(user) -> Venue | None:
-    """The one venue whose guard phone is `user`'s phone (R-VN-7), with its region,
-    category (the occupancy rules, R-OP-2) and entrances in order, or None when the
-    owner has not enabled guard mode for it (or has disabled it).
+    """The one venue whose guard phone is `user`'s phone and whose request its holder
+    accepted (R-VN-7), with its region, category (the occupancy rules, R-OP-2) and
+    entrances in order, or None when there is none (guard mode pending, declined, off).
 
     One query on every guard request (issue 9, B1): the venue's entrances joined to the
     venue, its region and category, which become `venue.entrances.all()` as a prefetch
@@ -183,10 +192,11 @@ def venue_for_guard(user) -> Venue | None:
     if not user.phone:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_guard_sql(), [user.phone])
+        cursor.execute(_guard_sql(), [user.phone, GuardConsent.ACCEPTED.value])
         rows = cursor.fetchall()
     if not rows:
-        return Venue.objects.filter(guard_phone=user.phone).select_related("region", "category").first()
+        accepted = Venue.objects.filter(guard_phone=user.phone, guard_consent=GuardConsent.ACCEPTED)
+        return accepted.select_related("region", "category").first()
     venue, entrances = None, []
     for row in rows:
         parts = [row[start:stop] for start, stop in _guard_slices()]
@@ -229,7 +239,7 @@ def _guard_sql() -> str:
         f"INNER JOIN {table[Venue]} v ON v.id = e.venue_id "
         f"INNER JOIN {table[Region]} r ON r.id = v.region_id "
         f"INNER JOIN {table[Category]} c ON c.id = v.category_id "
-        f"WHERE v.{q('guard_phone')} = %s ORDER BY e.{q('position')}, e.id"
+        f"WHERE v.{q('guard_phone')} = %s AND v.{q('guard_consent')} = %s ORDER BY e.{q('position')}, e.id"
     )
 
 

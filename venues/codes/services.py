@@ -1,15 +1,12 @@
 """Writes for venue QR codes (R-VN-4, R-VN-5) and guard mode (R-VN-7)."""
 
-import secrets
-
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from ashyq.accounts.models import Role, User
 from ashyq.core.services import audit_record
 from ashyq.sms.rules import mask_phone
 from venues.codes import tokens
-from venues.models import Direction, Entrance, QrCode, Venue
+from venues.models import Direction, Entrance, GuardConsent, QrCode, Venue
 from venues.standing.services import standing_issue
 
 
@@ -51,102 +48,77 @@ def codes_issue(*, venue: Venue, actor, now) -> list[QrCode]:
 
 
 # --- Guard mode (R-VN-7) -------------------------------------------------------------------
+#
+# The owner names a phone; the venue's guard mode is then pending until the holder of
+# that phone, at his next sign-in with it (phone and one-time code), accepts to be
+# this venue's guard. Until he does, his sign-in goes where it would anyway, never to
+# the guard page. The owner sees pending, accepted or declined, and nothing about
+# the phone's account: naming a number tells whether it has one no more than
+# switching guard mode off touches that account (a phone may be a citizen's and a
+# guard's at once). A phone guards one venue at a time: accepting another ends the first.
 
 
 class GuardModeError(Exception):
-    """A refusal the owner can act on; `message` says what to do, in his language."""
+    """A refusal the person can act on; `message` says what to do, in his language."""
 
-    message = _("Guard mode could not be enabled.")
-
-
-# One message for both refusals: an owner typing numbers must not learn whose they are
-# (a citizen's, a staff member's, another venue's). The exception says which, for logs.
-_REFUSED_PHONE = _(
-    "This number cannot be the guard phone. Name a phone that this venue itself uses and that is not "
-    "anyone's personal number or another venue's guard phone."
-)
-
-
-class PhoneOfPersonalAccount(GuardModeError):
-    message = _REFUSED_PHONE
-
-
-class PhoneOfAnotherVenue(GuardModeError):
-    message = _REFUSED_PHONE
+    message = _("This request to be a guard is no longer open: the owner changed or switched off guard mode.")
 
 
 @transaction.atomic
-def guard_mode_enable(*, venue: Venue, phone: str, actor, now) -> User:
-    """Name `phone` (normalised +7…) the venue's guard phone and make sure a guard
-    account with that phone exists and is active, so that the SMS sign-in
-    (/auth/phone/) opens that venue's guard page and nothing else (R-VN-7, R-AU-1).
-
-    Refuses a phone of a citizen or staff account (a guard account sees a venue, a
-    person's account his own status: one phone cannot be both) and a phone that is
-    already another venue's guard phone (unique in the database too). Changing the
-    phone deactivates the previous guard account."""
+def guard_mode_enable(*, venue: Venue, phone: str, actor, now) -> Venue:
+    """Name `phone` (normalised +7…) the venue's guard phone: pending its holder's
+    answer at his next sign-in. Naming the phone it already has changes nothing."""
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    user = User.objects.select_for_update().filter(phone=phone).first()
-    if user is not None and (user.role != Role.GUARD or user.is_staff or user.is_superuser):
-        raise PhoneOfPersonalAccount
-    if Venue.objects.filter(guard_phone=phone).exclude(pk=venue.pk).exists():
-        raise PhoneOfAnotherVenue
-    previous = venue.guard_phone
-    if previous and previous != phone:
-        _guard_account_close(phone=previous)
-    venue.guard_phone = phone
-    try:
-        with transaction.atomic():
-            venue.save(update_fields=["guard_phone"])
-    except IntegrityError as exc:  # another venue took the phone meanwhile
-        raise PhoneOfAnotherVenue from exc
-    if user is None:
-        user = User(username=_guard_username(phone), phone=phone, role=Role.GUARD)
-        user.set_unusable_password()
-        try:
-            with transaction.atomic():
-                user.save()
-        except IntegrityError as exc:  # the phone signed in as a citizen meanwhile
-            raise PhoneOfPersonalAccount from exc
-    elif not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
+    if venue.guard_phone == phone and venue.guard_consent in (GuardConsent.PENDING, GuardConsent.ACCEPTED):
+        return venue
+    venue.guard_phone, venue.guard_consent = phone, GuardConsent.PENDING
+    venue.guard_named_at, venue.guard_answered_at = now, None
+    venue.save(update_fields=["guard_phone", "guard_consent", "guard_named_at", "guard_answered_at"])
     audit_record(
         actor=actor, action="venues.guard_mode_enabled", obj=venue, region=venue.region, phone=mask_phone(phone)
     )
-    return user
+    return venue
 
 
 @transaction.atomic
 def guard_mode_disable(*, venue: Venue, actor, now) -> None:
-    """Clear the venue's guard phone and close its guard account: it can no longer
-    sign in, and a session already open ends at its next request (R-VN-7)."""
+    """Clear the venue's guard phone: the guard page is closed to it at its next
+    request (visitors.views reads the accepted guard phone on every one). The phone's
+    own account is not touched."""
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     phone = venue.guard_phone
     if not phone:
         return
-    _guard_account_close(phone=phone)
-    venue.guard_phone = None
-    venue.save(update_fields=["guard_phone"])
+    venue.guard_phone, venue.guard_consent, venue.guard_named_at, venue.guard_answered_at = None, "", None, None
+    venue.save(update_fields=["guard_phone", "guard_consent", "guard_named_at", "guard_answered_at"])
     audit_record(
         actor=actor, action="venues.guard_mode_disabled", obj=venue, region=venue.region, phone=mask_phone(phone)
     )
 
 
-def _guard_account_close(*, phone: str) -> None:
-    for user in User.objects.select_for_update().filter(phone=phone, role=Role.GUARD):
-        # Inactive: the SMS sign-in refuses it and ModelBackend drops its sessions; a
-        # new unusable password also changes the session hash, so re-enabling the
-        # same phone later does not revive a session left open on an old phone.
-        user.is_active = False
-        user.set_unusable_password()
-        user.save(update_fields=["is_active", "password"])
-
-
-def _guard_username(phone: str) -> str:
-    # The SMS sign-in's naming ("phone+77011234567"), so an account made here looks
-    # like one made there; a name kept by an older account gets a suffix.
-    username = "phone" + phone
-    if User.objects.filter(username=username).exists():
-        username = f"{username}-{secrets.token_hex(3)}"
-    return username
+@transaction.atomic
+def guard_consent_answer(*, venue_id: int, phone: str, accept: bool, actor, now) -> Venue:
+    """The holder of `phone` (signed in with it: `actor`) accepts or declines to be the
+    guard of the venue that asked. Raises GuardModeError when the venue no longer asks
+    this phone. Accepting ends the phone's guard mode at any other venue (declined)."""
+    venue = (
+        Venue.objects.select_for_update()
+        .filter(pk=venue_id, guard_phone=phone, guard_consent=GuardConsent.PENDING)
+        .first()
+    )
+    if venue is None:
+        raise GuardModeError
+    if accept:
+        for other in Venue.objects.select_for_update().filter(guard_phone=phone, guard_consent=GuardConsent.ACCEPTED):
+            Venue.objects.filter(pk=other.pk).update(guard_consent=GuardConsent.DECLINED, guard_answered_at=now)
+            audit_record(actor=actor, action="venues.guard_left", obj=other, region=other.region)
+    venue.guard_consent = GuardConsent.ACCEPTED if accept else GuardConsent.DECLINED
+    venue.guard_answered_at = now
+    venue.save(update_fields=["guard_consent", "guard_answered_at"])
+    audit_record(
+        actor=actor,
+        action="venues.guard_accepted" if accept else "venues.guard_declined",
+        obj=venue,
+        region=venue.region,
+    )
+    return venue

@@ -4,21 +4,26 @@
 import io
 import logging
 import zipfile
+from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import Role
+from ashyq.core.context_processors import GUARD_SESSION_KEY
 from ashyq.reference.models import Region
+from ashyq.sms.views import AFTER_SIGN_IN_KEY
 from venues.codes import rendering, selectors, services, tokens
-from venues.codes.forms import GuardPhoneForm, ReissueForm, SearchForm
+from venues.codes.forms import GuardAnswerForm, GuardPhoneForm, ReissueForm, SearchForm
 from venues.codes.materials import DOCUMENTS
 from venues.selectors import get_venue_for_owner
 
@@ -113,14 +118,12 @@ def guard_enable(request, pk):
     if not form.is_valid():
         messages.error(request, form.errors["phone"][0])
         return _back_to_venue(request, venue)
-    try:
-        services.guard_mode_enable(
-            venue=venue, phone=form.cleaned_data["phone"], actor=request.user, now=timezone.now()
-        )
-    except services.GuardModeError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Guard mode is on: the guard signs in with this phone and a code sent by SMS."))
+    services.guard_mode_enable(venue=venue, phone=form.cleaned_data["phone"], actor=request.user, now=timezone.now())
+    # The same words whoever holds the number, and whether or not it has an account.
+    messages.success(
+        request,
+        _("Guard mode waits for the phone's holder: at his next sign-in with it he is asked to accept."),
+    )
     return _back_to_venue(request, venue)
 
 
@@ -129,8 +132,65 @@ def guard_enable(request, pk):
 def guard_disable(request, pk):
     venue = get_venue_for_owner(request.user, pk)
     services.guard_mode_disable(venue=venue, actor=request.user, now=timezone.now())
-    messages.success(request, _("Guard mode is off: the guard phone can no longer sign in."))
+    messages.success(request, _("Guard mode is off: the guard page is closed to that phone."))
     return _back_to_venue(request, venue)
+
+
+# --- After a phone sign-in: the guard requests (R-VN-7) ---------------------------------------
+
+
+@never_cache
+@require_GET
+def after_sign_in(request):
+    """Where every phone sign-in lands first: a venue that named this phone its guard
+    phone asks its holder to accept; then (or without one) the sign-in goes where it
+    was going, the guard page only for the phone's accepted guard mode."""
+    if not request.user.is_authenticated:
+        return redirect("sms:phone")
+    if request.user.role == Role.CITIZEN and (asking := selectors.guard_requests_for(request.user)):
+        return render(request, "venues/codes/guard_requests.html", {"asking": asking})
+    venue = selectors.venue_for_guard(request.user) if request.user.role == Role.CITIZEN else None
+    if venue is not None:
+        request.session[GUARD_SESSION_KEY] = venue.pk
+        _shift_session(request)
+    else:
+        request.session.pop(GUARD_SESSION_KEY, None)
+    next_url = request.session.pop(AFTER_SIGN_IN_KEY, "")
+    if next_url and not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    return redirect(next_url or ("checkin:guard" if venue is not None else "core:home"))
+
+
+@require_POST
+@role_required(Role.CITIZEN)
+def guard_request_answer(request, pk):
+    form = GuardAnswerForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["answer"] == GuardAnswerForm.ACCEPT
+        try:
+            services.guard_consent_answer(
+                venue_id=pk, phone=request.user.phone, accept=accept, actor=request.user, now=timezone.now()
+            )
+        except services.GuardModeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("You are this venue's guard now: its guard page opens with this phone.")
+                if accept
+                else _("You declined: this phone does not open that venue's guard page."),
+            )
+    return redirect("codes:after_sign_in")
+
+
+def _shift_session(request) -> None:
+    """A phone that opens a guard page works a shift: its session ends SESSION_SHIFT_HOURS
+    after now at the latest, as a guard's always did (ashyq.accounts.signals)."""
+    end = timezone.now() + timedelta(hours=settings.SESSION_SHIFT_HOURS)
+    if request.session.get_expiry_date() > end:
+        request.session.set_expiry(end)
 
 
 # --- Public list of participants (R-VN-6) ---------------------------------------------------

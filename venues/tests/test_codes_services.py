@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ashyq.accounts.models import Role, User
-from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
+from ashyq.accounts.tests.factories import CitizenFactory
 from ashyq.core.models import AuditEvent
-from venues.codes import services
-from venues.codes.services import codes_issue, guard_mode_disable, guard_mode_enable
-from venues.models import Direction, QrCode
+from venues.codes.services import codes_issue, guard_consent_answer, guard_mode_disable, guard_mode_enable
+from venues.models import Direction, QrCode, Venue
 from venues.tests.factories import EntranceFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,58 +82,50 @@ def test_issues_count_per_venue(venue):
 # --- Guard mode --------------------------------------------------------------------------
 
 
-def test_enabling_guard_mode_makes_an_active_guard_account_for_the_phone(venue):
-    user = guard_mode_enable(venue=venue, phone=PHONE, actor=venue.company.owner, now=T0)
+def test_enabling_guard_mode_names_the_phone_pending_and_makes_no_account(venue):
+    named = guard_mode_enable(venue=venue, phone=PHONE, actor=venue.company.owner, now=T0)
     venue.refresh_from_db()
-    assert venue.guard_phone == PHONE
-    assert (user.role, user.phone, user.username, user.is_active) == (Role.GUARD, PHONE, "phone" + PHONE, True)
-    assert not user.has_usable_password()
+    assert (venue.guard_phone, venue.guard_consent, venue.guard_named_at) == (PHONE, "pending", T0)
+    assert named.pk == venue.pk
+    assert not User.objects.filter(phone=PHONE).exists()
     event = AuditEvent.objects.get(action="venues.guard_mode_enabled")
     assert PHONE not in str(event.details)  # masked
 
 
-def test_disabling_closes_the_guard_account_and_enabling_again_reopens_it(venue):
-    user = guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
-    guard_mode_disable(venue=venue, actor=None, now=T0)
+def test_naming_the_same_phone_again_keeps_its_answer(venue):
+    guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
+    guard_consent_answer(venue_id=venue.pk, phone=PHONE, accept=True, actor=None, now=T0)
+    guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0 + timedelta(hours=1))
     venue.refresh_from_db()
-    user.refresh_from_db()
-    assert venue.guard_phone is None
-    assert not user.is_active
-    again = guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
-    assert again.pk == user.pk and User.objects.get(pk=user.pk).is_active
-    assert User.objects.filter(phone=PHONE).count() == 1
+    assert venue.guard_consent == "accepted"
 
 
-def test_changing_the_phone_closes_the_previous_guard_account(venue):
-    old = guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
+def test_changing_the_phone_asks_the_new_holder(venue):
+    guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
+    guard_consent_answer(venue_id=venue.pk, phone=PHONE, accept=True, actor=None, now=T0)
     guard_mode_enable(venue=venue, phone="+77059998877", actor=None, now=T0)
-    old.refresh_from_db()
-    assert not old.is_active
-    assert User.objects.get(phone="+77059998877").is_active
-
-
-@pytest.mark.parametrize(
-    "make", [lambda: CitizenFactory(phone=PHONE), lambda: UserFactory(role=Role.OWNER, phone=PHONE)]
-)
-def test_a_phone_of_a_citizen_or_staff_account_is_refused_and_nothing_changes(venue, make):
-    account = make()
-    with pytest.raises(services.PhoneOfPersonalAccount):
-        guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
     venue.refresh_from_db()
+    assert (venue.guard_phone, venue.guard_consent, venue.guard_answered_at) == ("+77059998877", "pending", None)
+
+
+def test_a_phone_of_any_account_may_be_named_and_nothing_of_it_changes(venue):
+    account = CitizenFactory(phone=PHONE)
+    guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
+    guard_mode_disable(venue=venue, actor=None, now=T0)
     account.refresh_from_db()
-    assert venue.guard_phone is None
-    assert account.role != Role.GUARD
-    assert not AuditEvent.objects.filter(action="venues.guard_mode_enabled").exists()
+    assert account.is_active and account.role == Role.CITIZEN
 
 
-def test_a_phone_already_guarding_another_venue_is_refused(venue):
+def test_two_venues_may_ask_one_phone_and_it_guards_one(venue):
     other = VenueFactory()
     guard_mode_enable(venue=other, phone=PHONE, actor=None, now=T0)
-    with pytest.raises(services.PhoneOfAnotherVenue):
-        guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
-    venue.refresh_from_db()
-    assert venue.guard_phone is None
-    assert User.objects.get(phone=PHONE).is_active  # the other venue's guard keeps working
+    guard_mode_enable(venue=venue, phone=PHONE, actor=None, now=T0)
+    guard_consent_answer(venue_id=other.pk, phone=PHONE, accept=True, actor=None, now=T0)
+    guard_consent_answer(venue_id=venue.pk, phone=PHONE, accept=True, actor=None, now=T0)
+    assert dict(Venue.objects.filter(guard_phone=PHONE).values_list("pk", "guard_consent")) == {
+        other.pk: "declined",
+        venue.pk: "accepted",
+    }
 
 
 def test_disabling_when_off_changes_nothing(venue):

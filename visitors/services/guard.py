@@ -40,7 +40,7 @@ from ashyq.crypto import blind_index, masked
 from ashyq.identifiers import validate_adult_iin
 from statuses.persons import person_key
 from statuses.selectors import StatusReport, status_for
-from venues.models import Entrance, Venue
+from venues.models import Entrance, GuardConsent, Venue
 from venues.standing import rules as standing_rules
 from visitors import rules
 from visitors.models import (
@@ -204,8 +204,14 @@ def _enumeration_flag(*, guard: User, venue: Venue, now: datetime, reason: str) 
 
 
 def _check_guard(*, guard: User, venue: Venue, entrance: Entrance | None) -> None:
-    # R-VN-7: a guard works at the one venue whose guard phone he signed in with.
-    if guard.role != Role.GUARD or not guard.phone or venue.guard_phone != guard.phone:
+    # R-VN-7: a guard works at the one venue whose guard phone he signed in with, once
+    # he has accepted to be its guard.
+    if (
+        guard.role != Role.CITIZEN
+        or not guard.phone
+        or venue.guard_phone != guard.phone
+        or venue.guard_consent != GuardConsent.ACCEPTED
+    ):
         raise PermissionDenied("not the guard of this venue")
     if entrance is not None and entrance.venue_id != venue.pk:
         raise PermissionDenied("the entrance is not of this venue")

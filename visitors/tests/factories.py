@@ -10,7 +10,7 @@ from ashyq.accounts.tests.factories import UserFactory
 from statuses.persons import person_key
 from statuses.tests.factories import iin
 from venues.codes.services import codes_issue
-from venues.models import Venue
+from venues.models import GuardConsent, Venue
 from venues.tests.factories import EntranceFactory, VenueFactory
 from visitors.models import Colour, DoorReport, EntryMethod, RemoteCheck, StatusLookup, Visit
 
@@ -26,17 +26,19 @@ def open_venue(*, now: datetime | None = None, entrances: int = 1, **fields) -> 
 
 
 class GuardFactory(UserFactory):
-    """A guard account (R-VN-7); pass `venue` to make it that venue's guard."""
+    """A guard (R-VN-7): a citizen's phone account; pass `venue` to make it that venue's
+    guard, the holder having accepted."""
 
-    role = Role.GUARD
+    role = Role.CITIZEN
     phone = factory.Sequence(lambda n: f"+7703{n:07d}")
     password = factory.django.Password(None)
 
     @factory.post_generation
     def venue(obj, create, extracted, **kwargs):
         if extracted is not None:
-            Venue.objects.filter(pk=extracted.pk).update(guard_phone=obj.phone)
-            extracted.guard_phone = obj.phone
+            accepted = {"guard_phone": obj.phone, "guard_consent": GuardConsent.ACCEPTED}
+            Venue.objects.filter(pk=extracted.pk).update(**accepted)
+            extracted.guard_phone, extracted.guard_consent = obj.phone, GuardConsent.ACCEPTED
 
 
 class VisitFactory(factory.django.DjangoModelFactory):

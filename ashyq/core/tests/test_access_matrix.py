@@ -32,7 +32,10 @@ from visitors.tests.factories import GuardFactory, open_venue
 
 ANYONE = "anyone"
 ANONYMOUS = "anonymous"
-ROLES = [ANONYMOUS, *Role.values]
+# A citizen whose phone a venue named its guard phone and who accepted (R-VN-7): not a
+# role of his account, but who he is at the door.
+GUARD = "guard"
+ROLES = [ANONYMOUS, *Role.values, GUARD]
 PERIOD = date(2021, 5, 10)
 
 # URL name → the roles that may open it (ANYONE: also without signing in).
@@ -50,10 +53,10 @@ ACCESS = {
     "reference:region_list": {Role.COMMISSION, Role.OPERATOR},
     "reference:region_detail": {Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "reference:region_zone_set": {Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
-    "visitors:me": {Role.CITIZEN},
-    "visitors:link_iin": {Role.CITIZEN},
-    "visitors:my_lookups": {Role.CITIZEN},
-    "visitors:my_visits": {Role.CITIZEN},
+    "visitors:me": {Role.CITIZEN, GUARD},
+    "visitors:link_iin": {Role.CITIZEN, GUARD},
+    "visitors:my_lookups": {Role.CITIZEN, GUARD},
+    "visitors:my_visits": {Role.CITIZEN, GUARD},
     "venues:venue_list": {Role.OWNER},
     "venues:sign_up": ANYONE,
     "venues:venue_detail": {Role.OWNER},
@@ -68,16 +71,18 @@ ACCESS = {
     "codes:codes_reissue": {Role.OWNER},
     "codes:guard_enable": {Role.OWNER},
     "codes:guard_disable": {Role.OWNER},
-    "checkin:guard": {Role.GUARD},
+    "codes:after_sign_in": ANYONE,  # where a phone sign-in lands; the anonymous go to sign in
+    "codes:guard_request_answer": {Role.CITIZEN, GUARD},  # R-VN-7: only that phone's holder answers
+    "checkin:guard": {GUARD, Role.CITIZEN},  # a citizen who guards nothing is told guard mode is off
     "codes:participants": ANYONE,
     "codes:participant_list": ANYONE,
     "codes:guide": ANYONE,
     "codes:rules": ANYONE,
     "codes:guide_pdf": ANYONE,
     "codes:rules_pdf": ANYONE,
-    "checkin:check": {Role.CITIZEN},
+    "checkin:check": {Role.CITIZEN, GUARD},
     "checkin:check_qr": ANYONE,
-    "checkin:guard_lookup": {Role.GUARD},
+    "checkin:guard_lookup": {GUARD, Role.CITIZEN},  # he is sent back to that page
     "checkin:sanitary": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "monitoring:venue_search": {Role.INSPECTOR},
     "monitoring:venue_history": {Role.INSPECTOR},
@@ -106,9 +111,9 @@ ACCESS = {
     "stats:public": ANYONE,
     "stats:national": {Role.COMMISSION, Role.OPERATOR},
     "stats:region": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
-    "vaccinations_me:passport": {Role.CITIZEN},
-    "vaccinations_me:certificate_pdf": {Role.CITIZEN},
-    "vaccinations_me:self_entry": {Role.CITIZEN},
+    "vaccinations_me:passport": {Role.CITIZEN, GUARD},
+    "vaccinations_me:certificate_pdf": {Role.CITIZEN, GUARD},
+    "vaccinations_me:self_entry": {Role.CITIZEN, GUARD},
     "vaccinations:medic_home": {Role.MEDIC},
     "vaccinations:medic_person": {Role.MEDIC},
     "vaccinations:medic_correct": {Role.MEDIC},
@@ -154,7 +159,7 @@ class World:
         for tenant, venue, region in (("a", self.venue_a, self.region_a), ("b", self.venue_b, self.region_b)):
             users = self.users[tenant]
             users[Role.OWNER] = venue.company.owner
-            users[Role.GUARD] = GuardFactory(venue=venue)
+            users[GUARD] = GuardFactory(venue=venue)
             for role in (Role.AKIMAT, Role.INSPECTOR, Role.SANITARY, Role.MEDIC):
                 users[role] = UserFactory(role=role, region=region)
         shared = {Role.CITIZEN: CitizenFactory(), **{r: UserFactory(role=r) for r in (Role.COMMISSION, Role.OPERATOR)}}
@@ -201,6 +206,7 @@ class World:
             "codes:codes_reissue": {"pk": a.pk},
             "codes:guard_enable": {"pk": a.pk},
             "codes:guard_disable": {"pk": a.pk},
+            "codes:guard_request_answer": {"pk": a.pk},
             "codes:participant_list": {"region_code": code},
             "monitoring:venue_history": {"pk": a.pk},
             "monitoring:violation_decide": {"pk": self.violation_a.pk},
@@ -317,7 +323,7 @@ def test_tenant_b_cannot_reach_tenant_as_objects(world, name, role):
 
 def test_the_guard_of_venue_b_cannot_look_up_at_venue_a(world):
     client = Client()
-    client.force_login(world.users["b"][Role.GUARD])
+    client.force_login(world.users["b"][GUARD])
     entrance_a = world.venue_a.entrances.first()
     response = client.post(reverse("checkin:guard_lookup"), {"entrance": entrance_a.pk, "iin": "900101300125"})
     # The guard page is always his own venue's: an entrance of another venue is refused.

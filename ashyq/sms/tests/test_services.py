@@ -225,7 +225,7 @@ def test_a_new_phone_becomes_a_citizen_and_is_signed_in():
 
 
 def test_an_existing_guard_signs_in_as_himself():
-    guard = CitizenFactory(phone=PHONE, role=Role.GUARD)
+    guard = CitizenFactory(phone=PHONE)  # a guard is a citizen whose phone guards a venue (R-VN-7)
     code = send()
     request = sign_in_request()
     assert phone_sign_in(request=request, phone=PHONE, code=code, now=T0) == guard

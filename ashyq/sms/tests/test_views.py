@@ -136,7 +136,9 @@ def test_r_au_1_right_code_signs_in_a_new_citizen_and_goes_home(client):
     start(client)
     response = client.post(CODE_URL, {"code": sent_code()})
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    # Every phone sign-in passes by the guard requests (R-VN-7), then goes home.
+    assert response.url == reverse("codes:after_sign_in")
+    assert client.get(response.url).url == reverse("core:home")
     user = User.objects.get(phone=PHONE)
     assert user.role == Role.CITIZEN
     assert client.session[SESSION_KEY] == str(user.pk)
@@ -147,13 +149,13 @@ def test_sign_in_goes_to_a_safe_next_url(client):
     start(client, next="/regions/")
     assert client.session[NEXT_KEY] == "/regions/"
     response = client.post(CODE_URL, {"code": sent_code()})
-    assert response.url == "/regions/"
+    assert client.get(response.url).url == "/regions/"
 
 
 def test_sign_in_ignores_a_next_url_on_another_host(client):
     start(client, next="https://evil.example/")
     response = client.post(CODE_URL, {"code": sent_code()})
-    assert response.url == reverse("core:home")
+    assert client.get(response.url).url == reverse("core:home")
 
 
 def test_the_phone_never_appears_in_a_url(client):

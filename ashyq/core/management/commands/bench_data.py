@@ -277,7 +277,7 @@ class Command(BaseCommand):
             company_ids = [row[0] for row in cursor.fetchall()]
             with cursor.copy(
                 "COPY venues_venue (company_id, name, address, region_id, category_id, oked, capacity, phone,"
-                " created_at, codes_first_issued_at, guard_phone) FROM STDIN"
+                " created_at, codes_first_issued_at, guard_phone, guard_consent) FROM STDIN"
             ) as copy:
                 for i in range(venues):
                     region_id, _code, region_name = regions[region_of[i]]
@@ -296,6 +296,7 @@ class Command(BaseCommand):
                         issued,
                         issued,
                         f"+7702{i:07d}" if i < size["guards"] else None,
+                        "accepted" if i < size["guards"] else "",  # R-VN-7: the guards said yes
                     ))  # fmt: skip
             cursor.execute(
                 """INSERT INTO venues_entrance (venue_id, name, position)
@@ -426,7 +427,11 @@ class Command(BaseCommand):
 
         guards = [
             User(
-                username=f"bench-guard-{i}", role=Role.GUARD, phone=f"+7702{i:07d}", password=unusable, date_joined=now
+                username=f"bench-guard-{i}",
+                role=Role.CITIZEN,
+                phone=f"+7702{i:07d}",
+                password=unusable,
+                date_joined=now,
             )
             for i in range(size["guards"])
         ]
