@@ -310,10 +310,14 @@ VACCINATION_ISSUER = env.str("VACCINATION_ISSUER", default="Ministry of Healthca
 VACCINATION_PENDING_DAYS = env.int("VACCINATION_PENDING_DAYS", default=90)
 
 # --- Check-ins -------------------------------------------------------------------------
-# Abuse limits on guard look-ups: a door sees a few people a minute, not hundreds.
-GUARD_LOOKUPS_PER_MINUTE = env.int("GUARD_LOOKUPS_PER_MINUTE", default=30)
-GUARD_LOOKUPS_PER_DAY = env.int("GUARD_LOOKUPS_PER_DAY", default=2000)
-VENUE_LOOKUPS_PER_MINUTE = env.int("VENUE_LOOKUPS_PER_MINUTE", default=120)
+# Abuse limits on guard look-ups, per venue and per company whatever the guard phone
+# (visitors.rules): a door sees a few people a minute, not hundreds, and in a day no
+# more than its capacity can hold many times over.
+VENUE_LOOKUPS_PER_MINUTE = env.int("VENUE_LOOKUPS_PER_MINUTE", default=30)
+VENUE_LOOKUPS_PER_SEAT = env.int("VENUE_LOOKUPS_PER_SEAT", default=10)
+VENUE_LOOKUPS_DAY_MIN = env.int("VENUE_LOOKUPS_DAY_MIN", default=100)
+COMPANY_LOOKUPS_PER_MINUTE = env.int("COMPANY_LOOKUPS_PER_MINUTE", default=60)
+COMPANY_LOOKUPS_PER_DAY = env.int("COMPANY_LOOKUPS_PER_DAY", default=10000)
 
 # --- Celery --------------------------------------------------------------------------
 # Embedded default: kombu's file-system transport, which needs no server. Production

@@ -10,8 +10,9 @@ from ashyq.settings import *  # noqa: F403
 ROOT_URLCONF = "bench.urls"
 
 # B1 posts hundreds of look-ups a second through a few hundred guards: the limits of a
-# real door (30 a minute, 2,000 a day, 120 a venue a minute) would answer 429. The
-# queries that count them still run on every look-up.
-GUARD_LOOKUPS_PER_MINUTE = 10**9
-GUARD_LOOKUPS_PER_DAY = 10**9
+# real door (30 a venue a minute, its capacity's day, 60 a company a minute) would
+# answer 429. The queries that count them still run on every look-up.
 VENUE_LOOKUPS_PER_MINUTE = 10**9
+VENUE_LOOKUPS_DAY_MIN = 10**9
+COMPANY_LOOKUPS_PER_MINUTE = 10**9
+COMPANY_LOOKUPS_PER_DAY = 10**9

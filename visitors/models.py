@@ -144,6 +144,17 @@ class StatusLookup(models.Model):
         related_name="status_lookups",
         verbose_name=_("venue"),
     )
+    # The venue's company, copied at the look-up: the limits and the enumeration alarm
+    # count per company too (visitors.services.guard), by its own index.
+    company = models.ForeignKey(
+        "venues.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
+        db_index=False,
+    )
     # R-PR-2: erased (NULL) after 28 days; the rest of the row stays as evidence.
     person = models.CharField(_("person (blind index)"), max_length=PERSON_KEY_LENGTH, null=True, blank=True)  # noqa: DJ001
     # Issue 8: the keyed hash of the IIN's birth date (its first 6 digits), to see a
@@ -158,9 +169,12 @@ class StatusLookup(models.Model):
         verbose_name_plural = _("status look-ups")
         indexes = [
             models.Index(fields=["person", "at"], name="lookup_person_at"),  # R-PR-4
-            models.Index(fields=["actor", "at"], name="lookup_actor_at"),  # rate limits per guard
+            models.Index(fields=["actor", "at"], name="lookup_actor_at"),  # who looked up
             models.Index(fields=["venue", "at"], name="lookup_venue_at"),  # rate limits per venue
-            models.Index(fields=["actor", "birth_key", "at"], name="lookup_actor_birth_at"),  # enumeration
+            models.Index(fields=["company", "at"], name="lookup_company_at"),  # rate limits per company
+            # Enumeration, per venue and per company, whichever guard typed.
+            models.Index(fields=["venue", "birth_key", "at"], name="lookup_venue_birth_at"),
+            models.Index(fields=["company", "birth_key", "at"], name="lookup_company_birth_at"),
             models.Index(fields=["at"], name="lookup_at"),  # R-PR-2 erasure
         ]
         constraints = [models.CheckConstraint(condition=Q(colour__in=Colour.values), name="lookup_colour_valid")]

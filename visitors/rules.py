@@ -15,29 +15,39 @@ AUTO_CLOSE_AFTER = timedelta(hours=4)
 IDENTIFIER_RETENTION = timedelta(days=28)
 
 # Rate limits of guard look-ups (abuse: the guard page must not be a machine for
-# looking up strangers). A door sees a few people a minute; a venue with many
-# entrances and guards still far fewer than this.
+# looking up strangers). Counted per venue and per company, never per guard phone: a
+# new phone starts from the venue's counts, and a company's venues share its own. A
+# door sees a few people a minute; its day is bounded by what its capacity can hold.
 RATE_MINUTE = timedelta(minutes=1)
 RATE_DAY = timedelta(days=1)
-# Enumeration: a guard who hits his minute limit in two different minutes of an hour.
+# Enumeration: a venue (or a company) that hits its minute limit in two different
+# minutes of an hour…
 ENUMERATION_WINDOW = timedelta(hours=1)
 ENUMERATION_HITS = 2
-# …or who, within that hour, looks up this many different people born on one day:
-# someone counting through the serial numbers of a birth date (the first 6 digits of
-# an IIN). At a real door, five visitors sharing a birthday within an hour is rare.
+# …or where, within that hour, this many different people born on one day were looked
+# up, whoever typed them: someone counting through the serial numbers of a birth date
+# (the first 6 digits of an IIN). At a real door, five visitors sharing a birthday
+# within an hour is rare.
 ENUMERATION_SAME_BIRTH_DATE = 5
 
 
-def guard_lookups_per_minute() -> int:
-    return int(getattr(settings, "GUARD_LOOKUPS_PER_MINUTE", 30))
-
-
 def venue_lookups_per_minute() -> int:
-    return int(getattr(settings, "VENUE_LOOKUPS_PER_MINUTE", 120))
+    return int(getattr(settings, "VENUE_LOOKUPS_PER_MINUTE", 30))
 
 
-def guard_lookups_per_day() -> int:
-    return int(getattr(settings, "GUARD_LOOKUPS_PER_DAY", 2000))
+def venue_lookups_per_day(capacity: int) -> int:
+    """A venue's guard look-ups in a day: VENUE_LOOKUPS_PER_SEAT for each person of its
+    capacity, and never fewer than VENUE_LOOKUPS_DAY_MIN (a small venue with a busy day)."""
+    per_seat = int(getattr(settings, "VENUE_LOOKUPS_PER_SEAT", 10))
+    return max(int(getattr(settings, "VENUE_LOOKUPS_DAY_MIN", 100)), capacity * per_seat)
+
+
+def company_lookups_per_minute() -> int:
+    return int(getattr(settings, "COMPANY_LOOKUPS_PER_MINUTE", 60))
+
+
+def company_lookups_per_day() -> int:
+    return int(getattr(settings, "COMPANY_LOOKUPS_PER_DAY", 10000))
 
 
 def retry_after_seconds(*, oldest: datetime, window: timedelta, now: datetime) -> int:

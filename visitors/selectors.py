@@ -56,17 +56,19 @@ def _inside(venue, *, now: datetime) -> QuerySet[Visit]:
 class DoorFacts:
     """What a guard's look-up must know before it writes, read in one statement: R-CI-7
     (the venue's standing now, None before it had one; a live code at the entrance, or
-    the venue), the rate limits (the
-    guard's look-ups of the last minute and day, the venue's of the last minute), the
-    enumeration check (other people born on the visitor's birth date whom this guard
-    looked up within the hour) and the people inside (R-CI-6), all before this one."""
+    the venue), the rate limits (the venue's and its company's look-ups of the last
+    minute and day, whoever typed them), the enumeration check (other people born on
+    the visitor's birth date looked up within the hour at the venue, and at any venue
+    of its company) and the people inside (R-CI-6), all before this one."""
 
     standing: str | None
     live_code: bool
-    guard_minute: int
-    guard_day: int
     venue_minute: int
-    same_birth_date_others: int
+    venue_day: int
+    company_minute: int
+    company_day: int
+    same_birth_venue: int
+    same_birth_company: int
     inside: int
 
 
@@ -85,11 +87,11 @@ def _count(queryset: QuerySet, distinct: str | None = None) -> Subquery:
 def door_facts(*, guard, venue, entrance, person: str, birth: str | None, now: datetime) -> DoorFacts:
     """The DoorFacts of a look-up of `person` (blind index; `birth`: visitors.services.
     birth_key, None for a passport) by `guard` at `venue`'s `entrance`, at `now`. Each
-    count is read by its own index, as the separate queries were: (actor, at), (venue,
-    at), the birth key's, the open visits'."""
+    count is read by its own index: (venue, at), (company, at), the birth keys' (venue
+    or company, birth_key, at), the open visits'."""
     values = {
-        "guard": guard.pk,
         "venue": venue.pk,
+        "company": venue.company_id,
         "entrance": entrance.pk if entrance is not None else None,
         "person": person,
         "birth": birth or None,
@@ -104,20 +106,24 @@ def door_facts(*, guard, venue, entrance, person: str, birth: str | None, now: d
     return DoorFacts(*_door_facts.run(**values)[0])
 
 
-def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago, day_ago, hour_ago, open_since):
-    mine = StatusLookup.objects.filter(actor_id=guard, at__gt=day_ago, at__lte=now)
+def _door_facts_query(*, venue, company, entrance, person, birth, now, minute_ago, day_ago, hour_ago, open_since):
+    # No upper bound: a look-up that took its moment before this one but wrote first
+    # (they wait for each other's write, visitors.services.guard) counts all the same.
+    venues = StatusLookup.objects.filter(venue_id=venue, at__gt=day_ago)
+    companies = StatusLookup.objects.filter(company_id=company, at__gt=day_ago)
     live = QrCode.objects.filter(entrance__venue_id=venue, revoked_at__isnull=True)
     if entrance is not None:
         live = live.filter(entrance_id=entrance)
     if birth is not None:
-        same_birth = _count(
-            StatusLookup.objects.filter(actor_id=guard, birth_key=birth, at__gt=hour_ago, at__lte=now).exclude(
-                person=person
-            ),
-            distinct="person",
+        born = {"birth_key": birth, "at__gt": hour_ago, "at__lte": now}
+        same_birth_venue = _count(
+            StatusLookup.objects.filter(venue_id=venue, **born).exclude(person=person), distinct="person"
+        )
+        same_birth_company = _count(
+            StatusLookup.objects.filter(company_id=company, **born).exclude(person=person), distinct="person"
         )
     else:
-        same_birth = Value(0)
+        same_birth_venue = same_birth_company = Value(0)
     inside = Visit.objects.filter(
         venue_id=venue, exited_at__isnull=True, entered_at__gt=open_since, entered_at__lte=now
     )  # as _inside()
@@ -126,21 +132,31 @@ def _door_facts_query(*, guard, venue, entrance, person, birth, now, minute_ago,
         .annotate(
             standing_now=kind_subquery(venue, now),
             live_code=Exists(live),
-            guard_minute=_count(mine.filter(at__gt=minute_ago)),
-            guard_day=_count(mine),
-            venue_minute=_count(StatusLookup.objects.filter(venue_id=venue, at__gt=minute_ago, at__lte=now)),
-            same_birth_date_others=same_birth,
+            venue_minute=_count(venues.filter(at__gt=minute_ago)),
+            venue_day=_count(venues),
+            company_minute=_count(companies.filter(at__gt=minute_ago)),
+            company_day=_count(companies),
+            same_birth_venue=same_birth_venue,
+            same_birth_company=same_birth_company,
             inside=_count(inside),
         )
         .values_list(
-            "standing_now", "live_code", "guard_minute", "guard_day", "venue_minute", "same_birth_date_others", "inside"
+            "standing_now",
+            "live_code",
+            "venue_minute",
+            "venue_day",
+            "company_minute",
+            "company_day",
+            "same_birth_venue",
+            "same_birth_company",
+            "inside",
         )
     )
 
 
 _door_facts = rows_of.Compiled(
     _door_facts_query,
-    guard="int", venue="int", entrance="int", person="str", birth="str",
+    venue="int", company="int", entrance="int", person="str", birth="str",
     now="time", minute_ago="time", day_ago="time", hour_ago="time", open_since="time",
 )  # fmt: skip
 

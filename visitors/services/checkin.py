@@ -157,8 +157,9 @@ def check_in_record(
     lookup: dict | None = None,
 ) -> CheckIn:
     """R-CI-5's window claim and the visit (R-CI-3: a red or yellow one closed at once
-    and reported); with `lookup` (the guard's look-up row of R-PR-3: actor, birth_key),
-    that row first. All or nothing: one statement on PostgreSQL, else a transaction."""
+    and reported); with `lookup` (the guard's look-up row of R-PR-3: actor, birth_key,
+    company_id), that row first. All or nothing: one statement on PostgreSQL, else a
+    transaction."""
     one_statement = connection.vendor == "postgresql" and not rules.is_reported(colour)
     write = _check_in_one_statement if one_statement else _check_in_orm
     return write(
@@ -199,8 +200,8 @@ def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup)
 # their door report and its outbox message belong in the same transaction.
 _ONE_STATEMENT_CHECK_IN = """
     WITH lookup AS (
-        INSERT INTO visitors_statuslookup (actor_id, venue_id, person, birth_key, colour, at)
-        SELECT %(actor)s, %(venue)s, %(person)s, %(birth_key)s, %(colour)s, %(now)s WHERE %(lookup)s
+        INSERT INTO visitors_statuslookup (actor_id, venue_id, company_id, person, birth_key, colour, at)
+        SELECT %(actor)s, %(venue)s, %(company)s, %(person)s, %(birth_key)s, %(colour)s, %(now)s WHERE %(lookup)s
     ), claim AS (
         INSERT INTO visitors_visitwindow (venue_id, person, until) VALUES (%(venue)s, %(person)s, %(until)s)
         ON CONFLICT (venue_id, person) DO UPDATE SET until = excluded.until
@@ -226,6 +227,7 @@ def _check_in_one_statement(*, venue, entrance, person, colour, method, user, no
                 "lookup": bool(lookup),
                 "actor": lookup["actor"].pk if lookup else None,
                 "birth_key": lookup.get("birth_key"),
+                "company": lookup.get("company_id"),
                 "venue": venue.pk,
                 "entrance": entrance.pk if entrance else None,
                 "person": person,

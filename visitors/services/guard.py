@@ -9,26 +9,35 @@
 
 Rate limits (abuse)
 -------------------
-Counted from the `StatusLookup` rows themselves, by the indexes (actor, at) and
-(venue, at): no Redis needed, and the same in every process. A look-up reads them
-with everything else it must know before writing in one statement
-(visitors.selectors.door_facts, issue 9). Two requests racing
-at the limit may both pass (each counts before the other writes): the limit is a
-brake on enumeration, not an exact quota, and is at most exceeded by the number of
-simultaneous requests. A refusal writes one audit row per guard, limit and minute;
-a guard who hits his minute limit in two different minutes within an hour is
-flagged as a suspected enumeration (audit "visitors.guard_enumeration_suspected" and
-a warning in the log with the masked phone), and so is a guard who looks up five
-different people born on one day within an hour (issue 8): each look-up keeps a
-keyed hash of the IIN's birth date for that, erased with the person after 28 days.
+Counted per venue and per company from the `StatusLookup` rows themselves, by the
+indexes (venue, at) and (company, at), never per guard phone: a phone swapped for a
+new one starts from the venue's counts, and a company's venues share its own. No
+Redis needed, and the same in every process. A look-up reads them with everything
+else it must know before writing in one statement (visitors.selectors.door_facts,
+issue 9). A venue's day is bounded by its capacity (rules.venue_lookups_per_day).
+
+On PostgreSQL two requests racing at a limit may both pass (each counts before the
+other writes): the limit is a brake on enumeration, not an exact quota, exceeded at
+most by the number of simultaneous requests. In the embedded mode (SQLite) the count
+and the write are one transaction, which takes the write lock at BEGIN: the limits
+hold exactly under concurrency.
+
+A refusal writes one audit row per venue (or company), limit and minute. The
+enumeration alarm (audit "visitors.guard_enumeration_suspected" and a warning in the
+log) is raised per venue and per company, whichever guards typed: a venue or company
+that hits its minute limit in two different minutes within an hour, or where five
+different people born on one day were looked up within an hour (each look-up keeps a
+keyed hash of the IIN's birth date for that, erased with the person after 28 days).
 """
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -40,7 +49,7 @@ from ashyq.crypto import blind_index, masked
 from ashyq.identifiers import validate_adult_iin
 from statuses.persons import person_key
 from statuses.selectors import StatusReport, status_for
-from venues.models import Entrance, GuardConsent, Venue
+from venues.models import Company, Entrance, GuardConsent, Venue
 from venues.standing import rules as standing_rules
 from visitors import rules
 from visitors.models import (
@@ -102,77 +111,82 @@ def _person_at_door(*, iin: str | None, passport: str | None, country: str | Non
     raise ValidationError(_("Enter the visitor's IIN, or his passport number and country."), code="required")
 
 
-def _rate_limit(*, guard: User, venue: Venue, now: datetime, facts: DoorFacts) -> None:
-    """Refuse a look-up over the guard's minute or day limit or the venue's minute
-    limit (counted from StatusLookup rows in `facts`, see the module's docstring). The
-    rows themselves are read (for Retry-After) only when a limit is reached: building
-    their querysets on every look-up cost a tenth of its CPU (issue 9)."""
+@dataclass(frozen=True)
+class _Limit:
+    """A limit a look-up reached: which, the look-ups counting and the rows they are."""
+
+    name: str  # "venue_minute", "venue_day", "company_minute", "company_day"
+    count: int
+    allowed: int
+    window: timedelta
+    rows: QuerySet
+
+
+def _limit_reached(*, venue: Venue, now: datetime, facts: DoorFacts) -> _Limit | None:
+    """The first limit of the venue's or its company's that this look-up would pass
+    (counted from StatusLookup rows in `facts`, see the module's docstring), or None.
+    The rows are a lazy queryset, read (for Retry-After) only when a limit is reached:
+    building querysets on every look-up cost a tenth of its CPU (issue 9)."""
     minute_ago, day_ago = now - rules.RATE_MINUTE, now - rules.RATE_DAY
-    per_minute, per_day = rules.guard_lookups_per_minute(), rules.guard_lookups_per_day()
-    if facts.guard_minute >= per_minute:
-        _rate_limited(
-            guard=guard, venue=venue, limit="guard_minute",
-            rows=StatusLookup.objects.filter(actor=guard, at__gt=minute_ago, at__lte=now),
-            count=facts.guard_minute, allowed=per_minute, window=rules.RATE_MINUTE, now=now,
-        )  # fmt: skip
-    if facts.guard_day >= per_day:
-        _rate_limited(
-            guard=guard, venue=venue, limit="guard_day",
-            rows=StatusLookup.objects.filter(actor=guard, at__gt=day_ago, at__lte=now),
-            count=facts.guard_day, allowed=per_day, window=rules.RATE_DAY, now=now,
-        )  # fmt: skip
-    per_venue = rules.venue_lookups_per_minute()
-    if facts.venue_minute >= per_venue:
-        _rate_limited(
-            guard=guard, venue=venue, limit="venue_minute",
-            rows=StatusLookup.objects.filter(venue=venue, at__gt=minute_ago, at__lte=now),
-            count=facts.venue_minute, allowed=per_venue, window=rules.RATE_MINUTE, now=now,
-        )  # fmt: skip
+    at_venue = {"venue": venue}
+    at_company = {"company_id": venue.company_id}
+    checks = (
+        ("venue_minute", facts.venue_minute, rules.venue_lookups_per_minute(), rules.RATE_MINUTE, at_venue, minute_ago),
+        ("venue_day", facts.venue_day, rules.venue_lookups_per_day(venue.capacity), rules.RATE_DAY, at_venue, day_ago),
+        (
+            "company_minute", facts.company_minute, rules.company_lookups_per_minute(), rules.RATE_MINUTE,
+            at_company, minute_ago,
+        ),
+        ("company_day", facts.company_day, rules.company_lookups_per_day(), rules.RATE_DAY, at_company, day_ago),
+    )  # fmt: skip
+    for name, count, allowed, window, where, since in checks:
+        if count >= allowed:
+            return _Limit(name, count, allowed, window, StatusLookup.objects.filter(at__gt=since, **where))
+    return None
 
 
 def _limit_message(limit: str, retry_after: int) -> str:
-    if limit == "guard_day":
+    if limit.endswith("_day"):
         hours = max(1, -(-retry_after // 3600))
         return ngettext(
-            "This phone has reached its limit of look-ups for today. Try again in %(hours)d hour.",
-            "This phone has reached its limit of look-ups for today. Try again in %(hours)d hours.",
+            "This venue has reached its limit of look-ups for today. Try again in %(hours)d hour.",
+            "This venue has reached its limit of look-ups for today. Try again in %(hours)d hours.",
             hours,
         ) % {"hours": hours}
-    if limit == "venue_minute":
-        return ngettext(
-            "Too many look-ups at this venue in a minute. Wait %(seconds)d second and try again.",
-            "Too many look-ups at this venue in a minute. Wait %(seconds)d seconds and try again.",
-            retry_after,
-        ) % {"seconds": retry_after}
     return ngettext(
-        "Too many look-ups in a minute. Wait %(seconds)d second and try again.",
-        "Too many look-ups in a minute. Wait %(seconds)d seconds and try again.",
+        "Too many look-ups at this venue in a minute. Wait %(seconds)d second and try again.",
+        "Too many look-ups at this venue in a minute. Wait %(seconds)d seconds and try again.",
         retry_after,
     ) % {"seconds": retry_after}
 
 
-def _rate_limited(*, guard, venue, limit, rows, count, allowed, window, now) -> None:
+def _rate_limited(*, guard: User, venue: Venue, limit: _Limit, now: datetime) -> None:
     # The look-up that must leave the window before the next one is taken.
-    leaving = rows.order_by("at", "id").values_list("at", flat=True)[count - allowed]
-    retry_after = rules.retry_after_seconds(oldest=leaving, window=window, now=now)
-    _rate_limited_record(guard=guard, venue=venue, limit=limit, now=now)
-    raise RateLimited(_limit_message(limit, retry_after), retry_after_seconds=retry_after, limit=limit)
+    leaving = limit.rows.order_by("at", "id").values_list("at", flat=True)[limit.count - limit.allowed]
+    retry_after = rules.retry_after_seconds(oldest=leaving, window=limit.window, now=now)
+    _rate_limited_record(guard=guard, venue=venue, limit=limit.name, now=now)
+    raise RateLimited(_limit_message(limit.name, retry_after), retry_after_seconds=retry_after, limit=limit.name)
 
 
 @transaction.atomic
 def _rate_limited_record(*, guard: User, venue: Venue, limit: str, now: datetime) -> None:
-    """One audit row per guard, limit and minute (a hammering client does not flood
-    the log); the guard's second minute limit within an hour flags an enumeration."""
+    """One audit row per venue (or company), limit and minute (a hammering client does
+    not flood the log); its second minute limit within an hour flags an enumeration."""
     action = f"visitors.lookup_limit_{limit}"
-    mine = AuditEvent.objects.filter(actor=guard, action=action)
-    if mine.filter(at__gt=now - rules.RATE_MINUTE).exists():
+    whose = _company_of(venue) if limit.startswith("company") else venue
+    hits = AuditEvent.objects.filter(action=action, object_type=whose._meta.label_lower, object_id=str(whose.pk))
+    if hits.filter(at__gt=now - rules.RATE_MINUTE).exists():
         return
-    audit_record(actor=guard, action=action, obj=venue, region=venue.region)
-    if limit != "guard_minute":
+    audit_record(actor=guard, action=action, obj=whose, region=venue.region)
+    if not limit.endswith("_minute"):
         return
-    if mine.filter(at__gt=now - rules.ENUMERATION_WINDOW).count() < rules.ENUMERATION_HITS:
+    if hits.filter(at__gt=now - rules.ENUMERATION_WINDOW).count() < rules.ENUMERATION_HITS:
         return
-    _enumeration_flag(guard=guard, venue=venue, now=now, reason="limit_twice")
+    _enumeration_flag(guard=guard, venue=venue, whose=whose, now=now, reason="limit_twice")
+
+
+def _company_of(venue: Venue) -> Company:
+    return Company(pk=venue.company_id)
 
 
 def birth_key(iin: str) -> str:
@@ -181,26 +195,48 @@ def birth_key(iin: str) -> str:
     return blind_index(f"birth-date:{iin[:6]}")[:16]
 
 
-def _enumeration_check(*, guard: User, venue: Venue, same_day: int, now: datetime) -> None:
-    """Issue 8: flag a guard who looked up ENUMERATION_SAME_BIRTH_DATE different people
-    born on one day within the hour. `same_day`: how many, this look-up's person
-    included (door_facts counted the others before it was written)."""
-    if same_day >= rules.ENUMERATION_SAME_BIRTH_DATE:
-        _enumeration_flag(guard=guard, venue=venue, now=now, reason="same_birth_date")
+def _enumeration_check(*, guard: User, venue: Venue, facts: DoorFacts, now: datetime) -> None:
+    """Issue 8: flag a venue, or a company, where ENUMERATION_SAME_BIRTH_DATE different
+    people born on one day were looked up within the hour, whoever typed them. `facts`
+    counted the others before this look-up's person was written (+1 for him)."""
+    if facts.same_birth_venue + 1 >= rules.ENUMERATION_SAME_BIRTH_DATE:
+        _enumeration_flag(guard=guard, venue=venue, whose=venue, now=now, reason="same_birth_date")
+    if facts.same_birth_company + 1 >= rules.ENUMERATION_SAME_BIRTH_DATE:
+        _enumeration_flag(guard=guard, venue=venue, whose=_company_of(venue), now=now, reason="same_birth_date")
 
 
-def _enumeration_flag(*, guard: User, venue: Venue, now: datetime, reason: str) -> None:
-    """One audit row "visitors.guard_enumeration_suspected" per guard and hour, and a
-    warning in the log (masked phone) for the operators' alerting."""
-    flagged = AuditEvent.objects.filter(actor=guard, action="visitors.guard_enumeration_suspected")
+def _enumeration_flag(*, guard: User, venue: Venue, whose: Venue | Company, now: datetime, reason: str) -> None:
+    """One audit row "visitors.guard_enumeration_suspected" per venue (or company) and
+    hour, and a warning in the log (masked phone) for the operators' alerting."""
+    flagged = AuditEvent.objects.filter(
+        action="visitors.guard_enumeration_suspected", object_type=whose._meta.label_lower, object_id=str(whose.pk)
+    )
     if flagged.filter(at__gt=now - rules.ENUMERATION_WINDOW).exists():
         return
     audit_record(
-        actor=guard, action="visitors.guard_enumeration_suspected", obj=venue, region=venue.region, reason=reason
+        actor=guard,
+        action="visitors.guard_enumeration_suspected",
+        obj=whose,
+        region=venue.region,
+        reason=reason,
+        venue=venue.pk,
     )
     logger.warning(
-        "Guard %s at venue %s: possible enumeration of IINs (%s).", masked(guard.phone or ""), venue.pk, reason
+        "Guard %s at venue %s (%s %s): possible enumeration of IINs (%s).",
+        masked(guard.phone or ""),
+        venue.pk,
+        whose._meta.model_name,
+        whose.pk,
+        reason,
     )
+
+
+def _one_at_a_time():
+    """In the embedded mode (SQLite, whose transactions take the write lock at BEGIN) a
+    look-up's counts and its write are one transaction, so that concurrent look-ups
+    cannot all pass a limit: the 31st of 50 simultaneous ones is refused. PostgreSQL
+    keeps its one-statement write (see the module's docstring)."""
+    return transaction.atomic() if connection.vendor == "sqlite" else nullcontext()
 
 
 def _check_guard(*, guard: User, venue: Venue, entrance: Entrance | None) -> None:
@@ -240,24 +276,28 @@ def guard_lookup(
     key = _person_at_door(iin=iin, passport=passport, country=country, on=timezone.localdate(now))
     person = person_key(**key)
     birth = birth_key(iin) if iin else None
-    # Issue 9: R-CI-7, the rate limits, the enumeration count and occupancy in one read.
-    facts = door_facts(guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, now=now)
-    refuse_unless_open(
-        venue=venue,
-        entrance=entrance,
-        now=now,
-        standing=facts.standing or standing_rules.APPLIED,
-        live_code=facts.live_code,
-    )
-    _rate_limit(guard=guard, venue=venue, now=now, facts=facts)
-    # No branch on what the registries know: a person with no record is blue by the
-    # same computation as a person whose records make him blue.
-    report = status_for(**key, at=now, person=person)
-    checked_in = _guard_record(
-        guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
-    )
+    with _one_at_a_time():
+        # Issue 9: R-CI-7, the rate limits, the enumeration counts and occupancy in one read.
+        facts = door_facts(guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, now=now)
+        refuse_unless_open(
+            venue=venue,
+            entrance=entrance,
+            now=now,
+            standing=facts.standing or standing_rules.APPLIED,
+            live_code=facts.live_code,
+        )
+        limit = _limit_reached(venue=venue, now=now, facts=facts)
+        if limit is None:
+            # No branch on what the registries know: a person with no record is blue by
+            # the same computation as a person whose records make him blue.
+            report = status_for(**key, at=now, person=person)
+            checked_in = _guard_record(
+                guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
+            )
+    if limit is not None:  # its audit row outside the transaction: kept although refused
+        _rate_limited(guard=guard, venue=venue, limit=limit, now=now)
     if birth:
-        _enumeration_check(guard=guard, venue=venue, same_day=facts.same_birth_date_others + 1, now=now)
+        _enumeration_check(guard=guard, venue=venue, facts=facts, now=now)
     # R-CI-6: the people inside before this look-up, and the visitor if he went in
     # (a counted entry that is not refused at the door, R-CI-3).
     entered = checked_in.counted and checked_in.visit.exited_at is None
@@ -291,5 +331,5 @@ def _guard_record(
         method=EntryMethod.GUARD,
         user=None,
         now=now,
-        lookup={"actor": guard, "birth_key": birth},
+        lookup={"actor": guard, "birth_key": birth, "company_id": venue.company_id},
     )

@@ -65,6 +65,7 @@ class StatusLookupFactory(factory.django.DjangoModelFactory):
 
     actor = factory.SubFactory(GuardFactory)
     venue = factory.SubFactory(VenueFactory)
+    company = factory.LazyAttribute(lambda o: o.venue.company if o.venue else None)
     person = factory.LazyAttribute(lambda o: person_key(iin=o.iin))
     colour = Colour.GREEN
     at = factory.LazyFunction(timezone.now)

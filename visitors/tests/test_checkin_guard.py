@@ -20,6 +20,8 @@ from ashyq.core.models import AuditEvent
 from ashyq.identifiers import make_iin, validate_adult_iin
 from statuses.persons import person_key
 from statuses.tests.factories import ContactFactory, PcrResultFactory, VaccinationFactory, iin, local, synced
+from venues.models import Venue
+from visitors import rules
 from visitors.models import DoorReport, StatusLookup, Visit, VisitWindow
 from visitors.services import checkin, periodic
 from visitors.services import guard as guard_services
@@ -337,7 +339,7 @@ def test_r_ci_3_a_report_with_nobody_to_mail_in_its_region_sends_nothing(guard, 
     assert mailoutbox == []
 
 
-# --- Abuse limits ---------------------------------------------------------------------------------------------
+# --- Abuse limits: per venue and per company, never per guard phone -------------------------------------
 
 
 def test_the_30th_look_up_in_a_minute_is_answered_and_the_31st_refused_until_the_window_slides(guard, venue, clock):
@@ -353,15 +355,86 @@ def test_the_30th_look_up_in_a_minute_is_answered_and_the_31st_refused_until_the
     clock.move_to(start + timedelta(seconds=60))
     answer = lookup(guard, venue, iin=iin(200), at=start + timedelta(seconds=60))  # the first left the window
 
-    assert (limited.value.limit, limited.value.retry_after_seconds) == ("guard_minute", 1)
+    assert (limited.value.limit, limited.value.retry_after_seconds) == ("venue_minute", 1)
     with translation.override("en"):
         assert "Wait 1 second and try again" in str(limited.value.message)
     assert answer.counted is True
     assert StatusLookup.objects.count() == 31
 
 
+def test_a_new_guard_phone_keeps_the_venues_counts(guard, venue, clock):
+    """The attack: swapping the guard phone gave a fresh allowance (four phones, 120
+    answers in 11 seconds). The venue's minute is the venue's, whatever the phone."""
+    for n in range(30):
+        lookup(guard, venue, iin=iin(100 + n), at=T0 + n * SECOND / 3)
+    at = T0 + timedelta(seconds=11)
+    clock.move_to(at)
+    Venue.objects.filter(pk=venue.pk).update(guard_phone=None, guard_consent="")
+    fresh = GuardFactory(venue=venue)  # the owner names another phone, its holder accepts
+    with pytest.raises(guard_services.RateLimited) as limited:
+        lookup(fresh, venue, iin=iin(300), at=at)
+    assert limited.value.limit == "venue_minute"
+    assert StatusLookup.objects.count() == 30
+
+
+def test_the_venues_day_is_bounded_by_its_capacity(guard, venue, settings, clock):
+    settings.VENUE_LOOKUPS_PER_SEAT, settings.VENUE_LOOKUPS_DAY_MIN = 2, 3
+    Venue.objects.filter(pk=venue.pk).update(capacity=2)
+    venue.capacity = 2
+    operator = UserFactory(role="operator")
+    for hours in (0, 1, 2, 3):
+        StatusLookupFactory(actor=operator, venue=venue, at=T0 - timedelta(hours=23 - hours))
+
+    with pytest.raises(guard_services.RateLimited) as limited:
+        lookup(guard, venue, iin=iin(1))
+    clock.move_to(T0 + timedelta(hours=1))
+    later = lookup(guard, venue, iin=iin(1), at=T0 + timedelta(hours=1))
+
+    assert (limited.value.limit, limited.value.retry_after_seconds) == ("venue_day", 3600)
+    with translation.override("en"):
+        assert "This venue has reached its limit of look-ups for today" in str(limited.value.message)
+    assert later.counted is True
+
+
+def test_the_daily_cap_follows_the_capacity_with_a_floor(settings):
+    settings.VENUE_LOOKUPS_PER_SEAT, settings.VENUE_LOOKUPS_DAY_MIN = 10, 100
+    assert [rules.venue_lookups_per_day(capacity) for capacity in (1, 10, 11, 500)] == [100, 100, 110, 5000]
+
+
+def _sister(venue, **fields):
+    """Another venue of the same company, at the same address (one notification
+    approved seven of them), with a guard of its own."""
+    sister = open_venue(now=T0 - timedelta(days=20), company=venue.company, **fields)
+    return sister, GuardFactory(venue=sister)
+
+
+def test_a_companys_venues_share_its_minute(guard, venue, settings, clock):
+    """The attack: one notification approved seven venues at one address, each with its
+    own guard and its own allowance. The company's minute is one for all of them."""
+    settings.COMPANY_LOOKUPS_PER_MINUTE = 40
+    sisters = [_sister(venue, name=f"Кафе {n}") for n in range(3)]
+    answered = 0
+    for n, (place, door_guard) in enumerate([(venue, guard), *sisters] * 15):
+        try:
+            lookup(door_guard, place, iin=iin(400 + n), at=T0 + n * SECOND / 10)
+            answered += 1
+        except guard_services.RateLimited as refused:
+            assert refused.limit == "company_minute"
+    assert answered == 40
+
+
+def test_a_companys_day(guard, venue, settings):
+    settings.COMPANY_LOOKUPS_PER_DAY = 2
+    sister, sister_guard = _sister(venue, name="Кафе «Второе»")
+    lookup(guard, venue, iin=iin(1))
+    lookup(sister_guard, sister, iin=iin(2))
+    with pytest.raises(guard_services.RateLimited) as limited:
+        lookup(guard, venue, iin=iin(3))
+    assert limited.value.limit == "company_day"
+
+
 def test_a_refused_look_up_stores_nothing_about_the_person(guard, venue, settings):
-    settings.GUARD_LOOKUPS_PER_MINUTE = 1
+    settings.VENUE_LOOKUPS_PER_MINUTE = 1
     lookup(guard, venue, iin=iin(1))
 
     with pytest.raises(guard_services.RateLimited):
@@ -369,20 +442,6 @@ def test_a_refused_look_up_stores_nothing_about_the_person(guard, venue, setting
 
     assert list(StatusLookup.objects.values_list("person", flat=True)) == [person_key(iin=iin(1))]
     assert Visit.objects.count() == 1
-
-
-def test_the_guards_day_limit(guard, venue, settings, clock):
-    settings.GUARD_LOOKUPS_PER_DAY = 3
-    for hours in (0, 1, 2):
-        StatusLookupFactory(actor=guard, venue=venue, at=T0 - timedelta(hours=23 - hours))
-
-    with pytest.raises(guard_services.RateLimited) as limited:
-        lookup(guard, venue, iin=iin(1))
-    clock.move_to(T0 + timedelta(hours=1))
-    later = lookup(guard, venue, iin=iin(1), at=T0 + timedelta(hours=1))
-
-    assert (limited.value.limit, limited.value.retry_after_seconds) == ("guard_day", 3600)
-    assert later.counted is True
 
 
 def test_the_venues_minute_limit_counts_every_look_up_at_the_venue(guard, venue, settings):
@@ -398,33 +457,41 @@ def test_the_venues_minute_limit_counts_every_look_up_at_the_venue(guard, venue,
 
 
 def test_hitting_the_minute_limit_twice_in_an_hour_flags_a_suspected_enumeration(guard, venue, settings, clock, caplog):
-    settings.GUARD_LOOKUPS_PER_MINUTE = 2
+    settings.VENUE_LOOKUPS_PER_MINUTE = 2
 
-    def burst(at, first):
+    def burst(at, first, who):
         clock.move_to(at)
         for n in range(4):  # two answered, two refused
             try:
-                lookup(guard, venue, iin=iin(first + n), at=at)
+                lookup(who, venue, iin=iin(first + n), at=at)
             except guard_services.RateLimited:
                 pass
 
-    burst(T0, 300)
-    mine = AuditEvent.objects.filter(actor=guard).order_by("at", "id")
+    burst(T0, 300, guard)
+    about_venue = AuditEvent.objects.filter(object_type="venues.venue", object_id=str(venue.pk))
+    mine = about_venue.filter(action__startswith="visitors.").order_by("at", "id")
     once = list(mine.values_list("action", flat=True))
-    burst(T0 + timedelta(minutes=30), 400)
-    burst(T0 + timedelta(minutes=40), 500)
+    # Another phone for the second burst: the alarm is the venue's, not the phone's.
+    Venue.objects.filter(pk=venue.pk).update(guard_phone=None, guard_consent="")
+    other = GuardFactory(venue=venue)
+    burst(T0 + timedelta(minutes=30), 400, other)
+    burst(T0 + timedelta(minutes=40), 500, other)
 
     actions = list(mine.values_list("action", flat=True))
-    assert once == ["visitors.lookup_limit_guard_minute"]  # one row per minute, however many refusals
+    assert once == ["visitors.lookup_limit_venue_minute"]  # one row per minute, however many refusals
     assert actions == [
-        "visitors.lookup_limit_guard_minute",
-        "visitors.lookup_limit_guard_minute",
+        "visitors.lookup_limit_venue_minute",
+        "visitors.lookup_limit_venue_minute",
         "visitors.guard_enumeration_suspected",
-        "visitors.lookup_limit_guard_minute",
+        "visitors.lookup_limit_venue_minute",
     ]
     flagged = AuditEvent.objects.get(action="visitors.guard_enumeration_suspected")
-    assert (flagged.actor, flagged.object_id, flagged.details) == (guard, str(venue.pk), {"reason": "limit_twice"})
-    assert "possible enumeration" in caplog.text and guard.phone not in caplog.text  # masked (R-ID-5)
+    assert (flagged.actor, flagged.object_id, flagged.details) == (
+        other,
+        str(venue.pk),
+        {"reason": "limit_twice", "venue": venue.pk},
+    )
+    assert "possible enumeration" in caplog.text and other.phone not in caplog.text  # masked (R-ID-5)
 
 
 def born_on(day: date, serial: int) -> str:
@@ -444,9 +511,23 @@ def test_five_different_people_born_on_one_day_within_an_hour_flag_a_suspected_e
 
     clock.move_to(T0 + timedelta(minutes=5))
     lookup(guard, venue, iin=born_on(day, 5), at=T0 + timedelta(minutes=5))
-    flagged = enumeration_flags().get()
-    assert (flagged.actor, flagged.details) == (guard, {"reason": "same_birth_date"})
+    flagged = enumeration_flags().get(object_type="venues.venue")
+    assert (flagged.actor, flagged.details) == (guard, {"reason": "same_birth_date", "venue": venue.pk})
+    assert enumeration_flags().filter(object_type="venues.company", object_id=str(venue.company_id)).exists()
     assert "possible enumeration" in caplog.text and born_on(day, 5) not in caplog.text
+
+
+def test_spreading_a_birth_date_over_guards_and_venues_still_flags_the_company(guard, venue, clock):
+    """The attack: the alarm was per guard, evaded by spreading one birth date's serial
+    numbers over several phones. Now the venue and its company count, whoever typed."""
+    day = date(1980, 1, 1)
+    sisters = [_sister(venue, name=f"Кафе {n}") for n in range(4)]
+    for serial, (place, door_guard) in enumerate([(venue, guard), *sisters], start=1):
+        at = T0 + timedelta(minutes=serial)
+        clock.move_to(at)
+        lookup(door_guard, place, iin=born_on(day, serial), at=at)
+    assert enumeration_flags().filter(object_type="venues.company", object_id=str(venue.company_id)).exists()
+    assert not enumeration_flags().filter(object_type="venues.venue").exists()  # one each: no venue alone
 
 
 def test_the_same_person_again_or_a_birthday_an_hour_old_does_not_count(guard, venue, clock):

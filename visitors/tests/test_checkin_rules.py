@@ -44,22 +44,28 @@ def test_r_ci_3_red_and_yellow_are_turned_away_with_an_instruction_green_and_blu
 
 
 def test_rate_limits_have_their_defaults_and_follow_the_settings(settings):
-    for name in ("GUARD_LOOKUPS_PER_MINUTE", "VENUE_LOOKUPS_PER_MINUTE", "GUARD_LOOKUPS_PER_DAY"):
+    names = ("VENUE_LOOKUPS_PER_MINUTE", "VENUE_LOOKUPS_PER_SEAT", "VENUE_LOOKUPS_DAY_MIN")
+    for name in (*names, "COMPANY_LOOKUPS_PER_MINUTE", "COMPANY_LOOKUPS_PER_DAY"):
         if hasattr(settings, name):
             delattr(settings, name)
-    assert (rules.guard_lookups_per_minute(), rules.venue_lookups_per_minute(), rules.guard_lookups_per_day()) == (
-        30,
-        120,
-        2000,
+    limits = (
+        rules.venue_lookups_per_minute(),
+        rules.venue_lookups_per_day(50),
+        rules.venue_lookups_per_day(5),
+        rules.company_lookups_per_minute(),
+        rules.company_lookups_per_day(),
     )
-    settings.GUARD_LOOKUPS_PER_MINUTE = 5
-    settings.VENUE_LOOKUPS_PER_MINUTE = 50
-    settings.GUARD_LOOKUPS_PER_DAY = 500
-    assert (rules.guard_lookups_per_minute(), rules.venue_lookups_per_minute(), rules.guard_lookups_per_day()) == (
-        5,
-        50,
-        500,
+    assert limits == (30, 500, 100, 60, 10000)
+    settings.VENUE_LOOKUPS_PER_MINUTE, settings.VENUE_LOOKUPS_PER_SEAT, settings.VENUE_LOOKUPS_DAY_MIN = 5, 3, 20
+    settings.COMPANY_LOOKUPS_PER_MINUTE, settings.COMPANY_LOOKUPS_PER_DAY = 7, 70
+    limits = (
+        rules.venue_lookups_per_minute(),
+        rules.venue_lookups_per_day(50),
+        rules.venue_lookups_per_day(5),
+        rules.company_lookups_per_minute(),
+        rules.company_lookups_per_day(),
     )
+    assert limits == (5, 150, 20, 7, 70)
 
 
 @pytest.mark.parametrize(

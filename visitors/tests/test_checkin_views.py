@@ -377,7 +377,7 @@ def test_an_iin_and_a_passport_together_are_refused(client, venue, guard):
 
 
 def test_the_rate_limit_is_answered_429_with_the_retry_time(client, venue, guard, statuses, settings, clock):
-    settings.GUARD_LOOKUPS_PER_MINUTE = 2
+    settings.VENUE_LOOKUPS_PER_MINUTE = 2
     signed_in(client, guard)
     look_up(client, venue, iin=GREEN)
     clock.shift(timedelta(seconds=20))

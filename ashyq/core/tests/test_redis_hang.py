@@ -63,7 +63,7 @@ def test_a_check_in_answers_within_2_s_and_its_door_report_waits_in_the_outbox(
 
 def test_the_guards_limits_hold_while_redis_hangs(client, hanging_redis, settings):
     """The limits are counted in the database (SECURITY.md): Redis hanging changes nothing."""
-    settings.GUARD_LOOKUPS_PER_MINUTE = 2
+    settings.VENUE_LOOKUPS_PER_MINUTE = 2
     now = timezone.now()
     synced(now)
     venue = open_venue(now=now - timedelta(days=10))
