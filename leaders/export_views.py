@@ -115,6 +115,15 @@ def describe_flag(flag: dict) -> str:
             return (
                 _("out of hours: %(checkins)s of %(total)s check-ins (%(percent)s%%) outside the allowed hours") % flag
             )
+        if kind == "mostly_guard":
+            return _("typed by the guard: %(by_guard)s of %(checkins)s check-ins (%(percent)s%%)") % flag
+        if kind == "guard_over_capacity":
+            return (
+                _(
+                    "guard look-ups over capacity: %(lookups)s, more than %(capacity)s persons × %(days)s days × 3 = %(limit)s"
+                )
+                % flag
+            )
     except (KeyError, TypeError, ValueError):
         pass  # a flag missing a figure: listed as its raw fields below
     return ", ".join(f"{key}: {value}" for key, value in flag.items())

@@ -125,7 +125,15 @@ def out_of_hours_flag(*, outside: int, total: int) -> dict | None:
     }
 
 
-def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int], outside: int = 0) -> list[dict]:
+def suspicious_flags(
+    *,
+    checkins: int,
+    capacity: int,
+    daily: dict[date, int],
+    outside: int = 0,
+    by_guard: int = 0,
+    lookups: int = 0,
+) -> list[dict]:
     """Flags an akimat should look at before approving, each with its figures.
 
     `daily` maps every local day of the period to its check-ins, zero days included.
@@ -134,6 +142,11 @@ def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int], ou
     period) counts as 1, so one busy day in an idle fortnight is flagged.
     Out of hours: `outside` of the `checkins` fell outside the allowed hours
     (out_of_hours_flag).
+    Mostly typed by the guard: more than half of the check-ins (`by_guard`) were typed
+    on the guard page, not scanned by visitors: a look-up of an invented valid IIN
+    counts as a check-in, so typed counts are the ones to doubt.
+    Guard look-ups over capacity: the venue's guard look-ups of the period (`lookups`,
+    whatever their answer) are more than capacity × days × 3 turnovers.
     """
     days = len(daily)
     flags = []
@@ -166,6 +179,14 @@ def suspicious_flags(*, checkins: int, capacity: int, daily: dict[date, int], ou
     late = out_of_hours_flag(outside=outside, total=checkins)
     if late:
         flags.append(late)
+    if checkins and by_guard * 2 > checkins:
+        flags.append(
+            {"kind": "mostly_guard", "by_guard": by_guard, "checkins": checkins, "percent": by_guard * 100 // checkins}
+        )
+    if lookups > limit:
+        flags.append(
+            {"kind": "guard_over_capacity", "lookups": lookups, "capacity": capacity, "days": days, "limit": limit}
+        )
     return flags
 
 

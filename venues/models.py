@@ -81,6 +81,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["company", "-submitted_at"], name="application_company_date"),
             models.Index(fields=["status", "-submitted_at"], name="application_status_date"),
+            # One notification serves one venue (venues.selectors.notification_in_use).
+            models.Index(fields=["notification_number"], name="application_notification"),
         ]
 
     def __str__(self) -> str:

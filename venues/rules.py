@@ -65,6 +65,7 @@ NOTIFICATION_BIN = "notification_bin"
 NOTIFICATION_ADDRESS = "notification_address"
 ADMISSION = "admission"
 NO_EXCLUSION = "no_exclusion"
+NOTIFICATION_UNUSED = "notification_unused"
 
 OK = "ok"
 
@@ -120,6 +121,11 @@ MESSAGES = {
     (ADMISSION, "not_admitted"): _(
         "The category «%(category)s» is not admitted to the project in %(region)s. "
         "Apply when a decree of the Chief Sanitary Doctor admits it."
+    ),
+    (NOTIFICATION_UNUSED, OK): _("The sanitary notification № %(number)s serves no other venue."),
+    (NOTIFICATION_UNUSED, "used"): _(
+        "The sanitary notification № %(number)s already serves a venue in Ashyq: one notification and "
+        "address serve one venue. Enter the notification of this venue, or ask the operator to allow more."
     ),
     (NO_EXCLUSION, OK): _("Neither the company nor a venue at this address is excluded from the project."),
     (NO_EXCLUSION, "excluded"): _(
@@ -244,6 +250,13 @@ def check_admission(*, category: str, region: str, on: date, facts: AdmissionFac
 def check_exclusion(*, excluded: bool) -> Check:
     """R-VN-3: neither the company nor a venue at the address is excluded."""
     return Check(NO_EXCLUSION, not excluded, "excluded" if excluded else OK)
+
+
+def check_notification_unused(*, number: str, used: bool) -> Check:
+    """One sanitary notification (and so its address) serves one venue: seven venues
+    approved on one notification each had a guard and a look-up allowance of their own.
+    An operator may allow more by overriding the refusal (R-VN-3)."""
+    return Check(NOTIFICATION_UNUSED, not used, "used" if used else OK, {"number": number})
 
 
 def all_passed(checks: Iterable[Check]) -> bool:

@@ -9,7 +9,7 @@ from django.http import Http404
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Admission, Category, OkedCode, Region
 from ashyq.reference.selectors import admission_for, zone_on
-from venues.models import Application, Company, Venue
+from venues.models import Application, ApplicationStatus, Company, Venue
 from venues.rules import AdmissionFacts, addresses_match
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in
@@ -81,6 +81,14 @@ def admission_facts(*, category: Category, region: Region, on: date) -> Admissio
     green_zone_only = rows.filter(admitted_from__lte=on, green_zone_only=True).exists()
     next_from = rows.filter(admitted_from__gt=on).order_by("admitted_from").values_list("admitted_from", flat=True)
     return AdmissionFacts(admitted=False, zone=zone, green_zone_only=green_zone_only, next_from=next_from.first())
+
+
+def notification_in_use(*, number: str) -> bool:
+    """Whether a venue already stands on the sanitary notification `number` (an approved
+    application of it, automatically or by an operator). Index application_notification."""
+    return Application.objects.filter(
+        notification_number=number, status=ApplicationStatus.APPROVED, venue__isnull=False
+    ).exists()
 
 
 def oked_codes_for(category: Category) -> set[str]:

@@ -15,7 +15,7 @@ from venues import rules
 from venues.clients import company_lookup, notification_lookup
 from venues.codes.services import codes_issue
 from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
-from venues.selectors import address_excluded, admission_facts, oked_codes_for
+from venues.selectors import address_excluded, admission_facts, notification_in_use, oked_codes_for
 from venues.standing.services import standing_open
 
 
@@ -110,6 +110,11 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
 def _application_record(
     *, owner: User, company: Company, data: ApplicationData, checks: list[rules.Check], now: datetime
 ) -> Application:
+    # The company's applications one at a time (a notification belongs to one BIN), so
+    # that two submitted at once cannot both take the same notification.
+    Company.objects.select_for_update().filter(pk=company.pk).first()
+    used = notification_in_use(number=data["notification_number"])
+    checks = [*checks, rules.check_notification_unused(number=data["notification_number"], used=used)]
     approved = rules.all_passed(checks)
     application = Application.objects.create(
         company=company,

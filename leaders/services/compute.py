@@ -32,7 +32,7 @@ from venues import conditions
 from venues.models import Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in_during
-from visitors.models import ExitMethod, Visit
+from visitors.models import EntryMethod, ExitMethod, StatusLookup, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +143,7 @@ def _flags(rows: list[dict], *, start: datetime, end: datetime) -> dict[int, lis
     def closed(venue_id: int, day: date) -> frozenset[int]:
         return rules.closed_hours(allowed[(venue_id, day)], allowed[(venue_id, day - timedelta(days=1))])
 
+    by_guard, lookups = _typed_counts(venue_ids=venue_ids, start=start, end=end)
     flags = {}
     for row in rows:
         venue_id = row["venue_id"]
@@ -155,9 +156,38 @@ def _flags(rows: list[dict], *, start: datetime, end: datetime) -> dict[int, lis
             if hour.hour in closed_on[day]:
                 outside += checkins
         flags[venue_id] = rules.suspicious_flags(
-            checkins=row["checkins"], capacity=row["venue__capacity"], daily=daily, outside=outside
+            checkins=row["checkins"],
+            capacity=row["venue__capacity"],
+            daily=daily,
+            outside=outside,
+            by_guard=by_guard.get(venue_id, 0),
+            lookups=lookups.get(venue_id, 0),
         )
     return flags
+
+
+def _typed_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Of the candidates, their counted check-ins typed on the guard page, and their
+    guard look-ups (whatever the answer), in [start, end): two aggregates, by the
+    indexes (venue, entered_at) and (venue, at)."""
+    if not venue_ids:
+        return {}, {}
+    typed = (
+        counted_visits(start=start, end=end)
+        .filter(venue_id__in=venue_ids, method=EntryMethod.GUARD)
+        .values("venue_id")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("venue_id", "n")
+    )
+    looked_up = (
+        StatusLookup.objects.filter(venue_id__in=venue_ids, at__gte=start, at__lt=end)
+        .values("venue_id")
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list("venue_id", "n")
+    )
+    return dict(typed), dict(looked_up)
 
 
 @contextmanager

@@ -55,6 +55,22 @@ def describe_flag(flag: dict) -> str:
             _("%(checkins)s of %(total)s check-ins (%(percent)s %%) were outside the permitted working hours.")
             % figures
         )
+    if kind == "mostly_guard":
+        return (
+            _(
+                "%(by_guard)s of %(checkins)s check-ins (%(percent)s %%) were typed on the guard page, not scanned "
+                "by visitors: a typed IIN may be invented."
+            )
+            % figures
+        )
+    if kind == "guard_over_capacity":
+        return (
+            _(
+                "%(lookups)s guard look-ups, more than %(capacity)s places × %(days)s days × 3 turnovers a day "
+                "(%(limit)s) could hold."
+            )
+            % figures
+        )
     return _("Unusual count: %(kind)s") % {"kind": kind}
 
 

@@ -23,15 +23,18 @@ def tier_venue(*, tier: str = Tier.A, city: bool = False, region=None, capacity:
     return VenueFactory(region=region, category=category, capacity=capacity, **fields)
 
 
-def add_visits(venue, count: int, *, start: datetime | None = None, refused: bool = False) -> None:
+def add_visits(
+    venue, count: int, *, start: datetime | None = None, refused: bool = False, method: str = EntryMethod.SCAN
+) -> None:
     """`count` check-ins at `venue`, spread evenly over the 14 days from `start`
-    (the period's first moment by default) so that no day stands out."""
+    (the period's first moment by default) so that no day stands out; scanned by the
+    visitors unless `method` says they were typed by the guard."""
     start = start or rules.period_bounds_utc(PERIOD)[0]
     step = timedelta(days=14) / max(count, 1)
     Visit.objects.bulk_create(
         Visit(
             venue=venue,
-            method=EntryMethod.GUARD,
+            method=method,
             colour=Colour.RED if refused else Colour.GREEN,
             entered_at=start + step * n,
             exited_at=start + step * n if refused else None,

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
@@ -233,3 +234,17 @@ def test_checkins_export_is_one_query_for_the_rows(client, region, django_assert
     with django_assert_max_num_queries(1):
         rows = rows_of(response)
     assert len(rows) == 13
+
+
+def test_the_guard_typed_flags_in_words_for_the_akimat():
+    from leaders.templatetags.leaders_review import describe_flag as on_the_page
+
+    typed = {"kind": "mostly_guard", "by_guard": 1500, "checkins": 2100, "percent": 71}
+    looked_up = {"kind": "guard_over_capacity", "lookups": 1681, "capacity": 40, "days": 14, "limit": 1680}
+    with translation.override("en"):
+        assert describe_flag(typed) == "typed by the guard: 1500 of 2100 check-ins (71%)"
+        assert (
+            describe_flag(looked_up) == "guard look-ups over capacity: 1681, more than 40 persons × 14 days × 3 = 1680"
+        )
+        assert "typed on the guard page" in on_the_page(typed) and "1,500" in on_the_page(typed)
+        assert "1,681 guard look-ups" in on_the_page(looked_up)

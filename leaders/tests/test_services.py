@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from ashyq.accounts.tests.factories import UserFactory
 from ashyq.reference.models import OperatingRule, Tier, Zone
 from ashyq.reference.tests.factories import CategoryFactory, RegionFactory, ZoneChangeFactory
 from leaders import rules
@@ -19,7 +20,7 @@ from monitoring.tests.factories import exclusion
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in_during
 from venues.tests.factories import VenueFactory
-from visitors.models import Colour, EntryMethod, Visit
+from visitors.models import Colour, EntryMethod, StatusLookup, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +214,37 @@ def test_flags_carry_their_figures():  # issue 7, item 3
         "turnovers_per_day": 3,
         "limit": 420,
     }
+
+
+def test_a_count_mostly_typed_by_the_guard_is_flagged():
+    """The attack: every look-up of an invented valid IIN counted as a check-in toward
+    Leader Ashyq (2,001 in a day). A candidate whose count is mostly typed on the guard
+    page, or whose guard look-ups exceed what its capacity holds, is flagged for the akimat."""
+    typed = tier_venue(capacity=40)
+    add_visits(typed, 1500, method=EntryMethod.GUARD)
+    add_visits(typed, 600)
+    StatusLookup.objects.bulk_create(
+        StatusLookup(
+            actor=UserFactory(), venue=typed, company=typed.company, colour="blue", at=START + timedelta(minutes=n)
+        )
+        for n in range(40 * 14 * 3 + 1)
+    )
+    scanned = tier_venue()
+    add_visits(scanned, 1001, method=EntryMethod.SCAN)
+    add_visits(scanned, 900, method=EntryMethod.GUARD)
+
+    services.leaders_compute(period_start=PERIOD, now=NOW)
+
+    assert flags_of(typed)["mostly_guard"] == {
+        "kind": "mostly_guard",
+        "by_guard": 1500,
+        "checkins": 2100,
+        "percent": 71,
+    }
+    assert flags_of(typed)["guard_over_capacity"] == {
+        "kind": "guard_over_capacity", "lookups": 1681, "capacity": 40, "days": 14, "limit": 1680,
+    }  # fmt: skip
+    assert "mostly_guard" not in flags_of(scanned) and "guard_over_capacity" not in flags_of(scanned)
 
 
 def test_a_burst_day_is_flagged():  # issue 7, item 3

@@ -110,6 +110,21 @@ def test_application_passing_every_check_becomes_a_venue_with_entrances_and_code
     assert {"venues.application_approved", "venues.venue_created", "venues.codes_issued"} <= actions
 
 
+def test_one_notification_serves_one_venue_unless_an_operator_allows_more(world):
+    """The attack: one sanitary notification approved seven venues at one address, each
+    with a guard and a look-up allowance of its own."""
+    first = _submit(world)
+    second = _submit(world, name="Кинотеатр «Арман-2»")
+    assert first.status == ApplicationStatus.APPROVED
+    assert second.status == ApplicationStatus.REFUSED and _failed(second) == ["notification_unused"]
+    assert "already serves a venue" in _message(second, "notification_unused")
+    assert Venue.objects.count() == 1
+    # An operator who checked that it is right allows the second venue.
+    operator = UserFactory(role=Role.OPERATOR)
+    services.application_override(application=second, actor=operator, reason="Два зала, одно уведомление", now=NOW)
+    assert Venue.objects.count() == 2
+
+
 def test_application_of_another_owners_company_is_not_accepted(world):
     stranger = UserFactory(role=Role.OWNER)
     with pytest.raises(PermissionDenied):
