@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ashyq.accounts.models import Role
 from venues import rules, services
-from venues.models import Application, ApplicationStatus, Company, Entrance, Standing, Venue
+from venues.models import Application, ApplicationStatus, Company, CompanyClaim, Entrance, Standing, Venue
 
 
 class VenueInline(admin.TabularInline):
@@ -51,6 +51,52 @@ class CompanyAdmin(admin.ModelAdmin):
     list_select_related = ["owner"]
     raw_id_fields = ["owner"]
     inlines = [VenueInline]
+
+
+@admin.register(CompanyClaim)
+class CompanyClaimAdmin(admin.ModelAdmin):
+    """Claims of companies by new owners: those the registry gave no phone for, and the
+    disputes (a claimant proved control of a company that has an owner). The operator
+    gives the company to the claimant (creating it, or moving it from its owner,
+    audited) or rejects the claim; the services do it, never a form."""
+
+    list_display = ["name", "bin", "claimant", "state", "created_at", "decided_at", "decided_by"]
+    list_filter = ["state"]
+    search_fields = ["bin", "name", "claimant__username"]
+    list_select_related = ["claimant", "decided_by"]
+    readonly_fields = [
+        "bin", "name", "claimant", "state", "contact_phone", "code_id", "created_at", "decided_at", "decided_by",
+    ]  # fmt: skip
+    fields = [*readonly_fields, "note"]
+    actions = ["give_to_claimant", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Give the company to the claimant (moves it from its owner in a dispute)"))
+    def give_to_claimant(self, request, queryset):
+        self._decide(request, queryset, give=True)
+
+    @admin.action(description=_("Reject the claim"))
+    def reject(self, request, queryset):
+        self._decide(request, queryset, give=False)
+
+    def _decide(self, request, queryset, *, give: bool) -> None:
+        decided = 0
+        for claim in queryset:
+            try:
+                services.company_claim_decide(
+                    claim=claim, actor=request.user, give=give, now=timezone.now(), note=claim.note
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{claim}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR)
+            else:
+                decided += 1
+        if decided:
+            self.message_user(request, gettext("Decided: %(count)d claim(s).") % {"count": decided}, messages.SUCCESS)
 
 
 @admin.register(Venue)

@@ -8,7 +8,10 @@ have the contract's shape is treated as the registry being unavailable.
 import logging
 from datetime import date
 
+from django.core.exceptions import ValidationError
+
 from ashyq.registries import RegistryClient, RegistryNotFound, RegistryUnavailable
+from ashyq.sms.rules import normalize_phone
 from venues.rules import CompanyRecord, NotificationRecord
 
 logger = logging.getLogger(__name__)
@@ -24,10 +27,24 @@ def company_lookup(bin_: str) -> CompanyRecord | None:
         oked = body["oked"]
         if not isinstance(oked, list):
             raise TypeError("oked is not a list")
-        return CompanyRecord(bin=str(body["bin"]), name=str(body["name"]), oked=tuple(str(code) for code in oked))
+        return CompanyRecord(
+            bin=str(body["bin"]),
+            name=str(body["name"]),
+            oked=tuple(str(code) for code in oked),
+            phone=_contact_phone(body.get("phone")),
+        )
     except (KeyError, TypeError) as exc:
         logger.warning("companies: malformed answer for a BIN look-up: %s", exc)
         raise RegistryUnavailable("companies: malformed answer") from exc
+
+
+def _contact_phone(value) -> str:
+    """The company's contact phone, normalised; "" when the registry has none, or none
+    that takes an SMS (a claim of the company then waits for an operator)."""
+    try:
+        return normalize_phone(str(value)) if value else ""
+    except ValidationError:
+        return ""
 
 
 def notification_lookup(number: str) -> NotificationRecord | None:

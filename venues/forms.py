@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ashyq.accounts.models import User
 from ashyq.identifiers import BINField
 from ashyq.reference.models import Category, Region
-from ashyq.sms.rules import normalize_phone
+from ashyq.sms.rules import is_code_format, normalize_phone
 from ashyq.validators import validate_name
 from venues import rules
 
@@ -36,6 +36,23 @@ class OwnerSignUpForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["username"].widget.attrs.update(autocapitalize="none", autocomplete="username")
+
+
+class ClaimCodeForm(forms.Form):
+    """The code sent to the company's contact phone (the proof of a claim)."""
+
+    code = forms.CharField(
+        label=_("Code from the SMS to the company's phone"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not is_code_format(code):
+            raise ValidationError(_("Enter the 6 digits of the code."), code="invalid_code")
+        return code
 
 
 class ApplicationForm(forms.Form):

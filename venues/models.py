@@ -28,6 +28,69 @@ class Company(models.Model):
         return f"{self.name} ({self.bin})"
 
 
+class ClaimState(models.TextChoices):
+    """A claim of a company by the owner who signed up with its BIN (R-ID-3)."""
+
+    CODE_SENT = "code_sent", _("waiting for the code sent to the company's phone")
+    OPERATOR = "operator", _("waiting for an operator")
+    DISPUTED = "disputed", _("disputed: the company has an owner")
+    CONFIRMED = "confirmed", _("confirmed")
+    REJECTED = "rejected", _("rejected")
+
+
+OPEN_CLAIMS = (ClaimState.CODE_SENT, ClaimState.OPERATOR, ClaimState.DISPUTED)
+
+
+class CompanyClaim(models.Model):
+    """A BIN is public: signing up with it proves nothing. The company gets its owner
+    only once the claimant proves control of it — the one-time code sent to the
+    company's contact phone in the business registry — or an operator confirms the
+    claim. An owner already in place is never displaced by a claim: a proven claim
+    against him is a dispute, which an operator decides in the admin."""
+
+    bin = models.CharField(_("BIN"), max_length=12)
+    name = models.CharField(_("company name"), max_length=300)
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="company_claims", verbose_name=_("claimant")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=ClaimState.choices)
+    # The registry's contact phone at the claim ("" when it has none: an operator decides).
+    contact_phone = models.CharField(_("company's contact phone"), max_length=16, blank=True)
+    # The one-time code sent to it (ashyq.sms.OneTimeCode; purged after a day).
+    code_id = models.PositiveBigIntegerField(_("one-time code"), null=True, blank=True)
+    created_at = models.DateTimeField(_("claimed at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    note = models.TextField(_("operator's note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("company claim")
+        verbose_name_plural = _("company claims")
+        constraints = [
+            # One open claim of a company per claimant.
+            models.UniqueConstraint(
+                fields=["bin", "claimant"],
+                condition=models.Q(state__in=OPEN_CLAIMS),
+                name="company_claim_open_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-created_at"], name="company_claim_state"),  # the operators' list
+            models.Index(fields=["claimant", "state"], name="company_claim_claimant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.bin}): {self.get_state_display()}"
+
+
 class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("approved")
     REFUSED = "refused", _("refused")

@@ -28,6 +28,7 @@ class CompanyRecord:
     bin: str
     name: str
     oked: tuple[str, ...]
+    phone: str = ""  # its contact in the registry, where a claim's code goes ("" when none)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.http import Http404
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Admission, Category, OkedCode, Region
 from ashyq.reference.selectors import admission_for, zone_on
-from venues.models import Application, ApplicationStatus, Company, Venue
+from venues.models import OPEN_CLAIMS, Application, ApplicationStatus, Company, CompanyClaim, Venue
 from venues.rules import AdmissionFacts, addresses_match
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in
@@ -46,6 +46,19 @@ def venues_page_for_owner(user) -> QuerySet[Venue]:
 
 def companies_for_owner(user) -> QuerySet[Company]:
     return Company.objects.filter(owner=user).order_by("name", "id")
+
+
+def claims_for_owner(user) -> list[CompanyClaim]:
+    """The owner's claims of companies still open (the code, an operator, a dispute)."""
+    return list(CompanyClaim.objects.filter(claimant=user, state__in=OPEN_CLAIMS).order_by("created_at", "pk"))
+
+
+def get_open_claim_for_owner(user, pk: int) -> CompanyClaim:
+    """One of the owner's open claims, else 404 (existence does not leak)."""
+    claim = CompanyClaim.objects.filter(pk=pk, claimant=user, state__in=OPEN_CLAIMS).first()
+    if claim is None:
+        raise Http404
+    return claim
 
 
 def applications_for_owner(user) -> QuerySet[Application]:

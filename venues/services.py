@@ -11,10 +11,22 @@ from django.utils.translation import gettext as _
 from ashyq.accounts.models import Role, User
 from ashyq.core.services import audit_record
 from ashyq.reference.models import Category, Region
+from ashyq.sms.models import OneTimeCode, Purpose
+from ashyq.sms.rules import MAX_WRONG_TRIES
+from ashyq.sms.services import NoActiveCode, WrongCode, code_send, code_verify
 from venues import rules
 from venues.clients import company_lookup, notification_lookup
 from venues.codes.services import codes_issue
-from venues.models import Application, ApplicationStatus, Company, Entrance, Venue
+from venues.models import (
+    OPEN_CLAIMS,
+    Application,
+    ApplicationStatus,
+    ClaimState,
+    Company,
+    CompanyClaim,
+    Entrance,
+    Venue,
+)
 from venues.selectors import address_excluded, admission_facts, notification_in_use, oked_codes_for
 from venues.standing.services import standing_open
 
@@ -34,12 +46,14 @@ class ApplicationData(TypedDict):
     phone: str
 
 
-def owner_sign_up(*, username: str, email: str, password: str, bin_: str, now: datetime) -> User:
-    """Create an owner's account and the company of `bin_` (R-ID-3, R-AU-3).
+def owner_sign_up(*, username: str, email: str, password: str, bin_: str, now: datetime) -> tuple[User, CompanyClaim]:
+    """Create an owner's account and his claim of the company of `bin_` (R-ID-3, R-AU-3).
 
-    The BIN must be in the business registry (the company's name comes from there) and
-    not yet belong to another owner. Raises ValidationError (nothing created) or
-    RegistryError (the registry did not answer; nothing created)."""
+    The BIN must be in the business registry (the company's name and contact phone
+    come from there). A BIN is public, so the company is not his yet: he proves
+    control of it with the code company_claim_code_send sends to that phone, or an
+    operator confirms the claim (CompanyClaim). Raises ValidationError (nothing
+    created) or RegistryError (the registry did not answer; nothing created)."""
     company = company_lookup(bin_)  # outside the transaction: no lock held while waiting
     if company is None:
         raise ValidationError(
@@ -51,22 +65,124 @@ def owner_sign_up(*, username: str, email: str, password: str, bin_: str, now: d
         )
     try:
         return _owner_create(username=username, email=email, password=password, company=company, now=now)
-    except IntegrityError as exc:  # a sign-up of the same BIN or username at the same moment
-        raise ValidationError(_("This BIN or username has just been registered. Sign in instead.")) from exc
+    except IntegrityError as exc:  # a sign-up of the same username at the same moment
+        raise ValidationError(_("This username has just been registered. Sign in instead.")) from exc
 
 
 @transaction.atomic
-def _owner_create(*, username: str, email: str, password: str, company: rules.CompanyRecord, now: datetime) -> User:
-    if Company.objects.filter(bin=company.bin).exists():
-        raise ValidationError(
-            {"bin": _("This company already has an owner account in Ashyq. Sign in with it, or ask its owner.")}
-        )
+def _owner_create(
+    *, username: str, email: str, password: str, company: rules.CompanyRecord, now: datetime
+) -> tuple[User, CompanyClaim]:
     user = User(username=username, email=email, role=Role.OWNER, date_joined=now)
     user.set_password(password)
     user.save()
-    record = Company.objects.create(bin=company.bin, name=company.name, owner=user, created_at=now)
-    audit_record(actor=user, action="venues.owner_signed_up", obj=record)
-    return user
+    claim = CompanyClaim.objects.create(
+        bin=company.bin,
+        name=company.name,
+        claimant=user,
+        state=ClaimState.CODE_SENT if company.phone else ClaimState.OPERATOR,
+        contact_phone=company.phone,
+        created_at=now,
+    )
+    audit_record(actor=user, action="venues.owner_signed_up", obj=claim, bin=company.bin)
+    return user, claim
+
+
+# --- Claims of a company: proof of control before it gets an owner ------------------------------
+
+
+def company_claim_code_send(*, claim: CompanyClaim, sender: str, now: datetime) -> None:
+    """Send the one-time code that proves control of the company to its contact phone
+    in the business registry (the SMS limits apply: R-AU-1, per sender). Raises the
+    sms errors (TooManyCodes, SmsGatewayError) for the owner to try again later."""
+    if claim.state != ClaimState.CODE_SENT or not claim.contact_phone:
+        return
+    text = _claim_text(claim)
+    otc = code_send(phone=claim.contact_phone, now=now, purpose=Purpose.COMPANY, sender=sender, text=text)
+    CompanyClaim.objects.filter(pk=claim.pk).update(code_id=otc.pk)
+    claim.code_id = otc.pk
+
+
+def _claim_text(claim: CompanyClaim):
+    def text(code: str) -> str:
+        return _(
+            "Ashyq: code %(code)s confirms that %(company)s is registered in Ashyq by its owner. "
+            "If nobody of your company asked for it, do not pass it on."
+        ) % {"code": code, "company": claim.name}
+
+    return text
+
+
+def company_claim_confirm(*, claim: CompanyClaim, code: str, now: datetime) -> CompanyClaim:
+    """The claimant typed the code sent to the company's phone. Right: the company is
+    his — unless it has an owner already, whom a code never displaces: the claim is
+    then a dispute for an operator. Raises the sms errors (WrongCode with the tries
+    left, Expired, NoActiveCode, TooManyAttempts), the wrong try counted."""
+    if claim.state != ClaimState.CODE_SENT:
+        raise NoActiveCode
+    if not code_verify(phone=claim.contact_phone, code=code, now=now, purpose=Purpose.COMPANY, code_id=claim.code_id):
+        tries = OneTimeCode.objects.filter(pk=claim.code_id).values_list("attempts", flat=True).first() or 0
+        raise WrongCode(tries_left=MAX_WRONG_TRIES - tries)
+    return _claim_proven(claim=claim, now=now)
+
+
+@transaction.atomic
+def _claim_proven(*, claim: CompanyClaim, now: datetime) -> CompanyClaim:
+    claim = CompanyClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.state != ClaimState.CODE_SENT:
+        return claim
+    if Company.objects.filter(bin=claim.bin).exists():
+        claim.state = ClaimState.DISPUTED
+        claim.save(update_fields=["state"])
+        audit_record(actor=claim.claimant, action="venues.company_disputed", obj=claim, bin=claim.bin)
+        return claim
+    try:
+        with transaction.atomic():
+            company = Company.objects.create(bin=claim.bin, name=claim.name, owner=claim.claimant, created_at=now)
+    except IntegrityError:  # another claimant proved it a moment before: a dispute
+        claim.state = ClaimState.DISPUTED
+        claim.save(update_fields=["state"])
+        return claim
+    claim.state, claim.decided_at = ClaimState.CONFIRMED, now
+    claim.save(update_fields=["state", "decided_at"])
+    audit_record(actor=claim.claimant, action="venues.company_claim_proven", obj=company)
+    return claim
+
+
+@transaction.atomic
+def company_claim_decide(*, claim: CompanyClaim, actor: User, give: bool, now: datetime, note: str = "") -> None:
+    """An operator decides an open claim (no contact phone, or a dispute): gives the
+    company to the claimant — creating it, or moving it from its owner in a dispute,
+    audited with both — or rejects the claim."""
+    if not (actor.is_superuser or actor.role == Role.OPERATOR):
+        raise PermissionDenied
+    claim = CompanyClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.state not in OPEN_CLAIMS:
+        raise ValidationError(_("This claim is decided already."))
+    claim.decided_at, claim.decided_by, claim.note = now, actor, note
+    if not give:
+        claim.state = ClaimState.REJECTED
+        claim.save(update_fields=["state", "decided_at", "decided_by", "note"])
+        audit_record(actor=actor, action="venues.company_claim_rejected", obj=claim, bin=claim.bin)
+        return
+    company = Company.objects.select_for_update().filter(bin=claim.bin).first()
+    if company is None:
+        company = Company.objects.create(bin=claim.bin, name=claim.name, owner=claim.claimant, created_at=now)
+        audit_record(actor=actor, action="venues.company_claim_confirmed", obj=company, claim=claim.pk)
+    elif company.owner_id != claim.claimant_id:
+        previous = company.owner_id
+        company.owner = claim.claimant
+        company.save(update_fields=["owner"])
+        audit_record(
+            actor=actor,
+            action="venues.company_transferred",
+            obj=company,
+            claim=claim.pk,
+            previous_owner=previous,
+            new_owner=claim.claimant_id,
+        )
+    claim.state = ClaimState.CONFIRMED
+    claim.save(update_fields=["state", "decided_at", "decided_by", "note"])
 
 
 def application_submit(*, owner: User, company: Company, data: ApplicationData, now: datetime) -> Application:

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -12,12 +13,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ashyq.accounts.access import role_required
+from ashyq.accounts.lockout import address_key, client_address
 from ashyq.accounts.models import Role
 from ashyq.registries import RegistryError
+from ashyq.sms.backends import SmsGatewayError
+from ashyq.sms.rules import mask_phone
+from ashyq.sms.services import SignInError
+from ashyq.sms.views import OUTBOX_PHONE_KEY
 from venues import rules, selectors, services
 from venues.codes.selectors import venue_panel_context
-from venues.forms import ApplicationForm, OwnerSignUpForm
-from venues.models import ApplicationStatus, StandingKind
+from venues.forms import ApplicationForm, ClaimCodeForm, OwnerSignUpForm
+from venues.models import ApplicationStatus, ClaimState, StandingKind
 from venues.standing.selectors import intervals_at, standing_at
 
 logger = logging.getLogger(__name__)
@@ -37,13 +43,10 @@ def sign_up(request):
     form = OwnerSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        now = timezone.now()
         try:
-            user = services.owner_sign_up(
-                username=data["username"],
-                email=data["email"],
-                password=data["password1"],
-                bin_=data["bin"],
-                now=timezone.now(),
+            user, claim = services.owner_sign_up(
+                username=data["username"], email=data["email"], password=data["password1"], bin_=data["bin"], now=now
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -51,9 +54,54 @@ def sign_up(request):
             _registry_down(form, exc)
         else:
             login(request, user, backend="ashyq.accounts.backends.ModelBackend")
-            messages.success(request, _("Welcome! Apply for your first venue."))
-            return redirect("venues:venue_list")
+            _claim_code_send(request, claim, now=now)
+            return redirect("venues:company_claims")
     return render(request, "venues/sign_up.html", {"form": form})
+
+
+def _claim_code_send(request, claim, *, now) -> None:
+    try:
+        services.company_claim_code_send(claim=claim, sender=address_key(client_address(request)), now=now)
+    except SignInError as exc:
+        messages.error(request, exc.message)
+    except SmsGatewayError:
+        messages.error(request, _("The SMS could not be sent. Ask for the code again in a minute."))
+    else:
+        if claim.contact_phone and settings.SMS_MOCK_OUTBOX:
+            request.session[OUTBOX_PHONE_KEY] = claim.contact_phone  # the demo's mock gateway shows it
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OWNER)
+def company_claims(request):
+    """Proof of control of a company (its BIN is public): the code sent to the
+    company's contact phone in the business registry, typed here; or an operator's
+    confirmation when the registry has no phone, or the company has an owner already."""
+    form = ClaimCodeForm(request.POST or None)
+    if request.method == "POST":
+        claim = selectors.get_open_claim_for_owner(request.user, int(request.POST.get("claim") or 0))
+        now = timezone.now()
+        if "resend" in request.POST:
+            _claim_code_send(request, claim, now=now)
+            return redirect("venues:company_claims")
+        if form.is_valid():
+            try:
+                claim = services.company_claim_confirm(claim=claim, code=form.cleaned_data["code"], now=now)
+            except SignInError as exc:
+                form.add_error("code", exc.message)
+            else:
+                if claim.state == ClaimState.CONFIRMED:
+                    messages.success(request, _("The company is yours in Ashyq. Apply for your first venue."))
+                    return redirect("venues:venue_list")
+                messages.info(
+                    request, _("The code is right, but the company already has an owner: an operator decides.")
+                )
+                return redirect("venues:company_claims")
+    claims = selectors.claims_for_owner(request.user)
+    for claim in claims:
+        claim.masked_phone = mask_phone(claim.contact_phone)
+    context = {"claims": claims, "form": form, "outbox": settings.SMS_MOCK_OUTBOX}
+    return render(request, "venues/company_claims.html", context, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -116,8 +164,8 @@ def application_detail(request, pk: int):
 def application_create(request):
     companies = selectors.companies_for_owner(request.user)
     if not companies:
-        messages.error(request, _("Your account has no company: ask the operator to link one."))
-        return redirect("venues:venue_list")
+        messages.error(request, _("Your account has no company yet: confirm your claim of it first."))
+        return redirect("venues:company_claims")
     initial = selectors.application_initial(request.user, request.GET.get("from"))
     form = ApplicationForm(request.POST or None, companies=companies, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -136,11 +136,13 @@ class SubscriberRecord(FeedRecord):
 
 
 class CompanyRecord(FeedRecord):
-    """A legal entity of the business registry: BIN, name and OKED codes (R-VN-1, R-VN-2)."""
+    """A legal entity of the business registry: BIN, name and OKED codes (R-VN-1, R-VN-2),
+    and its contact phone, where Ashyq sends the code that proves a claim of it."""
 
     bin = models.CharField(_("BIN"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=300)
     oked = models.JSONField(_("OKED codes"), default=list)
+    phone = models.CharField(_("contact phone"), max_length=16, null=True, blank=True)  # noqa: DJ001 (the contract's null)
 
     class Meta(FeedRecord.Meta):
         verbose_name = _("company (mock registry)")

@@ -159,7 +159,7 @@ FIELDS = {
         "certificate": _nullable(_text(80)),
     },
     "subscribers": {"phone": _phone, "iin": _iin},
-    "companies": {"bin": _bin, "name": _text(300), "oked": _oked_list},
+    "companies": {"bin": _bin, "name": _text(300), "oked": _oked_list, "phone": _nullable(_phone)},
     "notifications": {"number": _text(50), "date": _date, "bin": _bin, "address": _text(500)},
 }
 

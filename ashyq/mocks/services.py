@@ -200,9 +200,10 @@ def subscriber_set(phone: str, iin: str):
     return _set("subscribers", {"phone": phone, "iin": iin})
 
 
-def company_set(bin: str, name: str, oked: list[str]):
-    """The company with this BIN, its name and OKED codes (R-VN-1, R-VN-2); creates or updates by BIN."""
-    return _set("companies", {"bin": bin, "name": name, "oked": list(oked)})
+def company_set(bin: str, name: str, oked: list[str], phone: str | None = None):
+    """The company with this BIN, its name, OKED codes (R-VN-1, R-VN-2) and contact phone
+    (where a claim's code goes); creates or updates by BIN."""
+    return _set("companies", {"bin": bin, "name": name, "oked": list(oked), "phone": phone})
 
 
 def notification_set(number: str, date: date | str, bin: str, address: str):

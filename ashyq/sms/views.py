@@ -24,6 +24,9 @@ CODE_KEY = "sms_code"  # the id of the code this session asked for: only it sign
 # sign-in passes through: codes:after_sign_in, which first asks the phone's holder
 # whether he accepts to guard a venue that named his phone (R-VN-7).
 AFTER_SIGN_IN_KEY = "sms_after_sign_in"
+# The mock gateway's outbox shows this phone's messages too: the company's contact
+# phone, whose code a new owner types to prove his claim (venues.views, demo only).
+OUTBOX_PHONE_KEY = "sms_outbox_phone"
 # R-AU-1: a device that signed in with a phone keeps its codes when strangers spend the
 # number's hourly allowance: a signed cookie with the keyed hash of the phone.
 DEVICE_COOKIE = "ashyq_device"
@@ -141,7 +144,9 @@ def outbox(request):
     """The mock gateway's messages to the phone being signed in, so a demo user can read his code."""
     if not getattr(settings, "SMS_MOCK_OUTBOX", False):
         raise Http404
-    phone_number = request.session.get(PHONE_KEY) or getattr(request.user, "phone", None)
+    phone_number = (
+        request.session.get(PHONE_KEY) or request.session.get(OUTBOX_PHONE_KEY) or getattr(request.user, "phone", None)
+    )
     sms = outbox_for_phone(phone=phone_number) if phone_number else []
     return render(request, "sms/outbox.html", {"phone": phone_number, "messages_sent": sms})
 

@@ -1,6 +1,7 @@
 """Submission, override and owner sign-up against the mock registries over real HTTP
 (R-ID-3, R-VN-1, R-VN-2, R-VN-3, R-REF-4)."""
 
+import re
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -23,8 +24,10 @@ from ashyq.reference.tests.factories import (
     ZoneChangeFactory,
 )
 from ashyq.registries import RegistryUnavailable
+from ashyq.sms.models import SmsMessage
+from ashyq.sms.services import SignInError, WrongCode
 from venues import rules, services
-from venues.models import Application, ApplicationStatus, Company, Entrance, QrCode, Venue
+from venues.models import Application, ApplicationStatus, ClaimState, Company, Entrance, QrCode, Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import kind_at
 from venues.tests.factories import ApplicationFactory, CompanyFactory
@@ -321,15 +324,81 @@ def _sign_up(bin_, username="newowner"):
     )
 
 
-def test_sign_up_creates_the_owner_and_the_company_named_by_the_registry(registry):
+COMPANY_PHONE = "+77015550001"
+
+
+def _sent_code(phone=COMPANY_PHONE) -> str:
+    return re.search(r"\b(\d{6})\b", SmsMessage.objects.filter(phone=phone).latest("pk").text).group(1)
+
+
+def test_sign_up_claims_the_company_and_its_phones_code_makes_it_the_owners(registry):
     bin_ = CompanyFactory.build().bin
-    company_set(bin_, "ТОО «Жаңа»", ["56101"])
+    company_set(bin_, "ТОО «Жаңа»", ["56101"], phone=COMPANY_PHONE)
 
-    user = _sign_up(bin_)
-
+    user, claim = _sign_up(bin_)
     assert user.role == Role.OWNER and user.check_password("a-long-passphrase-1")
+    assert not Company.objects.filter(bin=bin_).exists()  # not his before the proof
+    services.company_claim_code_send(claim=claim, sender="", now=NOW)
+    assert (claim.state, claim.contact_phone) == (ClaimState.CODE_SENT, COMPANY_PHONE)
+
+    with pytest.raises(WrongCode):
+        services.company_claim_confirm(claim=claim, code="000000" if _sent_code() != "000000" else "111111", now=NOW)
+    claim = services.company_claim_confirm(claim=claim, code=_sent_code(), now=NOW)
     company = Company.objects.get(bin=bin_)
-    assert (company.owner, company.name) == (user, "ТОО «Жаңа»")
+    assert (claim.state, company.owner, company.name) == (ClaimState.CONFIRMED, user, "ТОО «Жаңа»")
+
+
+def test_a_squatter_with_a_public_bin_gets_no_company(registry):
+    """The attack: sign-up needed only a BIN present in the business registry (BINs are
+    public); the squatter got the company, and its real owner was told it "already has
+    an owner". Now the squatter, who does not hold the company's phone, gets nothing."""
+    bin_ = CompanyFactory.build().bin
+    company_set(bin_, "ТОО «Настоящая»", ["56101"], phone=COMPANY_PHONE)
+    squatter, claim = _sign_up(bin_, username="squatter")
+    services.company_claim_code_send(claim=claim, sender="", now=NOW)
+    for guess in ("123456", "654321", "111111", "222222", "333333"):
+        with pytest.raises(SignInError):
+            services.company_claim_confirm(claim=claim, code=guess, now=NOW)
+    with pytest.raises(SignInError):  # the code died after five wrong tries
+        services.company_claim_confirm(claim=claim, code=_sent_code(), now=NOW)
+    assert not Company.objects.filter(bin=bin_).exists()
+    # The real owner, who holds the phone, signs up after him and gets the company.
+    owner, real = _sign_up(bin_, username="realowner")
+    services.company_claim_code_send(claim=real, sender="", now=NOW)
+    services.company_claim_confirm(claim=real, code=_sent_code(), now=NOW)
+    assert Company.objects.get(bin=bin_).owner == owner
+
+
+def test_an_owner_in_place_is_never_displaced_by_a_claim_a_dispute_goes_to_an_operator(registry):
+    taken = CompanyFactory()
+    company_set(taken.bin, taken.name, ["56101"], phone=COMPANY_PHONE)
+    claimant, claim = _sign_up(taken.bin)
+    services.company_claim_code_send(claim=claim, sender="", now=NOW)
+    claim = services.company_claim_confirm(claim=claim, code=_sent_code(), now=NOW)
+    assert claim.state == ClaimState.DISPUTED
+    assert Company.objects.get(bin=taken.bin).owner == taken.owner
+    # The operator decides the dispute in the admin: here, for the claimant (audited).
+    operator = UserFactory(role=Role.OPERATOR)
+    with pytest.raises(PermissionDenied):
+        services.company_claim_decide(claim=claim, actor=claimant, give=True, now=NOW)
+    services.company_claim_decide(claim=claim, actor=operator, give=True, now=NOW, note="Документы проверены")
+    assert Company.objects.get(bin=taken.bin).owner == claimant
+    moved = AuditEvent.objects.get(action="venues.company_transferred")
+    assert (moved.details["previous_owner"], moved.details["new_owner"]) == (taken.owner_id, claimant.pk)
+
+
+def test_without_a_phone_in_the_registry_an_operator_confirms_or_rejects(registry):
+    bin_ = CompanyFactory.build().bin
+    company_set(bin_, "ТОО «Без телефона»", ["56101"])
+    user, claim = _sign_up(bin_)
+    assert claim.state == ClaimState.OPERATOR
+    services.company_claim_code_send(claim=claim, sender="", now=NOW)  # nothing to send
+    assert not SmsMessage.objects.exists()
+    operator = UserFactory(role=Role.OPERATOR)
+    services.company_claim_decide(claim=claim, actor=operator, give=False, now=NOW)
+    assert not Company.objects.filter(bin=bin_).exists()
+    with pytest.raises(ValidationError):
+        services.company_claim_decide(claim=claim, actor=operator, give=True, now=NOW)
 
 
 def test_sign_up_with_a_bin_unknown_to_the_registry_is_refused(registry):
@@ -337,16 +406,6 @@ def test_sign_up_with_a_bin_unknown_to_the_registry_is_refused(registry):
         _sign_up(CompanyFactory.build().bin)
     assert "not in the business registry" in str(error.value)
     assert not User.objects.filter(username="newowner").exists() and not Company.objects.exists()
-
-
-def test_sign_up_with_a_bin_of_another_owner_is_refused(registry):
-    taken = CompanyFactory()
-    company_set(taken.bin, taken.name, ["56101"])
-    with pytest.raises(ValidationError) as error:
-        _sign_up(taken.bin)
-    assert "already has an owner account" in str(error.value)
-    assert not User.objects.filter(username="newowner").exists()
-    assert Company.objects.get(bin=taken.bin).owner == taken.owner
 
 
 def test_sign_up_with_the_registry_down_creates_nothing(registry):

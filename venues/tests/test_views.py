@@ -1,6 +1,7 @@
 """Owner pages: who sees what, the methods they answer, their queries, and the whole
 way of a new owner from sign-up to an approved venue (R-ID-3, R-VN-1…R-VN-5)."""
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from ashyq.reference.tests.factories import (
     RegionFactory,
     ZoneChangeFactory,
 )
+from ashyq.sms.models import SmsMessage
 from venues.codes.services import codes_issue
 from venues.models import Application, ApplicationStatus, Company, Venue
 from venues.standing import rules as standing_rules
@@ -253,7 +255,7 @@ def test_new_owner_from_sign_up_to_an_approved_venue(en_client, registry):
     OkedCodeFactory(code="05610", categories=[catering])
     OkedCodeFactory(code="09329", categories=[karaoke])
     bin_ = CompanyFactory.build().bin
-    company_set(bin_, "ТОО «Мелодия»", ["05610"])
+    company_set(bin_, "ТОО «Мелодия»", ["05610"], phone="+77015550077")
     notification_set("KZ-77", date(2021, 5, 1), bin_, "Алматы, ул. Жибек Жолы, 50")
 
     with time_machine.travel(NOW, tick=False):
@@ -261,7 +263,14 @@ def test_new_owner_from_sign_up_to_an_approved_venue(en_client, registry):
         unknown = en_client.post(reverse("venues:sign_up"), _sign_up(CompanyFactory.build().bin))
         assert "not in the business registry" in unknown.content.decode()
         response = en_client.post(reverse("venues:sign_up"), _sign_up(bin_), follow=True)
-        assert response.redirect_chain[-1][0] == reverse("venues:venue_list")
+        # The company is his once he types the code sent to its phone in the registry.
+        assert response.redirect_chain[-1][0] == reverse("venues:company_claims")
+        assert "+7701***0077" in response.content.decode()
+        assert not Company.objects.filter(bin=bin_).exists()
+        code = re.search(r"\b(\d{6})\b", SmsMessage.objects.get(phone="+77015550077").text).group(1)
+        claim = response.context["claims"][0]
+        confirmed = en_client.post(reverse("venues:company_claims"), {"claim": claim.pk, "code": code}, follow=True)
+        assert confirmed.redirect_chain[-1][0] == reverse("venues:venue_list")
         company = Company.objects.get(bin=bin_)
         assert company.name == "ТОО «Мелодия»" and company.owner.role == Role.OWNER
 
@@ -305,6 +314,23 @@ def _sign_up(bin_) -> dict:
         "password2": "karaoke-every-night-21",
         "bin": bin_,
     }
+
+
+def test_a_squatter_signing_up_with_a_public_bin_is_asked_for_the_companys_code(en_client, registry):
+    """The attack at the door: a BIN present in the registry made the company the
+    squatter's at once. Now his sign-up only opens a claim he cannot prove."""
+    bin_ = CompanyFactory.build().bin
+    company_set(bin_, "ТОО «Чужая»", ["05610"], phone="+77015550088")
+    response = en_client.post(reverse("venues:sign_up"), _sign_up(bin_), follow=True)
+    claim = response.context["claims"][0]
+    wrong = en_client.post(reverse("venues:company_claims"), {"claim": claim.pk, "code": "000001"})
+    assert wrong.status_code == 400 and "The code is wrong" in wrong.content.decode()
+    assert not Company.objects.filter(bin=bin_).exists()
+    assert en_client.get(reverse("venues:application_create"))["Location"] == reverse("venues:company_claims")
+    # Another owner's claim is not his to answer.
+    other = UserFactory(role=Role.OWNER)
+    en_client.force_login(other)
+    assert en_client.post(reverse("venues:company_claims"), {"claim": claim.pk, "code": "000001"}).status_code == 404
 
 
 def test_sign_up_page_refuses_a_weak_password_and_creates_nothing(client, db):

@@ -59,6 +59,7 @@ ACCESS = {
     "visitors:my_visits": {Role.CITIZEN, GUARD},
     "venues:venue_list": {Role.OWNER},
     "venues:sign_up": ANYONE,
+    "venues:company_claims": {Role.OWNER},  # his own claims only (another's: 404)
     "venues:venue_detail": {Role.OWNER},
     "venues:application_list": {Role.OWNER},
     "venues:application_create": {Role.OWNER},

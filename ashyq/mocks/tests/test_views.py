@@ -56,7 +56,7 @@ SHAPES = {
         "certificate",  # optional (R-VP-1)
     },  # fmt: skip
     "subscribers": {"phone", "iin"},
-    "companies": {"bin", "name", "oked"},
+    "companies": {"bin", "name", "oked", "phone"},
     "notifications": {"number", "date", "bin", "address"},
 }
 
@@ -203,9 +203,11 @@ class TestLookups:
         assert response.json() == {"error": "not_found"}
 
     def test_company_by_bin(self, client):
-        company = CompanyRecordFactory.create(oked=["56101", "93290"])
+        company = CompanyRecordFactory.create(oked=["56101", "93290"], phone="+77015550001")
         response = client.get(reverse("mocks:company", kwargs={"bin": company.bin}))
-        assert response.json() == {"bin": company.bin, "name": company.name, "oked": ["56101", "93290"]}
+        assert response.json() == {
+            "bin": company.bin, "name": company.name, "oked": ["56101", "93290"], "phone": "+77015550001",
+        }  # fmt: skip
         assert client.get(reverse("mocks:company", kwargs={"bin": "000000000000"})).status_code == 404
 
     def test_notification_by_number_even_with_a_slash_or_space_in_it(self, client):
