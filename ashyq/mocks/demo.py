@@ -62,6 +62,9 @@ DEMO_OKED_MISMATCH = {
     "category": "karaoke",
     "address": "Алматы, ул. Жибек Жолы, 50",
     "notification_number": _notification_number(303),
+    # Its contact phone in the business registry: a demo user who registers this company
+    # reads the code sent to it in the mock SMS gateway.
+    "phone": "+77015550303",
 }
 
 # One sanitary notification per demo venue (venues.demo.VENUES), with its BIN and address.
@@ -87,7 +90,7 @@ DEMO_COMPANIES = [
         ),
     }
     for _owner, serial, name in COMPANIES
-] + [{key: DEMO_OKED_MISMATCH[key] for key in ("bin", "name", "oked")}]
+] + [{key: DEMO_OKED_MISMATCH[key] for key in ("bin", "name", "oked", "phone")}]
 
 
 def _health_records(now) -> list[tuple[str, dict, dict]]:
