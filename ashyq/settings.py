@@ -367,8 +367,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # R-VP-3, retention: lapse undecided self-entries, drop what outlived its use.
     "vaccinations-purge": {"task": "vaccinations.tasks.purge", "schedule": crontab(hour=3, minute=40)},
-    # R-CI-9: anonymous counts per region and day.
-    "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 1800.0, "options": {"expires": 1800.0}},
+    # R-CI-9, R-LD-1: the check-ins counted since the last run (visitors.services.counts).
+    "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 300.0, "options": {"expires": 300.0}},
 }
 
 # --- Logging -------------------------------------------------------------------------

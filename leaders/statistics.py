@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from leaders.models import Candidate
 from leaders.rules import LOCAL_TZ
-from leaders.services.compute import counted_visits
+from leaders.services.compute import counted_days
 from venues.models import Standing, StandingKind, Venue
 from visitors.models import DailyStats
 
@@ -222,14 +222,14 @@ def candidates_for_export(candidate_list):
 
 def venue_checkins(*, region, start: datetime, end: datetime):
     """Every venue of `region` that participated during [start, end) or had a
-    check-in in it, with its counted check-ins (leaders.services.counted_visits:
-    visitors refused at the door are not counted), by name. One query."""
+    check-in in it, with its counted check-ins (leaders.services.compute.counted_days:
+    visitors refused at the door are not counted; kept for good), by name. One query."""
     counts = (
-        counted_visits(start=start, end=end)
+        counted_days(start=start, end=end)
         .filter(venue=OuterRef("pk"))
         .order_by()
         .values("venue")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("checkins"))
         .values("n")
     )
     return (

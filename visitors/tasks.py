@@ -6,13 +6,12 @@ door_report_mail is queued after the commit of a red or yellow check-in (R-CI-3)
 """
 
 import logging
-from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
 
-from visitors.services import periodic, reports
+from visitors.services import counts, periodic, reports
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +29,10 @@ def erase_identifiers() -> int:
 
 
 @shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
-def rollup_stats() -> int:
-    """R-CI-9: recompute today's and yesterday's counts (late rows of yesterday, e.g.
-    an auto-close or a remote check just before midnight, land in its row)."""
-    today = timezone.localdate()
-    return periodic.stats_rollup(day=today - timedelta(days=1)) + periodic.stats_rollup(day=today)
+def rollup_stats() -> str:
+    """R-CI-9, R-LD-1: count the check-ins and remote checks since the last run, each
+    once (visitors.services.counts); returns how far they are counted."""
+    return counts.counts_rollup(now=timezone.now()).isoformat()
 
 
 @shared_task(

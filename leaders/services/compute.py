@@ -17,11 +17,11 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ashyq.core.hours import LocalHours, UtcHour
+from ashyq.core.hours import LocalHours
 from ashyq.core.rows import values_rows
 from ashyq.core.services import audit_record
 from ashyq.queue import enqueue
@@ -32,7 +32,8 @@ from venues import conditions
 from venues.models import Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in_during
-from visitors.models import ExitMethod, Visit
+from visitors.models import VenueDay, VenueHour
+from visitors.services.counts import counts_rollup
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +45,22 @@ class LeadersError(ValueError):
     """A computation refused; the message is for the user."""
 
 
-def counted_visits(*, start: datetime, end: datetime):
-    """The check-ins that count for R-LD-1 in [start, end).
+def _days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and the last local day of [start, end) (a period is whole local days)."""
+    return start.astimezone(rules.LOCAL_TZ).date(), (end - timedelta(microseconds=1)).astimezone(rules.LOCAL_TZ).date()
 
-    Decided: a red or yellow visitor refused at the door (exit_method "refused",
-    R-CI-3) is not counted. He was checked but never admitted; Leader Ashyq rewards
-    venues for the visitors they let in under status control, and counting refusals
-    would let a venue earn benefits from the people it had to turn away. Every other
-    Visit row is already one check-in (R-CI-5 merges re-scans within 30 minutes).
-    """
-    return Visit.objects.filter(entered_at__gte=start, entered_at__lt=end).exclude(exit_method=ExitMethod.REFUSED)
+
+def counted_days(*, start: datetime, end: datetime):
+    """The venues' daily counts of [start, end) (visitors.models.VenueDay, kept for good:
+    a period older than the 28 days of check-ins kept, R-PR-2, is counted the same).
+
+    Decided: a red or yellow visitor refused at the door (R-CI-3) is not counted
+    (VenueDay.checkins leaves him out). He was checked but never admitted; Leader Ashyq
+    rewards venues for the visitors they let in under status control, and counting
+    refusals would let a venue earn benefits from the people it had to turn away. Every
+    other check-in is counted once (R-CI-5 merges re-scans within 30 minutes)."""
+    first, last = _days(start, end)
+    return VenueDay.objects.filter(day__gte=first, day__lte=last)
 
 
 # R-LD-4: volunteers, and venues excluded (or awaiting their return, R-MN-4) at any
@@ -67,15 +74,14 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     region kind, category tier and capacity. Volunteers and venues with no tier
     (R-REF-3) and venues excluded at any moment of the period (R-LD-4) are left out.
 
-    Two queries (issue 9, B4): one aggregate grouped by venue alone (read in venue
-    order from the index visit_venue_entered_exit, no sort), then the few venues it
-    keeps."""
+    Two queries: one aggregate of the period's daily counts grouped by venue, then the
+    few venues it keeps."""
     counts = dict(
-        counted_visits(start=start, end=end)
+        counted_days(start=start, end=end)
         .exclude(venue__category__tier="")
         .exclude(venue_id__in=venue_ids_in_during(_NOT_ELIGIBLE, start, end))
         .values("venue_id")
-        .annotate(checkins=Count("*"))
+        .annotate(checkins=Sum("checkins"))
         .filter(checkins__gt=rules.LOWEST_THRESHOLD)
         .order_by()
         .values_list("venue_id", "checkins")
@@ -96,28 +102,25 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     ]
 
 
-def hourly_visits(*, venue_ids: list[int], start: datetime, end: datetime):
-    """(venue id, UTC hour, check-ins) of the venues' counted visits in [start, end),
-    hours with none left out: one aggregate, COUNT(*) so that PostgreSQL reads the
-    index visit_venue_entered_exit alone, never the table (issue 9, B4)."""
+def hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime):
+    """(venue id, UTC hour, check-ins) of the venues' counted check-ins in [start, end),
+    from their hourly counts (visitors.models.VenueHour, kept for good), hours with none
+    left out."""
     return (
-        counted_visits(start=start, end=end)
-        .filter(venue_id__in=venue_ids)
-        .annotate(hour=UtcHour("entered_at"))
-        .values_list("venue_id", "hour")
-        .annotate(checkins=Count("*"))
+        VenueHour.objects.filter(venue_id__in=venue_ids, hour__gte=start, hour__lt=end)
+        .values_list("venue_id", "hour", "checkins")
         .order_by()
     )
 
 
 def _hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[datetime, int]]:
-    """Each venue's check-ins per local hour of the period (hourly_visits), keyed by the
+    """Each venue's check-ins per local hour of the period (hourly_counts), keyed by the
     hour's naive local start (its day and hour are all the flags need)."""
     hourly: dict[int, dict[datetime, int]] = {venue_id: {} for venue_id in venue_ids}
     if not venue_ids:
         return hourly
     local = LocalHours()
-    for venue_id, utc_hour, checkins in values_rows(hourly_visits(venue_ids=venue_ids, start=start, end=end)):
+    for venue_id, utc_hour, checkins in values_rows(hourly_counts(venue_ids=venue_ids, start=start, end=end)):
         hour = local[utc_hour]
         counts = hourly[venue_id]
         counts[hour] = counts.get(hour, 0) + checkins  # the clocks going back: two UTC hours, one local
@@ -230,6 +233,9 @@ def leaders_compute(
     _check_period(period_start, now)
     _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
     start, end = rules.period_bounds_utc(period_start)
+    # The period's check-ins are read from their counts: counted up to its end first.
+    if counts_rollup(now=now) < end:
+        raise LeadersError(_("The check-ins of the period's last minutes are still being counted; try again shortly."))
 
     report(0, _("Counting the check-ins of the period"))
     chosen: dict[int, list[dict]] = defaultdict(list)

@@ -5,10 +5,11 @@ excluded or awaiting its return, or its conditions did not allow it to open
 (monitoring.selectors.excused_days). An outage recorded later over a counted day
 withdraws the flag and lifts its sanction (`flags_withdraw_for_outage`)."""
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ashyq.core.services import audit_record
@@ -19,8 +20,10 @@ from monitoring.services.sanctions import sanction_for_trigger, sanction_withdra
 from venues.models import Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in_during
-from visitors.models import Visit
+from visitors.models import VenueDay
+from visitors.services.counts import counts_rollup
 
+logger = logging.getLogger(__name__)
 local_midnight = standing_rules.local_midnight
 
 
@@ -35,19 +38,27 @@ def inactivity_flag_all(*, now: datetime) -> int:
     the number of new flags.
 
     The venues looked at are those whose codes worked at some time of the last four
-    days and that had no check-in in them (an index probe each); for them, one read of
-    their last check-in, their last flag, and the excused days since."""
+    days and that had no check-in in them; for them, one read of their last day with a
+    check-in, their last flag, and the excused days since. The check-ins are read from
+    the daily counts (visitors.models.VenueDay, kept after the rows are gone), counted
+    first up to now: nothing is flagged while the days before today are not all
+    counted."""
     today = timezone.localdate(now)
-    window = local_midnight(today - timedelta(days=SILENT_DAYS_ALLOWED + 1))
+    window_day = today - timedelta(days=SILENT_DAYS_ALLOWED + 1)
+    window = local_midnight(window_day)
     midnight = local_midnight(today)
-    recent = Visit.objects.filter(venue_id=OuterRef("pk"), entered_at__gte=window, entered_at__lt=midnight)
-    last_visit = Visit.objects.filter(venue_id=OuterRef("pk"), entered_at__lt=window).order_by("-entered_at")
+    if counts_rollup(now=now) < midnight:
+        logger.warning("Inactivity flags put off: the check-ins before today are not all counted yet.")
+        return 0
+    active = VenueDay.objects.filter(venue_id=OuterRef("pk")).filter(Q(checkins__gt=0) | Q(refused__gt=0))
+    recent = active.filter(day__gte=window_day, day__lt=today)
+    last_visit = active.filter(day__lt=window_day).order_by("-day")
     last_flag = InactivityFlag.objects.filter(venue_id=OuterRef("pk"), withdrawn_at__isnull=True).order_by("-last_day")
     venues = list(
         Venue.objects.filter(pk__in=venue_ids_in_during(standing_rules.WORKING, window, midnight))
         .exclude(Exists(recent))
         .annotate(
-            last_entry=Subquery(last_visit.values("entered_at")[:1]),
+            last_day=Subquery(last_visit.values("day")[:1]),
             last_flagged=Subquery(last_flag.values("last_day")[:1]),
         )
         .only("pk", "region_id", "category_id")
@@ -69,8 +80,8 @@ def _stretch_start(venue, floor: date) -> date:
     """The first day a stretch of `venue` may count: after its last check-in's day and
     its last flag's last day, no earlier than `floor`."""
     start = floor
-    if venue.last_entry is not None:
-        start = max(start, timezone.localdate(venue.last_entry) + timedelta(days=1))
+    if venue.last_day is not None:
+        start = max(start, venue.last_day + timedelta(days=1))
     if venue.last_flagged is not None:
         start = max(start, venue.last_flagged + timedelta(days=1))
     return start

@@ -150,7 +150,7 @@ class Command(BaseCommand):
         now = timezone.now()
         self.stdout.write(f"bench_data: {size}")
         timings = {}
-        for step in ("people", "records", "venues", "checkins", "accounts", "finish"):
+        for step in ("people", "records", "venues", "checkins", "counts", "accounts", "finish"):
             started = time.monotonic()
             getattr(self, f"_{step}")(size=size, now=now, options=options)
             timings[step] = round(time.monotonic() - started, 2)
@@ -383,6 +383,32 @@ class Command(BaseCommand):
                 },
             )
             self._restore_visit_indexes(cursor, saved)
+
+    def _counts(self, *, size, now, options):
+        """The check-ins' anonymous counts as the rollup leaves them (visitors.services.
+        counts): each venue's local days and UTC hours, counted up to now."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """INSERT INTO visitors_venueday (venue_id, day, checkins, refused, by_guard)
+                   SELECT venue_id, (entered_at AT TIME ZONE 'Asia/Almaty')::date,
+                          count(*) FILTER (WHERE exit_method IS DISTINCT FROM 'refused'),
+                          count(*) FILTER (WHERE exit_method = 'refused'),
+                          count(*) FILTER (WHERE method = 'guard' AND exit_method IS DISTINCT FROM 'refused')
+                   FROM visitors_visit WHERE entered_at < %(now)s GROUP BY 1, 2""",
+                {"now": now},
+            )
+            cursor.execute(
+                """INSERT INTO visitors_venuehour (venue_id, hour, checkins)
+                   SELECT venue_id, date_bin('1 hour', entered_at, TIMESTAMPTZ '2000-01-01 00:00+00'), count(*)
+                   FROM visitors_visit WHERE entered_at < %(now)s AND exit_method IS DISTINCT FROM 'refused'
+                   GROUP BY 1, 2""",
+                {"now": now},
+            )
+            cursor.execute(
+                """INSERT INTO visitors_countsmark (id, counted_until) VALUES (1, %(now)s)
+                   ON CONFLICT (id) DO UPDATE SET counted_until = excluded.counted_until""",
+                {"now": now},
+            )
 
     def _drop_visit_indexes(self, cursor) -> dict[str, list[str]]:
         """Drop visitors_visit's secondary indexes and foreign keys; their definitions to restore."""
