@@ -347,8 +347,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # R-CI-4: visits with no exit close 4 hours after entry.
     "visits-auto-close": {"task": "visitors.tasks.auto_close_visits", "schedule": 600.0, "options": {"expires": 600.0}},
-    # R-PR-2: identifiers in check-ins and look-ups are erased after 28 days.
-    "erase-identifiers": {"task": "visitors.tasks.erase_identifiers", "schedule": crontab(hour=3, minute=30)},
+    # R-PR-2: the check-ins and look-ups older than 28 days go, whole days at a time.
+    "retention": {"task": "visitors.tasks.retention", "schedule": crontab(minute=35)},
     # R-MN-2: venues silent for more than 3 full local days are flagged.
     "flag-inactive-venues": {
         "task": "monitoring.ops_tasks.flag_inactive_venues",

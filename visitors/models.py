@@ -115,7 +115,10 @@ class VisitWindow(models.Model):
     same check-in (30 minutes from the counted entry). One row per venue and person,
     unique in the database, so two simultaneous scans make one visit."""
 
-    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="+", verbose_name=_("venue"))
+    # No index of its own: the unique (venue, person) serves every look-up by venue.
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.CASCADE, related_name="+", verbose_name=_("venue"), db_index=False
+    )
     person = models.CharField(_("person (blind index)"), max_length=PERSON_KEY_LENGTH)
     until = models.DateTimeField(_("until"))
 
@@ -133,8 +136,14 @@ class StatusLookup(models.Model):
     """R-PR-3: a look-up of a person's status by someone else (a guard, an operator):
     who, when, which venue, the colour. R-PR-4: the person sees it for 28 days."""
 
+    # No index of their own: (actor, at) and (venue, at) below serve every look-up by
+    # either (one index fewer each to write on every guard look-up).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("looked up by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("looked up by"),
+        db_index=False,
     )
     venue = models.ForeignKey(
         "venues.Venue",
@@ -143,6 +152,7 @@ class StatusLookup(models.Model):
         blank=True,
         related_name="status_lookups",
         verbose_name=_("venue"),
+        db_index=False,
     )
     # R-PR-2: erased (NULL) after 28 days; the rest of the row stays as evidence.
     person = models.CharField(_("person (blind index)"), max_length=PERSON_KEY_LENGTH, null=True, blank=True)  # noqa: DJ001

@@ -1,17 +1,15 @@
-"""Periodic work of the visitors app: automatic closes (R-CI-4) and erasure (R-PR-2).
-The anonymous counts are visitors.services.counts."""
+"""Periodic work of the visitors app: automatic closes (R-CI-4). The anonymous counts are
+visitors.services.counts, the deletion after 28 days visitors.services.retention."""
 
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from visitors import rules
 from visitors.models import (
     ExitMethod,
-    StatusLookup,
     Visit,
-    VisitWindow,
 )
 
 # --- Periodic work (R-CI-4, R-PR-2, R-CI-9) -------------------------------------------------
@@ -24,17 +22,3 @@ def visits_auto_close(*, now: datetime) -> int:
     return Visit.objects.filter(exited_at__isnull=True, entered_at__lte=now - rules.AUTO_CLOSE_AFTER).update(
         exited_at=F("entered_at") + rules.AUTO_CLOSE_AFTER, exit_method=ExitMethod.AUTO
     )
-
-
-@transaction.atomic
-def identifiers_erase(*, now: datetime) -> int:
-    """R-PR-2: visits and look-ups 28 days old or older lose the person (and the
-    citizen's account); expired visit windows are deleted. The rows and the daily
-    counts stay. One statement per table; returns the rows changed."""
-    cutoff = now - rules.IDENTIFIER_RETENTION
-    visits = Visit.objects.filter(Q(person__isnull=False) | Q(user__isnull=False), entered_at__lte=cutoff).update(
-        person=None, user=None
-    )
-    lookups = StatusLookup.objects.filter(person__isnull=False, at__lte=cutoff).update(person=None, birth_key=None)
-    windows, _deleted = VisitWindow.objects.filter(until__lte=now).delete()
-    return visits + lookups + windows

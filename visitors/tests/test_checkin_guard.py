@@ -21,8 +21,9 @@ from ashyq.identifiers import make_iin, validate_adult_iin
 from statuses.persons import person_key
 from statuses.tests.factories import ContactFactory, PcrResultFactory, VaccinationFactory, iin, local, synced
 from visitors.models import DoorReport, StatusLookup, Visit, VisitWindow
-from visitors.services import checkin, periodic
+from visitors.services import checkin
 from visitors.services import guard as guard_services
+from visitors.services.retention import retention_run
 from visitors.tasks import door_report_mail
 from visitors.tests.factories import GuardFactory, StatusLookupFactory, open_venue
 
@@ -463,11 +464,11 @@ def test_the_same_person_again_or_a_birthday_an_hour_old_does_not_count(guard, v
     assert not enumeration_flags().exists()
 
 
-def test_the_birth_date_hash_is_erased_with_the_person(guard, venue, clock):
+def test_the_birth_date_hash_goes_with_the_look_up(guard, venue, clock):
     lookup(guard, venue, iin=born_on(date(1980, 1, 1), 1), at=T0)
     assert StatusLookup.objects.get().birth_key
-    periodic.identifiers_erase(now=T0 + timedelta(days=28))
-    assert StatusLookup.objects.values_list("person", "birth_key").get() == (None, None)
+    retention_run(now=T0 + timedelta(days=28, seconds=1))
+    assert not StatusLookup.objects.exists()
 
 
 # The answer card's machine-readable attributes: the colour, its validity and freshness,

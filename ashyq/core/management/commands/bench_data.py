@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ashyq.identifiers import make_bin, make_iin
+from visitors.partitions import partitions_ensure
 
 DEFAULT_PEOPLE = 20_000_000
 DEFAULT_VENUES = 100_000
@@ -342,6 +343,8 @@ class Command(BaseCommand):
         first_day = timezone.localdate(now) - timedelta(days=DAYS - 1)
         start = datetime.combine(first_day, datetime.min.time(), tzinfo=LOCAL_TZ)
         hours = [hour for hour, weight in enumerate(HOUR_WEIGHTS) for _ in range(weight)]
+        # Every day of the data set in its own partition (visitors.partitions), not the default one.
+        partitions_ensure(first_day + timedelta(days=n) for n in range(-1, DAYS + 1))
         with connection.cursor() as cursor:
             saved = self._drop_visit_indexes(cursor)
             cursor.execute(
@@ -434,7 +437,9 @@ class Command(BaseCommand):
     def _restore_visit_indexes(self, cursor, saved) -> None:
         cursor.execute("SET maintenance_work_mem = '512MB'")
         for definition in saved["indexes"]:
-            cursor.execute(definition)
+            # The table is partitioned by day (visitors.partitions): an index made on the
+            # parent ONLY would cover none of its partitions.
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))
         for name, definition in saved["foreign"]:
             cursor.execute(f'ALTER TABLE visitors_visit ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("RESET maintenance_work_mem")
