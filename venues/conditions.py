@@ -27,9 +27,9 @@ import uuid
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -83,7 +83,6 @@ class Conditions:
     effective_zone: str | None
     participant: bool
     leader: bool
-    standing: str = standing_rules.APPLIED
     # In plain words, lazy (rendered in the reader's language when shown).
     reasons: list[Any] = field(default_factory=list)
 
@@ -171,7 +170,6 @@ def decide(*, standing: str, zone: str | None, since: date | None, rules_of: Rul
             effective_zone=None,
             participant=False,
             leader=False,
-            standing=standing,
             reasons=[_("No zone is set for the region: the default conditions apply")],
         )
     participant, why = _PARTICIPATION.get(standing, _PARTICIPATION[standing_rules.APPLIED])
@@ -201,7 +199,6 @@ def decide(*, standing: str, zone: str | None, since: date | None, rules_of: Rul
         effective_zone=effective,
         participant=participant,
         leader=is_leader,
-        standing=standing,
         reasons=reasons,
     )
 
