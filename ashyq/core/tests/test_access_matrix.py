@@ -78,6 +78,7 @@ ACCESS = {
     "checkin:check": {Role.CITIZEN},
     "checkin:check_qr": ANYONE,
     "checkin:guard_lookup": {Role.GUARD},
+    "checkin:guard_exit": {Role.GUARD},
     "checkin:sanitary": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "monitoring:venue_search": {Role.INSPECTOR},
     "monitoring:venue_history": {Role.INSPECTOR},
