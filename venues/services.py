@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from typing import TypedDict
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -69,16 +70,46 @@ def _owner_create(*, username: str, email: str, password: str, company: rules.Co
     return user
 
 
-def application_submit(*, owner: User, company: Company, data: ApplicationData, now: datetime) -> Application:
+class ApplicationResubmitted(Exception):
+    """The form of `application` was submitted again (the back button, a double tap):
+    nothing new was recorded."""
+
+    def __init__(self, application: Application):
+        super().__init__(f"application {application.pk} submitted again")
+        self.application = application
+
+
+def application_submit(
+    *, owner: User, company: Company, data: ApplicationData, now: datetime, idempotency_key: UUID | None = None
+) -> Application:
     """Run every automatic check of an application (R-VN-3) and record the decision.
 
     All passed: approved, and the venue, its entrances and QR codes are created at
     once. Any failed: refused, every failed check listed. The registries are asked
-    before anything is written: RegistryError propagates and nothing is stored."""
+    before anything is written: RegistryError propagates and nothing is stored.
+
+    `idempotency_key`: the form's key. A key this owner submitted already raises
+    ApplicationResubmitted with that application, however close the two requests
+    (a unique constraint decides), and records nothing."""
     if company.owner_id != owner.pk:
         raise PermissionDenied
+    if idempotency_key is not None:
+        _refuse_resubmission(owner=owner, key=idempotency_key)
     checks = _application_checks(company=company, data=data, now=now)
-    return _application_record(owner=owner, company=company, data=data, checks=checks, now=now)
+    try:
+        return _application_record(
+            owner=owner, company=company, data=data, checks=checks, now=now, idempotency_key=idempotency_key
+        )
+    except IntegrityError:
+        if idempotency_key is not None:  # the same form, submitted at the same moment
+            _refuse_resubmission(owner=owner, key=idempotency_key)
+        raise
+
+
+def _refuse_resubmission(*, owner: User, key: UUID) -> None:
+    first = Application.objects.filter(submitted_by=owner, idempotency_key=key).select_related("venue").first()
+    if first is not None:
+        raise ApplicationResubmitted(first)
 
 
 def _application_checks(*, company: Company, data: ApplicationData, now: datetime) -> list[rules.Check]:
@@ -108,7 +139,13 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
 
 @transaction.atomic
 def _application_record(
-    *, owner: User, company: Company, data: ApplicationData, checks: list[rules.Check], now: datetime
+    *,
+    owner: User,
+    company: Company,
+    data: ApplicationData,
+    checks: list[rules.Check],
+    now: datetime,
+    idempotency_key: UUID | None = None,
 ) -> Application:
     approved = rules.all_passed(checks)
     application = Application.objects.create(
@@ -128,6 +165,7 @@ def _application_record(
         status=ApplicationStatus.APPROVED if approved else ApplicationStatus.REFUSED,
         checks=[check.as_json() for check in checks],
         decided_at=now,
+        idempotency_key=idempotency_key,
     )
     audit_record(
         actor=owner,
