@@ -86,7 +86,7 @@ MESSAGES = {
         "Re-register the legal entity's OKED, or choose the category of your activity."
     ),
     (OKED_CATEGORY, "no_codes"): _(
-        "No OKED code matches the category «%(category)s» yet. Contact the operator of Ashyq."
+        "No OKED code matches the category «%(category)s» yet. Write to the support of Ashyq."
     ),
     (NOTIFICATION_FOUND, OK): _("The sanitary notification № %(number)s is in the notification registry."),
     (NOTIFICATION_FOUND, "not_found"): _(

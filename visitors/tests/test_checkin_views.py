@@ -465,12 +465,14 @@ def test_a_guard_whose_guard_mode_was_turned_off_looks_up_nothing(client, venue,
 # --- The remote check (R-CI-8) --------------------------------------------------------------------
 
 
-def test_r_ci_8_the_citizen_sees_his_own_status_full_screen_and_it_is_counted(client, statuses):
+def test_r_ci_8_the_citizen_sees_his_own_status_on_a_card_unlike_the_door_and_it_is_counted(client, statuses):
     response = signed_in(client, CitizenFactory(iin=RED)).get(CHECK, {"iin": GREEN})
     text = text_of(response)
     assert 'data-status="red"' in text  # his own, whatever the URL says
-    assert 'class="sweep"' in text and "data-clock" in text
-    assert "not a check-in" in text
+    # Never to be shown at a door as a check-in (R-CI-1): its own card, no clock, no moving bar.
+    assert 'data-card="remote"' in text and 'data-card="door"' not in text
+    assert "Not valid for entry" in text and "not a check-in" in text
+    assert 'class="sweep"' not in text and "data-clock" not in text and "status-screen" not in text
     assert RemoteCheck.objects.get().colour == "red"
     assert not Visit.objects.exists()
 
