@@ -75,6 +75,8 @@ ACCESS = {
     "codes:rules": ANYONE,
     "codes:guide_pdf": ANYONE,
     "codes:rules_pdf": ANYONE,
+    "codes:agreement": ANYONE,
+    "codes:agreement_pdf": ANYONE,
     "checkin:check": {Role.CITIZEN},
     "checkin:check_qr": ANYONE,
     "checkin:guard_lookup": {Role.GUARD},
