@@ -121,7 +121,9 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
     if registered is not None:  # without the company its codes cannot be compared
         checks.append(rules.check_oked_registered(oked=data["oked"], company=registered))
     checks.append(
-        rules.check_oked_category(oked=data["oked"], category=category.name, matching_codes=oked_codes_for(category))
+        rules.check_oked_category(
+            oked=data["oked"], category_code=category.code, matching_codes=oked_codes_for(category)
+        )
     )
     checks += rules.check_notification(
         number=data["notification_number"],
@@ -131,7 +133,7 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
         record=notification,
     )
     facts = admission_facts(category=category, region=region, on=on)
-    checks.append(rules.check_admission(category=category.name, region=region.name, on=on, facts=facts))
+    checks.append(rules.check_admission(category_code=category.code, region_code=region.code, on=on, facts=facts))
     excluded = address_excluded(address=data["address"], at=now)
     checks.append(rules.check_exclusion(excluded=excluded))
     return checks
@@ -148,6 +150,11 @@ def _application_record(
     idempotency_key: UUID | None = None,
 ) -> Application:
     approved = rules.all_passed(checks)
+    # The message as the submitter read it, kept as a fallback; pages render it anew.
+    names = {
+        "category": {data["category"].code: data["category"].name},
+        "region": {data["region"].code: data["region"].name},
+    }
     application = Application.objects.create(
         company=company,
         submitted_by=owner,
@@ -163,7 +170,7 @@ def _application_record(
         entrances=list(data["entrances"]),
         phone=data["phone"],
         status=ApplicationStatus.APPROVED if approved else ApplicationStatus.REFUSED,
-        checks=[check.as_json() for check in checks],
+        checks=[check.as_json(names) for check in checks],
         decided_at=now,
         idempotency_key=idempotency_key,
     )

@@ -94,8 +94,10 @@ def venue_detail(request, pk: int):
 @role_required(Role.OWNER)
 def application_list(request):
     page = Paginator(selectors.applications_for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Categories and regions named in the reader's language, loaded once for the page.
+    names = selectors.check_names(check for application in page.object_list for check in application.checks)
     for application in page.object_list:
-        application.failed_messages = [rules.check_message(c) for c in application.checks if not c["passed"]]
+        application.failed_messages = [rules.check_message(c, names) for c in application.checks if not c["passed"]]
     return render(request, "venues/application_list.html", {"page": page})
 
 
@@ -103,7 +105,8 @@ def application_list(request):
 @role_required(Role.OWNER)
 def application_detail(request, pk: int):
     application = selectors.get_application_for_owner(request.user, pk)
-    checks = [dict(check, message=rules.check_message(check)) for check in application.checks]
+    names = selectors.check_names(application.checks)
+    checks = [dict(check, message=rules.check_message(check, names)) for check in application.checks]
     context = {
         "application": application,
         "failed": [check for check in checks if not check["passed"]],

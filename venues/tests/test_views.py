@@ -21,6 +21,7 @@ from ashyq.reference.tests.factories import (
     RegionFactory,
     ZoneChangeFactory,
 )
+from venues import rules
 from venues.codes.services import codes_issue
 from venues.models import Application, ApplicationStatus, Company, Venue
 from venues.standing import rules as standing_rules
@@ -327,6 +328,26 @@ def test_a_form_without_its_key_is_refused_with_a_message(en_client, owner, form
     response = en_client.post(reverse("venues:application_create"), _form(form_world, idempotency_key=""))
     assert "This form is out of date" in response.content.decode()
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "category", "region"),
+    [("ru", "Сауны", "Тараз-сити"), ("kk", "Моншалар", "Тараз қаласы"), ("en", "Saunas", "Taraz City")],
+)
+def test_a_refusal_names_the_category_and_region_in_the_readers_language(client, owner, language, category, region):
+    saunas = CategoryFactory(code="saunas-x", name_ru="Сауны", name_kk="Моншалар", name_en="Saunas")
+    taraz = RegionFactory(code="taraz-x", name_ru="Тараз-сити", name_kk="Тараз қаласы", name_en="Taraz City")
+    checks = [
+        rules.check_admission(
+            category_code=saunas.code, region_code=taraz.code, on=date(2021, 6, 1), facts=rules.AdmissionFacts(False)
+        ).as_json({"category": {saunas.code: "Сауны"}, "region": {taraz.code: "Тараз-сити"}})  # filed in Russian
+    ]
+    application = ApplicationFactory(company=owner.companies.get(), checks=checks)
+    client.cookies["django_language"] = language
+    client.force_login(owner)
+    for url in (reverse("venues:application_detail", args=[application.pk]), reverse("venues:application_list")):
+        content = client.get(url).content.decode().replace("&laquo;", "«").replace("&raquo;", "»")
+        assert f"«{category}»" in content and region in content
 
 
 def _sign_up(bin_) -> dict:
