@@ -322,6 +322,15 @@ def addresses_match(first: str, second: str) -> bool:
     return normalize_address(first) == normalize_address(second)
 
 
+def same_venue(first: tuple[str, str], second: tuple[str, str]) -> bool:
+    """Whether two (name, address) pairs are one venue: the names equal but for case
+    and spaces, the addresses as addresses_match compares them."""
+    (name, address), (other_name, other_address) = first, second
+    return " ".join(name.split()).casefold() == " ".join(other_name.split()).casefold() and addresses_match(
+        address, other_address
+    )
+
+
 # --- Entrances --------------------------------------------------------------------------
 
 MAX_ENTRANCES = 50

@@ -71,12 +71,14 @@ def _owner_create(*, username: str, email: str, password: str, company: rules.Co
 
 
 class ApplicationResubmitted(Exception):
-    """The form of `application` was submitted again (the back button, a double tap):
-    nothing new was recorded."""
+    """The form of `application` was submitted again (a double tap, a refresh), or an
+    application for a venue the company has already (the browser's back button, which
+    shows the form again as typed): nothing new was recorded. `same_form`: the first."""
 
-    def __init__(self, application: Application):
+    def __init__(self, application: Application, *, same_form: bool = True):
         super().__init__(f"application {application.pk} submitted again")
         self.application = application
+        self.same_form = same_form
 
 
 def application_submit(
@@ -95,6 +97,7 @@ def application_submit(
         raise PermissionDenied
     if idempotency_key is not None:
         _refuse_resubmission(owner=owner, key=idempotency_key)
+    _refuse_venue_twice(company=company, data=data)
     checks = _application_checks(company=company, data=data, now=now)
     try:
         return _application_record(
@@ -104,6 +107,20 @@ def application_submit(
         if idempotency_key is not None:  # the same form, submitted at the same moment
             _refuse_resubmission(owner=owner, key=idempotency_key)
         raise
+
+
+def _refuse_venue_twice(*, company: Company, data: ApplicationData) -> None:
+    """A venue the company has already — the same name and address, as
+    venues.rules.same_venue compares them — is not created twice: a browser that shows
+    the form again after the back button gives it a new key but the same contents.
+    One query: the company's venues."""
+    for venue in (
+        Venue.objects.filter(company=company).select_related("application").only("name", "address", "application")
+    ):
+        if venue.application is not None and rules.same_venue(
+            (venue.name, venue.address), (data["name"], data["address"])
+        ):
+            raise ApplicationResubmitted(venue.application, same_form=False)
 
 
 def _refuse_resubmission(*, owner: User, key: UUID) -> None:

@@ -137,9 +137,12 @@ def application_create(request):
         except RegistryError as exc:
             _registry_down(form, exc)
         except services.ApplicationResubmitted as again:
-            messages.info(
-                request, _("This application was already submitted: here is its result. Nothing new was created.")
-            )
+            if again.same_form:
+                messages.info(
+                    request, _("This application was already submitted: here is its result. Nothing new was created.")
+                )
+            else:
+                messages.info(request, _("This venue is already yours in Ashyq: here it is. Nothing new was created."))
             return _application_outcome(again.application)
         else:
             if application.status == ApplicationStatus.APPROVED:

@@ -280,3 +280,9 @@ def test_test_mode_label_names_the_moment_it_ends_and_the_days_left():
         label = rules.describe_test_mode(ends_at=ends, now=datetime(2021, 5, 9, 12, 0, tzinfo=ALMATY))
         assert label == "Test mode until 12 May 10:00 (3 days left)"
         assert "(1 day left)" in rules.describe_test_mode(ends_at=ends, now=ends - timedelta(hours=1))
+
+
+def test_same_venue_is_the_same_name_and_address_whatever_the_case_and_spelling():
+    assert rules.same_venue(("Кафе  «Арман»", "г. Алматы, ул. Абая, 10"), ("кафе «арман»", "Алматы улица Абая 10"))
+    assert not rules.same_venue(("Кафе «Арман»", "Алматы, ул. Абая, 10"), ("Кафе «Арман»", "Алматы, ул. Абая, 12"))
+    assert not rules.same_venue(("Кафе «Арман»", "Алматы, ул. Абая, 10"), ("Кафе «Арман-2»", "Алматы, ул. Абая, 10"))

@@ -140,11 +140,39 @@ def test_the_same_form_submitted_again_records_nothing_and_names_the_first_appli
 
 def test_another_form_of_the_same_owner_is_another_application(world):
     with time_machine.travel(NOW, tick=False):
-        for _ in range(2):
+        for name in ("Кинотеатр «Арман»", "Кинотеатр «Арман-2»"):
             services.application_submit(
-                owner=world.owner, company=world.company, data=_data(world), now=NOW, idempotency_key=uuid.uuid4()
+                owner=world.owner,
+                company=world.company,
+                data=_data(world, name=name),
+                now=NOW,
+                idempotency_key=uuid.uuid4(),
             )
     assert Venue.objects.count() == 2
+
+
+def test_the_back_button_gives_a_new_key_but_the_venue_the_company_has_is_not_made_twice(world):
+    """A browser that loads the form again after the back button restores what was
+    typed but not the hidden key: the same name and address are the same venue."""
+    with time_machine.travel(NOW, tick=False):
+        first = _submit(world)
+        with pytest.raises(services.ApplicationResubmitted) as again:
+            services.application_submit(
+                owner=world.owner,
+                company=world.company,
+                data=_data(world, name="  кинотеатр   «АРМАН» ", address="г. Алматы, ул. Абая, 10", capacity=90),
+                now=NOW,
+                idempotency_key=uuid.uuid4(),
+            )
+    assert again.value.application == first and not again.value.same_form
+    assert Venue.objects.count() == 1 and Application.objects.count() == 1
+
+
+def test_a_refused_application_sent_again_as_it_was_is_checked_again(world):
+    with time_machine.travel(NOW, tick=False):
+        refused = _submit(world, oked="47190")
+        again = _submit(world, oked="47190")
+    assert refused.status == again.status == ApplicationStatus.REFUSED and refused != again
 
 
 def test_the_database_refuses_a_second_application_of_one_form(world):
