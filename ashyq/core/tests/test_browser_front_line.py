@@ -49,7 +49,7 @@ NOT_FOR_ENTRY = {"ru": "Недействительно для входа", "kk":
 REFUSED = {"ru": "Вход не разрешён", "kk": "Кіруге рұқсат жоқ"}
 CHECKED_IN = {"ru": "Посещение зарегистрировано", "kk": "Келу тіркелді"}
 RESUBMITTED = {"ru": "Этот объект уже есть у вас в Ashyq", "kk": "Бұл нысан Ashyq-та сізде бұрыннан бар"}
-LONG_NAME = ("Ресторанно-развлекательный-комплекс-«Ұлы-Дала»-" * 7)[:300]
+LONG_NAME = ("РесторанҰлыДалаСамал" * 16)[:300]  # one unbroken word of 300 letters
 
 
 def _phone(browser_page, base, user, language):
