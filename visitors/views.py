@@ -367,23 +367,8 @@ def guard_exit_view(request):
     venue = venue_for_guard(request.user)
     if venue is None:
         return redirect("checkin:guard")
-    form = GuardExitForm(request.POST, entrances=venue.entrances.all())
     now = timezone.now()
-    errors, occupancy = [], None
-    if form.is_valid():
-        _remember_entrance(request, form.cleaned_data["entrance"])
-        try:
-            occupancy = guard_exit(
-                guard=request.user,
-                venue=venue,
-                entrance=form.cleaned_data["entrance"],
-                iin=form.cleaned_data["iin"] or None,
-                now=now,
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-    else:
-        errors = [message for messages_ in form.errors.values() for message in messages_]
+    occupancy, errors = _guard_exit(request, venue, GuardExitForm(request.POST, entrances=venue.entrances.all()), now)
     status = 400 if errors else 200
     if not request.headers.get("HX-Request"):
         if not errors:
@@ -395,6 +380,19 @@ def guard_exit_view(request):
     occupancy = occupancy or selectors.occupancy(venue, now=now)
     context = {"exit_errors": errors, "exit_recorded": not errors, "now": now, "occupancy": occupancy}
     return render(request, "visitors/_guard_answer.html", {**context, "swap_oob": True}, status=status)
+
+
+def _guard_exit(request, venue, form, now):
+    """(the occupancy after it or None, error messages) of one exit."""
+    if not form.is_valid():
+        return None, [message for messages_ in form.errors.values() for message in messages_]
+    entrance = form.cleaned_data["entrance"]
+    _remember_entrance(request, entrance)
+    try:
+        iin = form.cleaned_data["iin"] or None
+        return guard_exit(guard=request.user, venue=venue, entrance=entrance, iin=iin, now=now), []
+    except ValidationError as exc:
+        return None, exc.messages
 
 
 def _remember_entrance(request, entrance):
