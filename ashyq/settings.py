@@ -71,6 +71,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address printed in QR codes and e-mails (required in production).
 PUBLIC_URL = env.str("PUBLIC_URL", default="" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# Where people get help: every page's footer and every message that sends them there.
+# The project's technical support was a Telegram bot (the participant's FAQ, question 48).
+SUPPORT_URL = env.str("SUPPORT_URL", default="https://t.me/support_ashyq_bot")
+SUPPORT_NAME = env.str("SUPPORT_NAME", default="Telegram @support_ashyq_bot")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

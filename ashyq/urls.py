@@ -21,6 +21,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("monitoring/ops/", include("monitoring.ops_urls")),
     path("leaders/", include("leaders.urls")),
+    path("", include("leaders.figures_urls")),
     path("stats/vaccinations/", include("vaccinations.stats_urls")),
     path("stats/", include("leaders.stats_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -73,6 +73,10 @@ class Application(models.Model):
         verbose_name=_("refusal overridden by"),
     )
     override_reason = models.TextField(_("reason of the override"), blank=True)
+    # The key of the form that was submitted: the same form sent again (the browser's
+    # back button, a double tap, a resubmission) finds this application instead of
+    # making a second venue. NULL for applications older than the key.
+    idempotency_key = models.UUIDField(_("form key"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -81,6 +85,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["company", "-submitted_at"], name="application_company_date"),
             models.Index(fields=["status", "-submitted_at"], name="application_status_date"),
+        ]
+        constraints = [
+            # One application per owner and form, whatever the timing of the requests.
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="application_submitted_once"),
         ]
 
     def __str__(self) -> str:

@@ -156,3 +156,21 @@ class GuardLookupForm(forms.Form):
         if data["iin"]:
             return {"iin": data["iin"]}
         return {"passport": data["passport"], "country": data["country"]}
+
+
+class GuardExitForm(forms.Form):
+    """R-CI-6 Decided: the guard records an exit, by the visitor's IIN, or with the IIN
+    left empty as one anonymous exit. The IIN is never rendered back (R-PR-6)."""
+
+    entrance = _EntranceField(label=_("Entrance"), empty_label=None)
+    iin = IINField(
+        label=_("Visitor's IIN (optional)"),
+        required=False,
+        help_text=_("Leave it empty to record one exit of a visitor you do not name."),
+    )
+
+    def __init__(self, *args, entrances, **kwargs):
+        kwargs.setdefault("auto_id", "id_exit_%s")  # beside the look-up form, on one page
+        super().__init__(*args, **kwargs)
+        self.fields["entrance"].queryset = entrances
+        self.fields["iin"].widget.attrs.update({"data-clear": "", "enterkeyhint": "done"})

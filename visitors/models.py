@@ -32,6 +32,7 @@ class EntryMethod(models.TextChoices):
 class ExitMethod(models.TextChoices):
     SCAN = "scan", _("exit scan")  # R-CI-4
     AUTO = "auto", _("closed automatically")  # R-CI-4 Decided: after 4 hours
+    GUARD = "guard", _("recorded by the guard")  # R-CI-6 Decided: by IIN or anonymous
     # R-CI-3: a red or yellow visitor is not admitted; his check-in is closed at once,
     # so he is counted at the door but never inside (R-CI-6).
     REFUSED = "refused", _("not admitted")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("check/", views.check, name="check"),  # R-CI-8: what the neutral QR opens
     path("check/qr.png", views.check_qr, name="check_qr"),
     path("guard/lookup/", views.guard_lookup_view, name="guard_lookup"),  # the form of checkin:guard
+    path("guard/exit/", views.guard_exit_view, name="guard_exit"),  # R-CI-6: its exit form
     path("sanitary/", views.sanitary_reports, name="sanitary"),  # R-CI-3
 ]

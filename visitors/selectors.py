@@ -18,12 +18,14 @@ from visitors.models import DoorReport, StatusLookup, Visit
 @dataclass(frozen=True)
 class Occupancy:
     """R-CI-6: people inside now against the allowed number; `percent` is of the
-    allowed number (over 100 when over the limit)."""
+    allowed number (over 100 when over the limit). `full`: at or over the limit, so
+    that nobody more may enter until someone leaves (R-CI-6 Decided)."""
 
     inside: int
     allowed: int
     percent: int
     over: bool
+    full: bool = False
 
 
 def occupancy(venue, *, now: datetime, inside: int | None = None, standing: str | None = None) -> Occupancy:
@@ -35,11 +37,17 @@ def occupancy(venue, *, now: datetime, inside: int | None = None, standing: str 
     if inside is None:
         inside = _inside(venue, now=now).count()
     allowed = rules.allowed_occupancy(venue.capacity, occupancy_percent_at(venue, now, standing=standing))
+    return occupancy_of(inside=inside, allowed=allowed)
+
+
+def occupancy_of(*, inside: int, allowed: int) -> Occupancy:
+    """R-CI-6: the Occupancy of `inside` people against `allowed` (no query)."""
     return Occupancy(
         inside=inside,
         allowed=allowed,
         percent=rules.occupancy_percent(inside, allowed),
         over=inside > allowed,
+        full=rules.is_full(inside=inside, allowed=allowed),
     )
 
 

@@ -60,7 +60,10 @@ def _items(user):
 def navigation(request):
     # Each language by its own name ("Қазақша", not "Казахский"): the switcher is for
     # someone who may not read the current one.
-    context = {"interface_languages": settings.LANGUAGES}
+    context = {
+        "interface_languages": settings.LANGUAGES,
+        "support": {"url": settings.SUPPORT_URL, "name": settings.SUPPORT_NAME},
+    }
     user = getattr(request, "user", None)
     if user is None:
         return context

@@ -21,3 +21,10 @@ def venue_sanctions(venue):
         sanction.may_return = awaiting and current.ref == sanction.pk
         sanction.may_appeal = sanction.state == SanctionState.ACTIVE and not hasattr(sanction, "appeal")
     return {"sanctions": sanctions, "excluded": current is not None and current.kind in standing_rules.EXCLUDED_KINDS}
+
+
+@register.inclusion_tag("monitoring/_venue_sanctions_list.html")
+def venue_sanctions_list(venue):
+    """The venue's sanctions as a list, newest first (the owner's figures page); the
+    appeals and returns are on the venue page's panel."""
+    return {"sanctions": selectors.sanctions_for_owner(venue=venue)}

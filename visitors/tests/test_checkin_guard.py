@@ -232,7 +232,9 @@ def test_r_pr_6_every_answer_has_the_same_fields_and_none_holds_a_name_a_birth_d
         "unknown": "blue",
     }
     field_names = {tuple(f.name for f in dataclasses.fields(a)) for a in answers.values()}
-    assert field_names == {("colour", "valid_until", "fresh", "last_sync_at", "instruction", "counted", "occupancy")}
+    assert field_names == {
+        ("colour", "valid_until", "fresh", "last_sync_at", "instruction", "counted", "occupancy", "full", "reopened")
+    }
     for n, (name, answer) in enumerate(answers.items()):
         number = people[name]
         birth = validate_adult_iin(number, on=T0.date()).birth_date

@@ -142,7 +142,7 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
     _walk(
         browser_page,
         base,
-        ["/", "/auth/phone/", "/accounts/sign-in/", "/leaders/regions/"],
+        ["/", "/auth/phone/", "/accounts/sign-in/", "/leaders/regions/", "/venues/sign-up/", "/guide/agreement/"],
         "anyone",
         after=sign_in_pages_accessible,
     )
@@ -151,14 +151,14 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
         _signed_in(phone_page, base, citizen),
         base,
         # The live card covers the whole screen, switcher included: not the first page nor the last.
-        ["/me/", f"/q/{code_token(entry)}", "/me/lookups/", "/me/visits/"],
+        ["/me/", f"/q/{code_token(entry)}", "/me/lookups/", "/check/", "/me/visits/"],
         "citizen",
     )
 
     def check_a_visitor(page, language, path):
-        page.fill("input[name=iin]", BLUE_IIN)
+        page.fill("#id_iin", BLUE_IIN)
         page.check("input[name=consent]")
-        page.click("form.guard-form button[type=submit]")
+        page.click("form[action='/guard/lookup/'] button[type=submit]")
         expect(page.locator("#guard-answer [data-status=blue]")).to_be_visible()
         _assert_in(page, language, "guard: the answer")
 
@@ -167,7 +167,13 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
     _walk(
         _signed_in(phone_page, base, venue.company.owner),
         base,
-        ["/venues/", f"/venues/{venue.pk}/", f"/venues/{venue.pk}/codes/", "/venues/applications/new/"],
+        [
+            "/venues/",
+            f"/venues/{venue.pk}/",
+            f"/venues/{venue.pk}/figures/",
+            f"/venues/{venue.pk}/codes/",
+            "/venues/applications/new/",
+        ],
         "owner",
     )
     inspector = UserFactory(role=Role.INSPECTOR, region=venue.region)
