@@ -1,10 +1,14 @@
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.views import HOME_REDIRECTS
+from statuses.models import SyncState
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +76,27 @@ def test_system_page_is_for_operators_only(client):
     assert client.get(reverse("core:system")).status_code == 403
     client.force_login(UserFactory(role=Role.OPERATOR, is_staff=True))
     assert client.get(reverse("core:system")).status_code == 200
+
+
+def test_r_rg_3_the_system_page_shows_each_registry_s_sync(en_client):
+    now = timezone.now()
+    SyncState.objects.filter(registry="vaccinations").delete()
+    SyncState.objects.update_or_create(
+        registry="pcr", defaults={"last_success_at": now - timedelta(minutes=3), "records_synced": 41}
+    )
+    SyncState.objects.update_or_create(
+        registry="contacts",
+        defaults={
+            "last_success_at": now - timedelta(hours=2),
+            "last_error": "HTTP 503 from the registry",
+            "last_error_at": now - timedelta(minutes=1),
+        },
+    )
+    en_client.force_login(UserFactory(role=Role.OPERATOR))
+    page = en_client.get(reverse("core:system")).content.decode()
+    assert 'data-registry="pcr" data-stale="false"' in page and "41 records applied" in page
+    assert 'data-registry="contacts" data-stale="true"' in page and "HTTP 503 from the registry" in page
+    assert 'data-registry="vaccinations" data-stale="true"' in page  # never synced (R-ST-9)
 
 
 def test_admin_is_for_operators_only(client):
