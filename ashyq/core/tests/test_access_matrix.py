@@ -79,6 +79,7 @@ ACCESS = {
     "checkin:check_qr": ANYONE,
     "checkin:guard_lookup": {Role.GUARD},
     "checkin:sanitary": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
+    "checkin:sanitary_export": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "monitoring:venue_search": {Role.INSPECTOR},
     "monitoring:venue_history": {Role.INSPECTOR},
     "monitoring:violation_list": {Role.INSPECTOR},
@@ -222,6 +223,7 @@ class World:
             "vaccinations:pending_decide": {"pk": self.pending_a.pk},
             "vaccinations:pending_document": {"pk": self.pending_a.pk},
             "vaccinations:figures_export": {"fmt": "csv"},
+            "checkin:sanitary_export": {"fmt": "csv"},
         }.get(name, {})
 
     def url(self, name: str) -> str:
