@@ -299,7 +299,11 @@ class RiskEntry(models.Model):
     score = models.PositiveIntegerField(_("score"))
     checkins = models.PositiveIntegerField(_("check-ins"))
     outside_hours_checkins = models.PositiveIntegerField(_("check-ins outside working hours"))
-    over_capacity_hours = models.PositiveIntegerField(_("hours over capacity"))
+    # R-MN-7 with R-CI-6: hours with more people inside at once than allowed.
+    over_limit_hours = models.PositiveIntegerField(_("hours over the allowed occupancy"))
+    peak_inside = models.PositiveIntegerField(_("most people inside at once"), default=0)
+    peak_allowed = models.PositiveIntegerField(_("allowed occupancy then"), default=0)
+    peak_hour = models.DateTimeField(_("hour of the most people inside"), null=True, blank=True)
     burst_hours = models.PositiveIntegerField(_("burst hours"))
     max_hourly = models.PositiveIntegerField(_("busiest hour"))
     burst_threshold = models.FloatField(_("burst threshold"))
