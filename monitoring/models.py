@@ -121,7 +121,13 @@ class Outage(models.Model):
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="outage_ends_after_start")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+        # Local time, as the operator recorded it and as inspectors read it.
+        starts = timezone.localtime(self.starts_at)
+        return f"{self.get_kind_display()}: {starts:%d.%m.%Y %H:%M} – {timezone.localtime(self.ends_at):%d.%m.%Y %H:%M}"
+
+    def covers(self, moment) -> bool:
+        """Whether the outage lasted at `moment` (from its start, its end excluded)."""
+        return self.starts_at <= moment < self.ends_at
 
 
 class InactivityFlag(models.Model):

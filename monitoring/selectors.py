@@ -1,6 +1,7 @@
 """Reads of monitoring: the exclusion hooks other apps ask (R-MN-4) and the pages' reads."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Q, QuerySet, When
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from ashyq.core.models import AuditEvent
 from leaders.models import Leader
+from monitoring import rules
 from monitoring.models import (
     Appeal,
     AppealDecision,
@@ -15,14 +17,16 @@ from monitoring.models import (
     RiskList,
     Sanction,
     SanctionKind,
+    SanctionState,
     Violation,
+    ViolationKind,
     ViolationState,
 )
 from venues.conditions import closed_days
 from venues.models import Standing, Venue
 from venues.standing import rules as standing_rules
 from venues.standing.rules import Interval
-from venues.standing.selectors import standing_at, standing_on
+from venues.standing.selectors import histories, standing_at, standing_on
 
 
 def exclusion_in_force(sanction: Sanction, at: datetime) -> Interval | None:
@@ -33,6 +37,86 @@ def exclusion_in_force(sanction: Sanction, at: datetime) -> Interval | None:
     if interval is None or interval.kind not in standing_rules.EXCLUDED_KINDS or interval.ref != sanction.pk:
         return None
     return interval
+
+
+# --- The sanction a trigger brings (R-MN-3) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SanctionFacts:
+    """What the ladder of R-MN-3 reads of a venue: the sanction in force that began
+    last (None without one), its earlier exclusions not cancelled or withdrawn, and its
+    standing history over the moments asked about (R-VN-9)."""
+
+    current: Sanction | None
+    prior_exclusions: int
+    history: list[Interval]
+
+    def outcome(self, *, happened: datetime, at: datetime) -> rules.Outcome:
+        """The sanction of a trigger that happened at `happened`, decided at `at`."""
+        return rules.sanction_outcome(
+            happened=happened,
+            current_started_at=self.current.starts_at if self.current else None,
+            in_test_mode=standing_rules.kind_at(self.history, happened) == standing_rules.TEST_MODE_KIND,
+            prior_exclusions=self.prior_exclusions,
+            at=at,
+        )
+
+
+def sanction_facts(venue_ids, *, first: datetime, last: datetime, now: datetime) -> dict[int, SanctionFacts]:
+    """The SanctionFacts of each venue at `now`, with its history from `first` to
+    `last` (the moments its triggers happened). Two queries whatever the number of
+    venues."""
+    venue_ids = sorted(set(venue_ids))
+    in_force: dict[int, list[Sanction]] = defaultdict(list)
+    rows = Sanction.objects.filter(venue_id__in=venue_ids, state=SanctionState.ACTIVE, starts_at__lte=now)
+    for sanction in rows.order_by("venue_id", "-starts_at", "-id"):
+        in_force[sanction.venue_id].append(sanction)
+    found = histories(venue_ids, first, last + timedelta(microseconds=1))
+    return {
+        pk: SanctionFacts(
+            current=in_force[pk][0] if in_force[pk] else None,
+            prior_exclusions=sum(1 for sanction in in_force[pk] if sanction.kind == SanctionKind.EXCLUSION),
+            history=found[pk],
+        )
+        for pk in venue_ids
+    }
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What confirming a violation would bring (R-MN-3), or the outage that spares it
+    (R-MN-6: a violation of not checking statuses during one brings nothing)."""
+
+    outcome: rules.Outcome | None
+    outage: Outage | None = None
+    current: Sanction | None = None
+
+
+def sanction_previews(violations, *, now: datetime) -> dict[int, Preview]:
+    """violation id → its Preview, decided as the confirmation decides
+    (monitoring.services.violations.violation_decide, sanction_for_trigger). Three
+    queries whatever the number of violations."""
+    violations = list(violations)
+    if not violations:
+        return {}
+    moments = [violation.occurred_at for violation in violations]
+    outages = list(
+        Outage.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=min(moments)), starts_at__lte=max(moments))
+        .select_related("recorded_by")
+        .order_by("-starts_at", "-id")
+    )
+    facts = sanction_facts([v.venue_id for v in violations], first=min(moments), last=max(moments), now=now)
+    previews = {}
+    for violation in violations:
+        if violation.kind == ViolationKind.NO_STATUS_CHECK:
+            outage = next((outage for outage in outages if outage.covers(violation.occurred_at)), None)
+            if outage is not None:
+                previews[violation.pk] = Preview(None, outage=outage)
+                continue
+        venue = facts[violation.venue_id]
+        previews[violation.pk] = Preview(venue.outcome(happened=violation.occurred_at, at=now), current=venue.current)
+    return previews
 
 
 def sanctions_for_owner(*, venue) -> list[Sanction]:

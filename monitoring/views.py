@@ -75,7 +75,12 @@ def venue_history(request, pk: int):
 @require_GET
 @role_required(Role.INSPECTOR)
 def violation_list(request):
+    """Filed violations another inspector of the region may confirm, each with what
+    confirming it would bring (R-MN-3), or the outage that spares it (R-MN-6)."""
     page = Paginator(selectors.violations_awaiting(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    previews = selectors.sanction_previews(page.object_list, now=timezone.now())
+    for violation in page.object_list:
+        violation.preview = previews[violation.pk]
     return render(request, "monitoring/violation_list.html", {"page": page})
 
 
