@@ -102,10 +102,12 @@ class OutageKind(models.TextChoices):
 
 class Outage(models.Model):
     """R-MN-6: recorded by an operator; no sanction follows from a failure to check
-    statuses while it lasted, and its days do not count as inactive (R-MN-2)."""
+    statuses while it lasted, and its days do not count as inactive (R-MN-2). Without
+    an end it still lasts (ongoing): it covers every moment from its start up to now,
+    until an operator records its end."""
 
     starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("to"))
+    ends_at = models.DateTimeField(_("to"), null=True, blank=True)
     kind = models.CharField(_("what failed"), max_length=10, choices=OutageKind.choices)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
@@ -118,16 +120,27 @@ class Outage(models.Model):
         verbose_name = _("outage")
         verbose_name_plural = _("outages")
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="outage_period")]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="outage_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")), name="outage_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         # Local time, as the operator recorded it and as inspectors read it.
-        starts = timezone.localtime(self.starts_at)
-        return f"{self.get_kind_display()}: {starts:%d.%m.%Y %H:%M} – {timezone.localtime(self.ends_at):%d.%m.%Y %H:%M}"
+        starts = f"{timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+        if self.ends_at is None:
+            return f"{self.get_kind_display()}: {starts} – …"
+        return f"{self.get_kind_display()}: {starts} – {timezone.localtime(self.ends_at):%d.%m.%Y %H:%M}"
+
+    @property
+    def ongoing(self) -> bool:
+        return self.ends_at is None
 
     def covers(self, moment) -> bool:
-        """Whether the outage lasted at `moment` (from its start, its end excluded)."""
-        return self.starts_at <= moment < self.ends_at
+        """Whether the outage lasted at `moment` (from its start, its end excluded; an
+        ongoing one from its start on)."""
+        return self.starts_at <= moment and (self.ends_at is None or moment < self.ends_at)
 
 
 class InactivityFlag(models.Model):

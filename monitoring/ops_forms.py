@@ -8,17 +8,22 @@ from monitoring.models import OutageKind
 LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-def _moment(label):
+def _moment(label, *, required=True, help_text=None):
     return forms.DateTimeField(
         label=label,
+        required=required,
         input_formats=LOCAL_INPUT,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("Local time (Almaty)."),
+        help_text=help_text or _("Local time (Almaty)."),
     )
 
 
 class OutageForm(forms.Form):
+    """R-MN-6: what failed and when; the end empty while the outage lasts."""
+
     kind = forms.ChoiceField(label=_("What failed"), choices=OutageKind.choices)
     starts_at = _moment(_("From"))
-    ends_at = _moment(_("To"))
+    ends_at = _moment(
+        _("To"), required=False, help_text=_("Local time (Almaty). Leave it empty while the outage lasts.")
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -8,6 +8,7 @@ app_name = "monitoring_ops"
 
 urlpatterns = [
     path("outages/", ops_views.outages, name="outages"),
+    path("outages/<int:pk>/", ops_views.outage_edit, name="outage_edit"),
     path("risk/", ops_views.risk, name="risk"),
     path("flags/", ops_views.flags, name="flags"),
 ]

@@ -1,11 +1,13 @@
-"""The monitoring operations pages: the operators' outage log (R-MN-6), and for a
-region's inspectors (akimat staff and national roles read too) the risk list (R-MN-7)
-and the inactivity flags (R-MN-2). A regional user asking for another region gets 404."""
+"""The monitoring operations pages: the outage log (R-MN-6: operators record and
+change outages; akimats, inspectors and the commission read it, seed Q27: the failure
+procedure goes to participants and akimats), and for a region's inspectors (akimat
+staff and national roles read too) the risk list (R-MN-7) and the inactivity flags
+(R-MN-2). A regional user asking for another region gets 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,33 +15,62 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ashyq.accounts.access import get_region_for_user, role_required
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Region
-from monitoring.models import InactivityFlag
+from monitoring.models import InactivityFlag, Outage
 from monitoring.ops_forms import OutageForm
 from monitoring.selectors import outages_page_queryset, stored_risk_list
-from monitoring.services.outages import outage_record
+from monitoring.services.outages import outage_change, outage_record
 from monitoring.services.risk import risk_list_store
 
 PAGE_SIZE = 25
 REGION_READERS = (Role.INSPECTOR, Role.AKIMAT, Role.OPERATOR, Role.COMMISSION)
+OUTAGE_READERS = (Role.OPERATOR, Role.AKIMAT, Role.INSPECTOR, Role.COMMISSION)
+
+
+def _may_record(user) -> bool:
+    return user.is_superuser or user.role == Role.OPERATOR
+
+
+def _save(request, form, write) -> bool:
+    """Run `write` with the form's data; its refusals become the form's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        write(operator=request.user, now=timezone.now(), **form.cleaned_data)
+    except ValidationError as error:
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*OUTAGE_READERS)
+def outages(request):
+    """Every outage, newest first; operators record one here (a POST by a reader: 403)."""
+    may_record = _may_record(request.user)
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied
+    form = OutageForm(request.POST or None) if may_record else None
+    if request.method == "POST" and _save(request, form, outage_record):
+        messages.success(request, _("The outage is recorded."))
+        return redirect("monitoring_ops:outages")
+    page = Paginator(outages_page_queryset(), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "may_record": may_record}
+    return render(request, "monitoring/ops/outages.html", context, status=400 if form and form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OPERATOR)
-def outages(request):
-    form = OutageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outage_record(operator=request.user, now=timezone.now(), **form.cleaned_data)
-        except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-        else:
-            messages.success(request, _("The outage is recorded."))
-            return redirect("monitoring_ops:outages")
-    page = Paginator(outages_page_queryset(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "monitoring/ops/outages.html", {"form": form, "page": page}, status=400 if form.errors else 200
-    )
+def outage_edit(request, pk: int):
+    """An operator records an ongoing outage's end, or corrects one (R-MN-6)."""
+    outage = get_object_or_404(Outage, pk=pk)
+    initial = {"kind": outage.kind, "starts_at": outage.starts_at, "ends_at": outage.ends_at, "note": outage.note}
+    form = OutageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and _save(request, form, lambda **data: outage_change(outage=outage, **data)):
+        messages.success(request, _("The outage is changed."))
+        return redirect("monitoring_ops:outages")
+    context = {"form": form, "outage": outage}
+    return render(request, "monitoring/ops/outage_edit.html", context, status=400 if form.errors else 200)
 
 
 def _region(request) -> Region | None:

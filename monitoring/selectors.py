@@ -186,10 +186,11 @@ def stored_risk_list(region):
 
 
 def outage_at(moment: datetime) -> Outage | None:
-    """The outage recorded as lasting at `moment` (starts_at ≤ moment < ends_at), or
-    None. R-MN-6: no sanction follows from a failure to check statuses during it."""
+    """The outage recorded as lasting at `moment` (starts_at ≤ moment < ends_at, or
+    ongoing), or None. R-MN-6: no sanction follows from a failure to check statuses
+    during it."""
     return (
-        Outage.objects.filter(starts_at__lte=moment, ends_at__gt=moment)
+        Outage.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=moment), starts_at__lte=moment)
         .select_related("recorded_by")
         .order_by("-starts_at", "-id")
         .first()
@@ -200,24 +201,45 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def outage_days(*, start: date, end: date) -> set[date]:
+def outage_days(*, start: date, end: date, now: datetime | None = None) -> set[date]:
     """The local days from `start` to `end` (both included) that any outage touches,
     even for a minute (R-MN-2: days on which an outage was recorded do not count). An
-    outage ending exactly at midnight does not touch the day that begins then."""
+    outage ending exactly at midnight does not touch the day that begins then; an
+    ongoing one touches every day from its start to the day of `now` (default: now)."""
     if end < start:
         return set()
+    now = now or timezone.now()
     window_start, window_end = _local_midnight(start), _local_midnight(end + timedelta(days=1))
-    periods = Outage.objects.filter(starts_at__lt=window_end, ends_at__gt=window_start).values_list(
-        "starts_at", "ends_at"
-    )
+    periods = Outage.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=window_start), starts_at__lt=window_end
+    ).values_list("starts_at", "ends_at")
     days: set[date] = set()
     for starts_at, ends_at in periods:
         day = max(timezone.localdate(starts_at), start)
-        last = min(timezone.localdate(ends_at - timedelta(microseconds=1)), end)
+        until = timezone.localdate(ends_at - timedelta(microseconds=1)) if ends_at else timezone.localdate(now)
+        last = min(until, end)
         while day <= last:
             days.add(day)
             day += timedelta(days=1)
     return days
+
+
+def outage_local_days(outage: Outage, *, now: datetime) -> tuple[date, date]:
+    """The first and last local day `outage` touches (an ongoing one: up to today)."""
+    last = outage.ends_at - timedelta(microseconds=1) if outage.ends_at else now
+    return timezone.localdate(outage.starts_at), timezone.localdate(last)
+
+
+def outages_for_venue(*, now: datetime, days: int = 28) -> list[Outage]:
+    """The outages an owner is shown on his venue page (R-MN-6, seed Q27: the failure
+    procedure goes to the participants): ongoing, or ended in the last `days` days,
+    newest first. Every venue is concerned: the system and the SMS gateway serve all."""
+    since = now - timedelta(days=days)
+    return list(
+        Outage.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=since), starts_at__lte=now).order_by(
+            "-starts_at", "-id"
+        )[:20]
+    )
 
 
 def outages_page_queryset():
@@ -228,7 +250,7 @@ def outages_page_queryset():
 # --- Inactivity (R-MN-2) -------------------------------------------------------------------
 
 
-def excused_days(venues: list, days: list[date]) -> dict[int, set[date]]:
+def excused_days(venues: list, days: list[date], *, now: datetime | None = None) -> dict[int, set[date]]:
     """Each venue's days among `days` that do not count as inactive (R-MN-2): a day on
     which, at any time of it, an outage was recorded (R-MN-6), the venue's codes did
     not work (excluded or awaiting its return, not yet issued — R-VN-9), or its
@@ -236,7 +258,7 @@ def excused_days(venues: list, days: list[date]) -> dict[int, set[date]]:
     number of venues and days. The venues need pk, region_id and category_id."""
     if not venues or not days:
         return {venue.pk: set() for venue in venues}
-    outages = outage_days(start=days[0], end=days[-1])
+    outages = outage_days(start=days[0], end=days[-1], now=now)
     standing = standing_on([venue.pk for venue in venues], days)
     closed = closed_days(venues, days, standing=standing)
     return {

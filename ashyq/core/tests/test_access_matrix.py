@@ -21,7 +21,7 @@ from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
 from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, ComputeRun, Period
 from monitoring.models import Appeal, Sanction, SanctionKind, ViolationPhoto
-from monitoring.tests.factories import ViolationFactory, jpeg_upload
+from monitoring.tests.factories import OutageFactory, ViolationFactory, jpeg_upload
 from vaccinations.services import Person, self_entry_submit, vaccination_record
 from vaccinations.tests.factories import VaccineFactory
 from venues.codes.selectors import code_token
@@ -89,7 +89,8 @@ ACCESS = {
     "monitoring:sanction_return": {Role.OWNER},
     "monitoring:appeal_list": {Role.AKIMAT},
     "monitoring:appeal_decide": {Role.AKIMAT},
-    "monitoring_ops:outages": {Role.OPERATOR},
+    "monitoring_ops:outages": {Role.OPERATOR, Role.AKIMAT, Role.INSPECTOR, Role.COMMISSION},
+    "monitoring_ops:outage_edit": {Role.OPERATOR},
     "monitoring_ops:risk": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "monitoring_ops:flags": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "leaders:index": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
@@ -174,6 +175,7 @@ class World:
         period = Period.objects.create(starts_on=PERIOD, ends_on=PERIOD + timedelta(days=14))
         candidates = CandidateList.objects.create(period=period, region=self.region_a, computed_at=now)
         self.candidate_a = Candidate.objects.create(list=candidates, venue=self.venue_a, checkins=2001, threshold=2000)
+        self.outage = OutageFactory()
         self.run = ComputeRun.objects.create(period_start=PERIOD, requested_by=self.users["a"][Role.COMMISSION])
         medic_a, vaccine = self.users["a"][Role.MEDIC], VaccineFactory()
         self.entry_a = vaccination_record(
@@ -209,6 +211,7 @@ class World:
             "monitoring:sanction_appeal": {"pk": self.sanction_a.pk},
             "monitoring:sanction_return": {"pk": self.sanction_a.pk},
             "monitoring:appeal_decide": {"pk": self.appeal_a.pk},
+            "monitoring_ops:outage_edit": {"pk": self.outage.pk},
             "leaders:review": {"code": code, "start": start},
             "leaders:strike": {"code": code, "start": start, "pk": self.candidate_a.pk},
             "leaders:submit": {"code": code, "start": start},
