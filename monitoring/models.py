@@ -94,6 +94,64 @@ class ViolationPhoto(models.Model):
         return f"{self.violation_id}: {self.image.name}"
 
 
+class PhotoDraft(models.Model):
+    """A photo an inspector attached to a violation form that was not filed yet (the
+    form had an error): kept, re-encoded without metadata, so that he need not pick it
+    again; it becomes a ViolationPhoto when the violation is filed. Deleted with its
+    file a day after its upload (monitoring.services.inspections.monitoring_purge)."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    image = models.ImageField(_("photo"), upload_to="violations/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("photo not yet filed")
+        verbose_name_plural = _("photos not yet filed")
+        indexes = [
+            models.Index(fields=["uploaded_by", "uploaded_at"], name="photo_draft_owner"),
+            models.Index(fields=["uploaded_at"], name="photo_draft_uploaded"),  # the purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uploaded_by_id}: {self.image.name}"
+
+
+class Inspection(models.Model):
+    """An inspector's visit that found nothing to file (R-MN-1), so that the venue's
+    page shows it was inspected. One per inspector, venue and local day (a second tap
+    records nothing); kept a year, as the staff audit log (R-PR-2)."""
+
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.CASCADE, related_name="inspections", verbose_name=_("venue")
+    )
+    inspected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    day = models.DateField(_("day"))
+    at = models.DateTimeField(_("time"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("inspection, nothing found")
+        verbose_name_plural = _("inspections, nothing found")
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "inspected_by", "day"], name="inspection_once_a_day"),
+        ]
+        indexes = [
+            models.Index(fields=["venue", "-at"], name="inspection_venue_at"),
+            models.Index(fields=["at"], name="inspection_at"),  # the purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.day}: {self.inspected_by_id}"
+
+
 class OutageKind(models.TextChoices):
     # R-MN-6
     SYSTEM = "system", _("the Ashyq system")

@@ -13,7 +13,9 @@ from monitoring import rules
 from monitoring.models import (
     Appeal,
     AppealDecision,
+    Inspection,
     Outage,
+    PhotoDraft,
     RiskList,
     Sanction,
     SanctionKind,
@@ -22,11 +24,12 @@ from monitoring.models import (
     ViolationKind,
     ViolationState,
 )
-from venues.conditions import closed_days
-from venues.models import Standing, Venue
+from venues.conditions import closed_days, conditions_at
+from venues.models import Standing, StandingCause, StandingKind, Venue
 from venues.standing import rules as standing_rules
 from venues.standing.rules import Interval
-from venues.standing.selectors import histories, standing_at, standing_on
+from venues.standing.selectors import histories, history_of, standing_at, standing_on
+from visitors.selectors import occupancy
 
 
 def exclusion_in_force(sanction: Sanction, at: datetime) -> Interval | None:
@@ -128,8 +131,23 @@ def sanctions_for_owner(*, venue) -> list[Sanction]:
     )
 
 
-def venue_history(venue) -> dict:
-    """Everything the venue's history page shows (issue 6, item 7)."""
+def venue_history(venue, *, now: datetime) -> dict:
+    """Everything the venue's page shows an inspector (R-MN-1) on site: its standing now
+    and its history (R-VN-9), today's conditions (R-OP-2) with the allowed and the
+    current occupancy (R-CI-6), its inspections and violations, sanctions and the
+    journal of what monitoring did to it."""
+    current = standing_at(venue, now)
+    kind = current.kind if current else standing_rules.APPLIED
+    history = [
+        {
+            "kind": interval.kind,
+            "label": StandingKind(interval.kind).label,
+            "cause": StandingCause(interval.cause).label,
+            "starts_at": interval.starts_at,
+            "ends_at": interval.ends_at,
+        }
+        for interval in reversed(history_of(venue))
+    ]
     violations = (
         Violation.objects.filter(venue=venue)
         .select_related("filed_by", "decided_by")
@@ -137,12 +155,30 @@ def venue_history(venue) -> dict:
         .order_by("-filed_at", "-id")
     )
     sanctions = Sanction.objects.filter(venue=venue).select_related("appeal", "violation", "inactivity_flag")
+    inspections = Inspection.objects.filter(venue=venue).select_related("inspected_by").order_by("-at", "-id")[:20]
     audit = (
         AuditEvent.objects.filter(action__startswith="monitoring.", details__venue=venue.pk)
         .select_related("actor")
         .order_by("-id")[:50]
     )
-    return {"violations": violations, "sanctions": sanctions, "audit": audit}
+    return {
+        "standing": current,
+        "standing_label": StandingKind(kind).label,
+        "history": history,
+        "conditions": conditions_at(venue, now, standing=kind),
+        "occupancy": occupancy(venue, now=now, standing=kind),
+        "inspections": inspections,
+        "inspected_today": any(inspection.day == timezone.localdate(now) for inspection in inspections),
+        "violations": violations,
+        "sanctions": sanctions,
+        "audit": audit,
+    }
+
+
+def photo_drafts_of(user, ids) -> list[PhotoDraft]:
+    """The photo drafts among `ids` that `user` uploaded (another's: none), oldest first."""
+    wanted = [int(pk) for pk in ids if str(pk).isdigit()]
+    return list(PhotoDraft.objects.filter(pk__in=wanted, uploaded_by=user).order_by("uploaded_at", "id"))
 
 
 def venues_for_inspector(user, q: str = "") -> QuerySet:

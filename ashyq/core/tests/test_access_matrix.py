@@ -20,7 +20,7 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
 from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, ComputeRun, Period
-from monitoring.models import Appeal, Sanction, SanctionKind, ViolationPhoto
+from monitoring.models import Appeal, PhotoDraft, Sanction, SanctionKind, ViolationPhoto
 from monitoring.tests.factories import OutageFactory, ViolationFactory, jpeg_upload
 from vaccinations.services import Person, self_entry_submit, vaccination_record
 from vaccinations.tests.factories import VaccineFactory
@@ -81,10 +81,12 @@ ACCESS = {
     "checkin:sanitary": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "checkin:sanitary_export": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "monitoring:venue_search": {Role.INSPECTOR},
-    "monitoring:venue_history": {Role.INSPECTOR},
+    "monitoring:venue_history": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
+    "monitoring:venue_inspected": {Role.INSPECTOR},
+    "monitoring:draft_photo": {Role.INSPECTOR},
     "monitoring:violation_list": {Role.INSPECTOR},
     "monitoring:violation_decide": {Role.INSPECTOR},
-    "monitoring:photo": {Role.INSPECTOR, Role.AKIMAT},
+    "monitoring:photo": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "monitoring:sanction_appeal": {Role.OWNER},
     "monitoring:sanction_return": {Role.OWNER},
     "monitoring:appeal_list": {Role.AKIMAT},
@@ -166,6 +168,7 @@ class World:
         self.application_a = ApplicationFactory(company=self.venue_a.company, region=self.region_a)
         self.violation_a = ViolationFactory(venue=self.venue_a)
         self.photo_a = ViolationPhoto.objects.create(violation=self.violation_a, image=jpeg_upload())
+        self.draft_a = PhotoDraft.objects.create(uploaded_by=self.users["a"][Role.INSPECTOR], image=jpeg_upload())
         self.sanction_a = Sanction.objects.create(
             venue=self.venue_a, kind=SanctionKind.WARNING, violation=self.violation_a, starts_at=now
         )
@@ -208,6 +211,8 @@ class World:
             "monitoring:venue_history": {"pk": a.pk},
             "monitoring:violation_decide": {"pk": self.violation_a.pk},
             "monitoring:photo": {"pk": self.photo_a.pk},
+            "monitoring:venue_inspected": {"pk": a.pk},
+            "monitoring:draft_photo": {"pk": self.draft_a.pk},
             "monitoring:sanction_appeal": {"pk": self.sanction_a.pk},
             "monitoring:sanction_return": {"pk": self.sanction_a.pk},
             "monitoring:appeal_decide": {"pk": self.appeal_a.pk},
@@ -292,6 +297,8 @@ TENANT_URLS = [
     "monitoring:venue_history",
     "monitoring:violation_decide",
     "monitoring:photo",
+    "monitoring:venue_inspected",
+    "monitoring:draft_photo",
     "monitoring:sanction_appeal",
     "monitoring:sanction_return",
     "monitoring:appeal_decide",
