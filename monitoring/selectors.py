@@ -205,10 +205,19 @@ def violations_awaiting(user) -> QuerySet:
 
 
 def appeals_for_akimat(user) -> QuerySet:
-    """Appeals of the akimat's region, pending first."""
+    """Appeals of the akimat's region, pending first, with what the akimat judges them
+    by: the violation (its time, text, photos, who filed and who confirmed it, with
+    his note) or the inactivity flag."""
     return (
         Appeal.objects.filter(sanction__venue__region_id=user.region_id)
-        .select_related("sanction__venue", "sanction__violation", "filed_by")
+        .select_related(
+            "sanction__venue",
+            "sanction__violation__filed_by",
+            "sanction__violation__decided_by",
+            "sanction__inactivity_flag",
+            "filed_by",
+        )
+        .prefetch_related("sanction__violation__photos")
         .order_by(Case(When(decision=AppealDecision.PENDING, then=0), default=1), "-filed_at", "-id")
     )
 

@@ -267,3 +267,36 @@ def test_list_pages_cost_the_same_queries_for_one_row_or_many(django_assert_max_
     )  # + the previews: 3
     assert listed.text.count('value="confirm"') == rows
     _queries_for(django_assert_max_num_queries, akimat_client, reverse("monitoring:appeal_list"), 5)
+
+
+def test_r_mn_5_the_akimat_judges_an_appeal_by_its_evidence(venue, inspector, second):
+    # Photos, the inspector's text and the confirming note, a link to the venue; a
+    # cancelled exclusion no longer reads "until".
+    response = as_user(inspector).post(
+        reverse("monitoring:venue_history", args=[venue.pk]),
+        file_form(description="Посетителей пропускали без проверки.", photo1=jpeg_upload()),
+    )
+    assert response.status_code == 302
+    violation = Violation.objects.get()
+    as_user(second).post(
+        reverse("monitoring:violation_decide", args=[violation.pk]),
+        {"decision": "confirm", "note": "Подтверждаю, видео есть"},
+    )
+    sanction = Sanction.objects.get()
+    as_user(venue.company.owner).post(reverse("monitoring:sanction_appeal", args=[sanction.pk]), {"text": "Ошибка"})
+    akimat = as_user(AkimatFactory(region=venue.region))
+    page = akimat.get(reverse("monitoring:appeal_list")).content.decode()
+    assert reverse("monitoring:venue_history", args=[venue.pk]) in page
+    assert "Посетителей пропускали без проверки." in page and "Подтверждаю, видео есть" in page
+    photo = violation.photos.get()
+    assert reverse("monitoring:photo", args=[photo.pk]) in page
+    assert akimat.get(reverse("monitoring:photo", args=[photo.pk])).status_code == 200
+    assert "until 15 June 2021" in page
+
+    akimat.post(
+        reverse("monitoring:appeal_decide", args=[Appeal.objects.get().pk]), {"decision": "cancel", "reason": "x"}
+    )
+    page = akimat.get(reverse("monitoring:appeal_list")).content.decode()
+    assert 'data-sanction-state="cancelled"' in page
+    assert "until 15 June" not in page and "lifted 1 June 2021 12:00" in page
+    assert akimat.get(reverse("monitoring:venue_history", args=[venue.pk])).status_code == 200
