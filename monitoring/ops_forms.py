@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import OutageKind
+from monitoring.selectors import JOINED
+from venues.models import StandingKind
 
 LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -27,3 +29,13 @@ class OutageForm(forms.Form):
         _("To"), required=False, help_text=_("Local time (Almaty). Leave it empty while the outage lasts.")
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ParticipantFilter(forms.Form):
+    """The akimat's participant list: all that joined, or one standing (R-VN-9)."""
+
+    standing = forms.ChoiceField(
+        label=_("Standing"),
+        required=False,
+        choices=[("", _("every venue that joined"))] + [(k, label) for k, label in StandingKind.choices if k in JOINED],
+    )

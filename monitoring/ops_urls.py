@@ -11,4 +11,6 @@ urlpatterns = [
     path("outages/<int:pk>/", ops_views.outage_edit, name="outage_edit"),
     path("risk/", ops_views.risk, name="risk"),
     path("flags/", ops_views.flags, name="flags"),
+    path("participants/", ops_views.participants, name="participants"),
+    path("participants.<str:fmt>", ops_views.participants_export, name="participants_export"),
 ]

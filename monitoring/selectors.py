@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Q, QuerySet, When
+from django.db.models import Case, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ashyq.core.models import AuditEvent
@@ -29,6 +30,7 @@ from venues.models import Standing, StandingCause, StandingKind, Venue
 from venues.standing import rules as standing_rules
 from venues.standing.rules import Interval
 from venues.standing.selectors import histories, history_of, standing_at, standing_on
+from visitors.models import Visit
 from visitors.selectors import occupancy
 
 
@@ -220,6 +222,47 @@ def appeals_for_akimat(user) -> QuerySet:
         .prefetch_related("sanction__violation__photos")
         .order_by(Case(When(decision=AppealDecision.PENDING, then=0), default=1), "-filed_at", "-id")
     )
+
+
+# --- The akimat's participant list (DOMAIN §1: the akimat reviews participant lists) -----------
+
+# The standings a venue that joined Ashyq has (R-VN-9): its codes were issued.
+JOINED = standing_rules.WORKING | standing_rules.EXCLUDED_KINDS
+PARTICIPANT_DAYS = 14  # the check-ins counted on the list
+
+
+def participants_of(region, *, now: datetime, kind: str = "") -> QuerySet:
+    """The venues of `region` that joined Ashyq, by name, each with its standing at
+    `now` (R-VN-9) and when that ends, its check-ins of the last 14 days, its confirmed
+    violations and its last inspection without findings; `kind`: one standing only.
+    One query (a page of it: two, with the paginator's count); each figure a subquery
+    by its index."""
+    in_force = Standing.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now), venue_id=OuterRef("pk"), starts_at__lte=now
+    )
+    checkins = Visit.objects.filter(
+        venue_id=OuterRef("pk"), entered_at__gte=now - timedelta(days=PARTICIPANT_DAYS), entered_at__lt=now
+    )
+    confirmed = Violation.objects.filter(venue_id=OuterRef("pk"), state=ViolationState.CONFIRMED)
+    inspected = Inspection.objects.filter(venue_id=OuterRef("pk")).order_by("-at")
+    venues = (
+        Venue.objects.filter(region=region)
+        .annotate(
+            standing_kind=Subquery(in_force.values("kind")[:1]),
+            standing_until=Subquery(in_force.values("ends_at")[:1]),
+            recent_checkins=_count_of(checkins),
+            confirmed_violations=_count_of(confirmed),
+            last_inspection=Subquery(inspected.values("at")[:1]),
+        )
+        .filter(standing_kind__in=sorted(JOINED if not kind else {kind} & JOINED))
+        .select_related("category")
+    )
+    return venues.order_by("name", "id")
+
+
+def _count_of(queryset) -> Subquery:
+    counted = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def stored_risk_list(region):
