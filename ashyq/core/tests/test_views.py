@@ -8,7 +8,10 @@ from django.utils import timezone
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.views import HOME_REDIRECTS
+from monitoring.models import Appeal, Sanction, SanctionKind
+from monitoring.tests.factories import InspectorFactory, OutageFactory, ViolationFactory
 from statuses.models import SyncState
+from visitors.tests.factories import open_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +147,30 @@ def test_an_iin_searched_in_the_admin_is_masked_in_the_audit_log(client):
     event = AuditEvent.objects.get(action="admin.read")
     assert "900101300125" not in str(event.details)
     assert event.details["query"] == "q=******0125"
+
+
+def test_the_akimat_s_home_says_what_waits_for_him(en_client):
+    venue = open_venue(now=timezone.now() - timedelta(days=30))
+    sanction = Sanction.objects.create(
+        venue=venue, kind=SanctionKind.WARNING, violation=ViolationFactory(venue=venue), starts_at=timezone.now()
+    )
+    Appeal.objects.create(sanction=sanction, text="Не согласны", filed_by=venue.company.owner)
+    OutageFactory(ends_at=None)
+    en_client.force_login(UserFactory(role=Role.AKIMAT, region=venue.region))
+    page = en_client.get(reverse("core:home")).content.decode()
+    assert "1 appeal awaits your decision." in page
+    assert "1 venue of the region has joined Ashyq" in page
+    assert "1 outage still lasts" in page
+    for card in ("region", "appeals", "participants", "risk", "outages", "leaders", "statistics"):
+        assert f'data-card="{card}"' in page
+
+
+def test_the_inspector_s_home_counts_what_he_may_confirm(en_client):
+    venue = open_venue(now=timezone.now() - timedelta(days=30))
+    inspector = InspectorFactory(region=venue.region)
+    ViolationFactory(venue=venue)  # another inspector's
+    ViolationFactory(venue=venue, filed_by=inspector)  # his own: not his to confirm
+    en_client.force_login(inspector)
+    page = en_client.get(reverse("core:home")).content.decode()
+    assert "1 violation filed by another inspector awaits confirmation." in page
+    assert 'data-card="venues"' in page and 'data-card="risk"' in page
