@@ -24,9 +24,9 @@ class OutageForm(forms.Form):
     """R-MN-6: what failed and when; the end empty while the outage lasts."""
 
     kind = forms.ChoiceField(label=_("What failed"), choices=OutageKind.choices)
-    starts_at = _moment(_("From"))
+    starts_at = _moment(_("Began at"))
     ends_at = _moment(
-        _("To"), required=False, help_text=_("Local time (Almaty). Leave it empty while the outage lasts.")
+        _("Ended at"), required=False, help_text=_("Local time (Almaty). Leave it empty while the outage lasts.")
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Case, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ashyq.core.models import AuditEvent
 from leaders.models import Leader
@@ -133,6 +134,23 @@ def sanctions_for_owner(*, venue) -> list[Sanction]:
     )
 
 
+# The journal of a venue's page in the reader's words (the audit log keeps the codes).
+JOURNAL = {
+    "monitoring.violation_file": _("violation filed"),
+    "monitoring.violation_confirm": _("violation confirmed"),
+    "monitoring.violation_reject": _("violation rejected"),
+    "monitoring.sanction": _("sanction decided"),
+    "monitoring.sanction_none": _("no new sanction: the violation happened before the current one"),
+    "monitoring.sanction_withdrawn": _("sanction withdrawn: an outage was recorded"),
+    "monitoring.inactivity_withdrawn": _("inactivity flag withdrawn: an outage was recorded"),
+    "monitoring.appeal_file": _("appeal filed by the owner"),
+    "monitoring.appeal_cancel": _("sanction cancelled on appeal"),
+    "monitoring.appeal_uphold": _("sanction upheld on appeal"),
+    "monitoring.return": _("the owner returned the venue to Ashyq"),
+    "monitoring.inspection": _("inspected, nothing found"),
+}
+
+
 def venue_history(venue, *, now: datetime) -> dict:
     """Everything the venue's page shows an inspector (R-MN-1) on site: its standing now
     and its history (R-VN-9), today's conditions (R-OP-2) with the allowed and the
@@ -158,11 +176,13 @@ def venue_history(venue, *, now: datetime) -> dict:
     )
     sanctions = Sanction.objects.filter(venue=venue).select_related("appeal", "violation", "inactivity_flag")
     inspections = Inspection.objects.filter(venue=venue).select_related("inspected_by").order_by("-at", "-id")[:20]
-    audit = (
+    audit = list(
         AuditEvent.objects.filter(action__startswith="monitoring.", details__venue=venue.pk)
         .select_related("actor")
         .order_by("-id")[:50]
     )
+    for event in audit:
+        event.label = JOURNAL.get(event.action, event.action)
     return {
         "standing": current,
         "standing_label": StandingKind(kind).label,

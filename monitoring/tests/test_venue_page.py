@@ -104,6 +104,8 @@ def test_one_tap_inspected_nothing_found_once_a_day_and_audited(venue):
     assert Inspection.objects.count() == 1
     page = page_of(client, venue)
     assert f'data-inspection="{inspection.pk}"' in page and "Статусы проверяют" in page
+    # The journal in the reader's words, not the audit log's codes.
+    assert '<tr data-action="monitoring.inspection"><td>1 June 2021 19:30</td><td>inspected, nothing found' in page
 
 
 def test_readers_see_the_page_without_its_forms_and_cannot_post(venue):
