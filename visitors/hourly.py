@@ -9,18 +9,21 @@ that one person leaving as another comes in is not two inside — and keeps a ru
 sum: the people inside after each event (a window function, on PostgreSQL and SQLite
 alike). Grouped by UTC hour (each one local hour, ashyq.core.hours), each hour with an
 event gives its entries, the most people inside at once during it, and how many were
-inside when it ended; an hour without an event keeps the number the hour before
-ended with, which `inside_per_hour` fills in.
+inside when it ended (the running sum of the hours' net changes, a second window over
+the few hourly rows); an hour without an event keeps the number the hour before
+ended with, which `inside_per_hour` fills in. On PostgreSQL the statement gets the
+memory to sort a large region's events in memory (work_mem, for it alone).
 
 Plain SQL (the ORM cannot put a window over a union), with named columns, in this one
 module; its test runs it on both databases.
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 
 from venues.models import Venue
 from visitors.models import ExitMethod, Visit
@@ -49,21 +52,20 @@ running AS (
 ),
 hourly AS (
     SELECT venue_id, {hour} AS hour_start, moment, step, entry, inside FROM running
-)
-SELECT venue_id, hour_start,
-       SUM(CASE WHEN moment >= %(start)s THEN entry ELSE 0 END) AS entries,
-       MAX(inside) AS peak,
-       MAX(last_inside) AS at_end,
-       MAX(CASE WHEN moment = hour_start THEN 1 ELSE 0 END) AS on_the_hour
-FROM (
-    SELECT venue_id, hour_start, moment, entry, inside,
-           LAST_VALUE(inside) OVER (
-               PARTITION BY venue_id, hour_start ORDER BY moment, step
-               ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-           ) AS last_inside
+),
+per_hour AS (
+    SELECT venue_id, hour_start,
+           SUM(CASE WHEN moment >= %(start)s THEN entry ELSE 0 END) AS entries,
+           MAX(inside) AS peak,
+           SUM(step) AS net,
+           MAX(CASE WHEN moment = hour_start THEN 1 ELSE 0 END) AS on_the_hour
     FROM hourly
-) AS per_event
-GROUP BY venue_id, hour_start
+    GROUP BY venue_id, hour_start
+)
+SELECT venue_id, hour_start, entries, peak,
+       SUM(net) OVER (PARTITION BY venue_id ORDER BY hour_start ROWS UNBOUNDED PRECEDING) AS at_end,
+       on_the_hour
+FROM per_hour
 ORDER BY venue_id, hour_start
 """
 
@@ -100,6 +102,19 @@ def _sql() -> str:
     parts = _POSTGRESQL if connection.vendor == "postgresql" else _SQLITE
     quote = connection.ops.quote_name
     return _STATEMENT.format(visit=quote(Visit._meta.db_table), venue=quote(Venue._meta.db_table), **parts)
+
+
+@contextmanager
+def _sort_memory():
+    """On PostgreSQL, work_mem for the window's sort of a region's events (Almaty's two
+    weeks: a million events and more, which spilled to disk with the default 4 MB),
+    for this statement only; as leaders.services.compute does for its aggregate."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        yield
 
 
 def _moment(value) -> datetime:
@@ -142,7 +157,7 @@ def event_hours(*, region_id: int, start: datetime, end: datetime) -> dict[int, 
         "refused": ExitMethod.REFUSED.value,
     }
     found: dict[int, list[Row]] = {}
-    with connection.cursor() as cursor:
+    with _sort_memory(), connection.cursor() as cursor:
         cursor.execute(_sql(), params)
         for venue_id, hour, entries, peak, at_end, on_the_hour in cursor.fetchall():
             found.setdefault(venue_id, []).append(
