@@ -106,10 +106,11 @@ def _evaluate(row: RiskRow, conditions: dict[tuple[int, date], Conditions], loca
 
 def risk_list(*, region, now: datetime, days: int = 14) -> list[RiskRow]:
     """The venues of `region` with at least one signal over the `days` before `now`,
-    highest score first (R-MN-7). Six queries whatever the number of venues: the
+    highest score first (R-MN-7). Five queries whatever the number of venues: the
     entries and the people inside per venue and hour (visitors.hourly), the venues
-    that have any, and the four of their conditions on each day
-    (venues.conditions.conditions_bulk). A check-in is outside when its local hour
+    that have any, and the three of their conditions on each day
+    (venues.conditions.conditions_bulk) — and on PostgreSQL the work_mem the first
+    sets for itself. A check-in is outside when its local hour
     lies wholly outside the venue's opening that day and the night of the day before
     (leaders.rules.hour_outside); a day it may not open, every hour is outside."""
     since = now - timedelta(days=days)

@@ -148,7 +148,8 @@ def test_the_list_takes_five_queries_whatever_the_number_of_venues(region):
         entries(VenueFactory(region=region, capacity=1), on(11, 2 + n % 12), 2)
     with CaptureQueriesContext(connection) as more_queries:
         assert len(risk_list(region=region, now=NOW)) == 20
-    assert len(queries) == len(more_queries) == 5
+    # On PostgreSQL the hours' statement sets its work_mem first (a savepoint, SET LOCAL).
+    assert len(queries) == len(more_queries) == (8 if connection.vendor == "postgresql" else 5)
 
 
 def _table(category, *, participants, others):
