@@ -134,7 +134,11 @@ def test_r_mn_6_filing_during_an_outage_warns_the_inspector(venue, inspector):
         file_form(kind=ViolationKind.NO_STATUS_CHECK),
         follow=True,
     )
-    assert "An outage was recorded at that time" in response.content.decode()
+    # In Almaty's time, as recorded (10:00 to 11:50), not UTC (04:00 to 05:50): an 11:00
+    # violation must visibly fall inside it.
+    assert "An outage was recorded at that time: the SMS gateway: 01.06.2021 10:00 – 01.06.2021 11:50." in (
+        response.content.decode()
+    )
 
 
 def test_r_mn_1_the_filer_does_not_see_his_own_and_cannot_confirm_it(venue, inspector, second):
