@@ -4,11 +4,12 @@ R-CI-4, for the risk list of R-MN-7): one statement, set-based, no loop per visi
 A visit is inside from its entry to its exit, or to its automatic close 4 hours after
 the entry (R-CI-4 Decided), whichever comes first; a visitor refused at the door
 (R-CI-3) is counted as a check-in but never inside. The statement lays every entry (+1)
-and exit (−1) in time order per venue — at the same moment an exit before an entry, so
-that one person leaving as another comes in is not two inside — and keeps a running
-sum: the people inside after each event (a window function, on PostgreSQL and SQLite
-alike). Grouped by UTC hour (each one local hour, ashyq.core.hours), each hour with an
-event gives its entries, the most people inside at once during it, and how many were
+and exit (−1) in time order per venue and keeps a running sum over each moment and all
+before it (a window function's RANGE frame, on PostgreSQL and SQLite alike): the people
+inside once everything of that moment happened — one person leaving as another comes
+in is one inside, two leaving at once never leave one behind for an instant. Grouped by
+UTC hour (each one local hour, ashyq.core.hours), each hour with an event gives its
+entries, the most people inside at once during it, and how many were
 inside when it ended (the running sum of the hours' net changes, a second window over
 the few hourly rows); an hour without an event keeps the number the hour before
 ended with, which `inside_per_hour` fills in. On PostgreSQL the statement gets the
@@ -47,7 +48,7 @@ events AS (
 ),
 running AS (
     SELECT venue_id, moment, step, entry,
-           SUM(step) OVER (PARTITION BY venue_id ORDER BY moment, step ROWS UNBOUNDED PRECEDING) AS inside
+           SUM(step) OVER (PARTITION BY venue_id ORDER BY moment RANGE UNBOUNDED PRECEDING) AS inside
     FROM events
 ),
 hourly AS (

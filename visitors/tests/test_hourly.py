@@ -5,6 +5,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ashyq.reference.tests.factories import RegionFactory
 from venues.tests.factories import VenueFactory
@@ -112,3 +115,66 @@ def test_filling_in_is_pure():
         Hour(utc + timedelta(hours=2), 0, 2),
         Hour(utc + timedelta(hours=3), 0, 2),
     ]
+
+
+# --- Property: the statement agrees with counting people at every moment ---------------------
+
+visits = st.lists(
+    st.tuples(
+        st.integers(0, 12 * 60),  # entry, minutes after 06:00 (some before the window's 08:00)
+        st.one_of(st.none(), st.integers(0, 6 * 60)),  # exit scan that many minutes later, or none
+        st.booleans(),  # refused at the door (R-CI-3)
+    ),
+    max_size=14,
+)
+
+
+def _oracle(rows, *, start: datetime, end: datetime) -> dict[datetime, tuple[int, int]]:
+    """UTC hour → (entries from `start` on, most inside at once) by brute force: a visit
+    is inside from its entry to its exit or 4 hours, whichever first (R-CI-4), a refused
+    one never; the most in an hour is reached at its start or at an entry in it."""
+    spans = [(entered, min(left or entered + AUTO, entered + AUTO)) for entered, left, refused in rows if not refused]
+
+    def inside(moment):
+        return sum(1 for entered, left in spans if entered <= moment < left)
+
+    found = {}
+    hour = start.astimezone(UTC)
+    while hour < end:
+        nxt = hour + timedelta(hours=1)
+        entries = sum(1 for entered, _left, _refused in rows if hour <= entered < nxt and entered >= start)
+        moments = [hour] + [entered for entered, _left in spans if hour <= entered < nxt]
+        most = max(inside(moment) for moment in moments)
+        if entries or most:
+            found[hour] = (entries, most)
+        hour = nxt
+    return found
+
+
+AUTO = timedelta(hours=4)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(visits=visits)
+def test_r_ci_6_the_hours_agree_with_counting_people_at_every_moment(venue, visits):
+    base, start, end = at(6), at(8), at(16)
+    rows = []
+    with transaction.atomic():
+        for minute, stay, refused in visits:
+            entered = base + timedelta(minutes=minute)
+            if refused:
+                left, method = entered, ExitMethod.REFUSED
+            elif stay is None:
+                left, method = None, None
+            else:
+                left, method = entered + timedelta(minutes=stay), ExitMethod.SCAN
+            if left is not None and left < entered:
+                continue
+            VisitFactory(venue=venue, entered_at=entered, exited_at=left, exit_method=method)
+            rows.append((entered, left if not refused else None, refused))
+        found = event_hours(region_id=venue.region_id, start=start, end=end).get(venue.pk, [])
+        hours = {item.hour: (item.entries, item.inside) for item in inside_per_hour(found, start=start, end=end)}
+        transaction.set_rollback(True)
+    assert hours == _oracle(rows, start=start, end=end)
