@@ -29,9 +29,6 @@ class ViolationForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
             )
 
-    def photos(self) -> list:
-        return [self.cleaned_data[name] for name in PHOTO_FIELDS if self.cleaned_data.get(name)]
-
     def photos_uploaded(self) -> list:
         """The files picked this time, whether the rest of the form is valid or not."""
         return [self.files[name] for name in PHOTO_FIELDS if self.files.get(name)]
