@@ -364,6 +364,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 3000},
     },
+    # The end of monitoring's photo drafts (a day) and inspections (a year).
+    "monitoring-purge": {"task": "monitoring.ops_tasks.purge", "schedule": crontab(hour=3, minute=50)},
     # R-LD-2: the candidate lists of a 14-day period, once it has closed.
     "leaders-compute-closed-periods": {
         "task": "leaders.tasks.compute_closed_periods",

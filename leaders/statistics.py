@@ -26,21 +26,23 @@ MAX_DAYS = 92
 # R-PR-5 Decided: public statistics never show a count below 10 for a region and day.
 PUBLIC_MINIMUM = 10
 
-# The counts of visitors.models.DailyStats shown on the pages (red_remote is not).
-DOOR_MEASURES = ("checkins", "red_at_door", "yellow_at_door", "remote_checks")
+# The counts of visitors.models.DailyStats shown on the pages (R-CI-9).
+DOOR_MEASURES = ("checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote")
 MEASURES = (*DOOR_MEASURES, "participants", "leaders")
 LABELS = {
     "checkins": _("Check-ins"),
     "red_at_door": _("Red at the door"),
     "yellow_at_door": _("Yellow at the door"),
     "remote_checks": _("Remote status checks"),
+    "red_remote": _("Red found by remote checks"),
     "participants": _("Participating venues"),
     "leaders": _("Leader Ashyq venues"),
 }
 # Counts that flow in a day (summed over a range) and stocks held on a day.
 STOCKS = ("participants", "leaders")
-# Measures broken down by region on each page; remote checks are not tied to a
-# region today (visitors.models.RemoteCheck), so they are national only.
+# Measures broken down by region on each page; remote checks (and the red they find)
+# are not tied to a region today (visitors.models.RemoteCheck), so they are national
+# only.
 REGIONAL_MEASURES = ("checkins", "red_at_door", "yellow_at_door", "participants", "leaders")
 # R-PR-5: what the public sees per region and day; the national totals of every
 # measure are public too, suppressed below 10 as well.

@@ -197,7 +197,10 @@ class DoorReport(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("report of a visitor at the door")
         verbose_name_plural = _("reports of visitors at the door")
-        indexes = [models.Index(fields=["region", "at"], name="door_report_region_at")]
+        indexes = [
+            models.Index(fields=["region", "at"], name="door_report_region_at"),
+            models.Index(fields=["at"], name="door_report_at"),  # national roles' range of days
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(colour__in=[Colour.RED, Colour.YELLOW]), name="door_report_red_yellow")
         ]

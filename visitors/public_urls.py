@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from visitors import views
+from visitors import report_views, views
 
 app_name = "checkin"
 urlpatterns = [
@@ -13,5 +13,6 @@ urlpatterns = [
     path("check/qr.png", views.check_qr, name="check_qr"),
     path("guard/lookup/", views.guard_lookup_view, name="guard_lookup"),  # the form of checkin:guard
     path("guard/exit/", views.guard_exit_view, name="guard_exit"),  # R-CI-6: its exit form
-    path("sanitary/", views.sanitary_reports, name="sanitary"),  # R-CI-3
+    path("sanitary/", report_views.sanitary_reports, name="sanitary"),  # R-CI-3
+    path("sanitary/reports.<str:fmt>", report_views.sanitary_export, name="sanitary_export"),
 ]

@@ -26,8 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ashyq.accounts.access import role_required
-from ashyq.accounts.models import NATIONAL_ROLES, Role
+from ashyq.accounts.models import Role
 from ashyq.registries import RegistryError
 from ashyq.sms.forms import PhoneForm
 from statuses.persons import person_key
@@ -46,7 +45,6 @@ LINK_NEXT_KEY = "visitors_link_next"  # where to go once the IIN is linked (a pa
 GUARD_ENTRANCE_KEY = "visitors_guard_entrance"  # the guard's last entrance (R-CI-2)
 OWN_LIST_LENGTH = 10  # R-PR-4: the lists on "My status"; the rest on their own pages
 OWN_PER_PAGE = 50
-REPORTS_PER_PAGE = 50
 
 logger = logging.getLogger(__name__)
 
@@ -419,15 +417,3 @@ def _guard_context(venue, form, *, occupancy):
         "pending_text": _("Checking…"),
         "failed_text": _("No answer from the server. Check the connection and try again."),
     }
-
-
-# --- The sanitary officers' reports (R-CI-3) ---------------------------------------------------
-
-
-@require_GET
-@role_required(Role.SANITARY, *NATIONAL_ROLES)
-def sanitary_reports(request):
-    """Red and yellow visitors at the doors of the officer's region (all regions for the
-    national roles): venue, address, time, colour — no name, no identifier."""
-    page = Paginator(selectors.door_reports_for(request.user), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "visitors/sanitary_reports.html", {"page": page})

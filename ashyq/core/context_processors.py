@@ -37,10 +37,12 @@ def _items(user):
         yield _("To confirm"), "monitoring:violation_list", ()
     if user.role == Role.AKIMAT:
         yield _("Appeals"), "monitoring:appeal_list", ()
+    if user.role in (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
+        yield _("Participants"), "monitoring_ops:participants", ()
     if user.role in (Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
         yield _("Risk list"), "monitoring_ops:risk", ()
         yield _("Inactivity"), "monitoring_ops:flags", ()
-    if user.role == Role.OPERATOR:
+    if user.role in (Role.OPERATOR, Role.AKIMAT, Role.INSPECTOR, Role.COMMISSION):
         yield _("Outages"), "monitoring_ops:outages", ()
     if user.role in (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
         yield _("Leader Ashyq"), "leaders:index", ()

@@ -202,14 +202,26 @@ def _check_period(period_start: date, now: datetime) -> None:
         )
 
 
-def _refuse_locked(lists) -> None:
-    """R-LD-3: a submitted or fixed list is never recomputed."""
-    locked = sorted(str(cl.region) for cl in lists if cl.status != ListStatus.COMPUTED)
-    if locked:
+def _locked(lists) -> set[int]:
+    """R-LD-3: the regions (ids) of `lists` already submitted or fixed: never recomputed."""
+    return {cl.region_id for cl in lists if cl.status != ListStatus.COMPUTED}
+
+
+def _refuse_if_all_locked(period_start: date) -> None:
+    """R-LD-3: a computation that could change no list is refused at once; one region's
+    submitted list does not hold up the others'."""
+    locked = _locked(CandidateList.objects.filter(period__starts_on=period_start))
+    if locked and not Region.objects.exclude(pk__in=locked).exists():
         raise LeadersError(
-            _("The lists of %(regions)s for this period are already submitted or fixed; nothing was recomputed.")
-            % {"regions": ", ".join(locked)}
+            _("Every region's list for this period is already submitted or fixed; nothing was recomputed.")
         )
+
+
+def kept_lists(period_start: date) -> list[str]:
+    """The names of the regions whose list of the period is submitted or fixed, which a
+    computation keeps as they are (R-LD-3)."""
+    lists = CandidateList.objects.filter(period__starts_on=period_start).exclude(status=ListStatus.COMPUTED)
+    return sorted(str(cl.region) for cl in lists.select_related("region"))
 
 
 def _no_progress(percent: int, message: str) -> None:
@@ -223,15 +235,16 @@ def leaders_compute(
     `period_start`; returns region code → number of candidates.
 
     Refuses a date that is not a period start and a period not closed at `now`.
-    Recomputing replaces the candidates of each list and gives the same lists, unless
-    a list of the period is already submitted or fixed (R-LD-3): then nothing changes,
-    even when the list was submitted while this computation was reading.
+    Recomputing replaces the candidates of each list and gives the same lists, except
+    the lists already submitted or fixed (R-LD-3), which are kept as they are — also
+    one submitted while this computation was reading — and left out of the result; it
+    is refused when every region's list is.
     `progress(percent, message)` is called at each stage (counting, the flags of each
     region, writing); outside a transaction each call can commit on its own.
     """
     report = progress or _no_progress
     _check_period(period_start, now)
-    _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
+    _refuse_if_all_locked(period_start)
     start, end = rules.period_bounds_utc(period_start)
     # The period's check-ins are read from their counts: counted up to its end first.
     if counts_rollup(now=now) < end:
@@ -263,7 +276,8 @@ def _write_lists(
     *, period_start: date, now: datetime, actor, regions: list, chosen: dict[int, list[dict]], flags: dict
 ) -> dict[str, int]:
     """The short write: lock the period (two runs of one period write one after the
-    other), re-check the lists under lock, replace the candidates, audit."""
+    other), re-check the lists under lock, replace the candidates of those still
+    computed only, audit."""
     period, _created = Period.objects.get_or_create(
         starts_on=period_start, defaults={"ends_on": period_start + timedelta(days=rules.PERIOD_DAYS)}
     )
@@ -272,13 +286,19 @@ def _write_lists(
         cl.region_id: cl
         for cl in CandidateList.objects.select_for_update().filter(period=period).select_related("region")
     }
-    _refuse_locked(lists.values())
+    locked = _locked(lists.values())
+    regions = [region for region in regions if region.pk not in locked]
+    if not regions:
+        raise LeadersError(
+            _("Every region's list for this period is already submitted or fixed; nothing was recomputed.")
+        )
     for region in regions:
         if region.pk not in lists:
             lists[region.pk] = CandidateList(period=period, region=region, computed_at=now)
     CandidateList.objects.bulk_create([cl for cl in lists.values() if cl.pk is None])
-    CandidateList.objects.filter(period=period).update(computed_at=now)
-    Candidate.objects.filter(list__period=period).delete()
+    open_lists = [lists[region.pk].pk for region in regions]
+    CandidateList.objects.filter(pk__in=open_lists).update(computed_at=now)
+    Candidate.objects.filter(list_id__in=open_lists).delete()
     Candidate.objects.bulk_create(
         Candidate(
             list=lists[region_id],
@@ -288,10 +308,12 @@ def _write_lists(
             flags=flags[row["venue_id"]],
         )
         for region_id, rows in chosen.items()
+        if region_id not in locked
         for row in rows
     )
     result = {region.code: len(chosen.get(region.pk, [])) for region in regions}
-    audit_record(actor=actor, action="leaders.compute", obj=period, candidates=result)
+    kept = sorted(cl.region.code for cl in lists.values() if cl.region_id in locked)
+    audit_record(actor=actor, action="leaders.compute", obj=period, candidates=result, kept=kept)
     return result
 
 
@@ -302,12 +324,13 @@ def _write_lists(
 def compute_run_request(*, period_start: date, requested_by, now: datetime, language: str = "") -> ComputeRun:
     """Queue a computation of the period starting on `period_start` for `requested_by`
     (commission, operator); refuses at once what the computation would refuse (a day
-    that starts no period, a period not closed, a list already submitted), so that
-    nothing is queued for nothing. The worker runs leaders.tasks.compute_run."""
+    that starts no period, a period not closed, every region's list already
+    submitted), so that nothing is queued for nothing. The worker runs
+    leaders.tasks.compute_run."""
     from leaders import tasks
 
     _check_period(period_start, now)
-    _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
+    _refuse_if_all_locked(period_start)
     run = ComputeRun.objects.create(period_start=period_start, requested_by=requested_by, requested_at=now)
     audit_record(
         actor=requested_by, action="leaders.compute_run.request", obj=run, period_start=period_start.isoformat()
@@ -356,12 +379,11 @@ def compute_run_perform(*, run_id: int, language: str = "") -> str | None:
                 ),
             )
             return RunStatus.FAILED
+        message = _("Done. Candidates found: %(candidates)s.") % {"candidates": sum(result.values())}
+        kept = kept_lists(run.period_start)
+        if kept:
+            message += " " + _("Already submitted, kept as they were: %(regions)s.") % {"regions": ", ".join(kept)}
         _run_update(
-            run_id,
-            status=RunStatus.DONE,
-            finished_at=timezone.now(),
-            progress=100,
-            result=result,
-            message=_("Done. Candidates found: %(candidates)s.") % {"candidates": sum(result.values())},
+            run_id, status=RunStatus.DONE, finished_at=timezone.now(), progress=100, result=result, message=message
         )
     return RunStatus.DONE

@@ -169,18 +169,28 @@ def test_every_region_gets_a_list_even_without_candidates():  # R-LD-3
     assert CandidateList.objects.filter(period__starts_on=PERIOD, region=region).exists()
 
 
-def test_a_submitted_list_is_not_recomputed():  # R-LD-3
-    region = RegionFactory()
+def test_a_submitted_list_is_kept_and_the_other_regions_are_recomputed():  # R-LD-3
+    region, other = RegionFactory(), RegionFactory()
     venue = tier_venue(region=region)
     add_visits(venue, 1001)
     services.leaders_compute(period_start=PERIOD, now=NOW)
     CandidateList.objects.filter(region=region).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
     add_visits(tier_venue(region=region), 1001)
+    late = tier_venue(region=other)
+    add_visits(late, 1001)
 
+    counts = services.leaders_compute(period_start=PERIOD, now=NOW)
+
+    assert region.code not in counts and counts[other.code] == 1
+    assert set(candidates()) == {venue.pk, late.pk}
+    assert services.kept_lists(PERIOD) == [str(region)]
+
+
+def test_a_computation_that_could_change_no_list_is_refused():  # R-LD-3
+    services.leaders_compute(period_start=PERIOD, now=NOW)
+    CandidateList.objects.update(status=ListStatus.SUBMITTED, submitted_at=NOW)
     with pytest.raises(services.LeadersError, match="already submitted"):
         services.leaders_compute(period_start=PERIOD, now=NOW)
-
-    assert set(candidates()) == {venue.pk}
 
 
 def test_an_open_period_is_refused():  # R-LD-2: computed when it closes
@@ -380,9 +390,9 @@ def test_a_list_submitted_while_computing_is_not_overwritten():  # R-LD-3
         if percent == 90:  # read done, not yet written: the akimat submits its list
             CandidateList.objects.filter(region=region).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
 
-    with pytest.raises(services.LeadersError, match="already submitted"):
-        services.leaders_compute(period_start=PERIOD, now=NOW, progress=submit_meanwhile)
+    counts = services.leaders_compute(period_start=PERIOD, now=NOW, progress=submit_meanwhile)
 
+    assert region.code not in counts
     assert set(candidates()) == {first.pk}
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from ashyq.core.services import audit_record
 from monitoring.models import InactivityFlag, Outage, Sanction, SanctionState
 from monitoring.rules import INACTIVITY_LOOKBACK, SILENT_DAYS_ALLOWED, silent_stretch
-from monitoring.selectors import excused_days
+from monitoring.selectors import excused_days, outage_local_days
 from monitoring.services.sanctions import sanction_for_trigger, sanction_withdraw
 from venues.models import Venue
 from venues.standing import rules as standing_rules
@@ -67,7 +67,7 @@ def inactivity_flag_all(*, now: datetime) -> int:
         return 0
     floor = today - INACTIVITY_LOOKBACK
     starts = {venue.pk: _stretch_start(venue, floor) for venue in venues}
-    excused = excused_days(venues, _days(min(starts.values()), today - timedelta(days=1)))
+    excused = excused_days(venues, _days(min(starts.values()), today - timedelta(days=1)), now=now)
     stretches = {}
     for venue in venues:
         stretch = silent_stretch(start=starts[venue.pk], today=today, excused=excused[venue.pk])
@@ -116,11 +116,12 @@ def _flags_create(*, stretches: dict[int, tuple[date, date]], now: datetime) -> 
 
 @transaction.atomic
 def flags_withdraw_for_outage(*, outage: Outage, now: datetime) -> int:
-    """R-MN-2 Decided: an outage recorded later that covers a day a flag counted
-    withdraws the flag, and the sanction that followed from it is lifted at once. The
-    next night's flags count that stretch again without the day. Returns how many
-    flags were withdrawn."""
-    first, last = timezone.localdate(outage.starts_at), timezone.localdate(outage.ends_at - timedelta(microseconds=1))
+    """R-MN-2 Decided: an outage recorded later (or changed later: a new end, an
+    earlier start) that covers a day a flag counted withdraws the flag, and the
+    sanction that followed from it is lifted at once; an ongoing outage covers the
+    days up to today. The next night's flags count that stretch again without the
+    day. Returns how many flags were withdrawn."""
+    first, last = outage_local_days(outage, now=now)  # an ongoing one: up to today
     flags = list(
         InactivityFlag.objects.filter(withdrawn_at__isnull=True, first_day__lte=last, last_day__gte=first)
         .select_related("venue__region")
@@ -130,7 +131,7 @@ def flags_withdraw_for_outage(*, outage: Outage, now: datetime) -> int:
         return 0
     venues = {flag.venue_id: flag.venue for flag in flags}
     days = _days(min(flag.first_day for flag in flags), max(flag.last_day for flag in flags))
-    excused = excused_days(list(venues.values()), days)
+    excused = excused_days(list(venues.values()), days, now=now)
     withdrawn = 0
     for flag in flags:
         counted = [day for day in _days(flag.first_day, flag.last_day) if day not in excused[flag.venue_id]]

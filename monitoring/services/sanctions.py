@@ -26,11 +26,10 @@ from monitoring.models import (
     SanctionState,
     Violation,
 )
-from monitoring.selectors import exclusion_in_force
+from monitoring.selectors import exclusion_in_force, sanction_facts
 from monitoring.tasks import sanction_mail
 from venues.models import Venue
 from venues.standing import rules as standing_rules
-from venues.standing.selectors import kind_at
 from venues.standing.services import standing_exclude, standing_lift, standing_return
 
 
@@ -76,9 +75,9 @@ def sanction_for_trigger(
         raise ValueError("exactly one trigger")
     venue = Venue.objects.select_for_update().select_related("region", "category").get(pk=venue_id)
     happened = occurred_at(violation=violation, inactivity_flag=inactivity_flag)
-    in_force = Sanction.objects.filter(venue=venue, state=SanctionState.ACTIVE, starts_at__lte=now)
-    current = in_force.order_by("-starts_at", "-id").first()
-    if current is not None and happened < current.starts_at:
+    facts = sanction_facts([venue.pk], first=happened, last=happened, now=now)[venue.pk]
+    outcome = facts.outcome(happened=happened, at=now)  # as the confirming inspector's preview
+    if outcome.kind == rules.NONE:
         audit_record(
             actor=None,
             action="monitoring.sanction_none",
@@ -87,14 +86,10 @@ def sanction_for_trigger(
             venue=venue.pk,
             trigger=trigger_name,
             reason="before_current_sanction",
-            current=current.pk,
+            current=facts.current.pk if facts.current else None,
         )
         return None
-    kind, ends_at = rules.sanction_for(
-        in_test_mode=kind_at(venue, happened) == standing_rules.TEST_MODE_KIND,
-        prior_exclusions=in_force.filter(kind=SanctionKind.EXCLUSION).count(),
-        at=now,
-    )
+    kind, ends_at = outcome.kind, outcome.ends_at
     sanction = Sanction.objects.create(
         venue=venue,
         kind=kind,
