@@ -195,6 +195,8 @@ class AxeWatch:
     def check(self, page) -> None:
         from playwright.sync_api import Error
 
+        if id(page) not in self._pages:  # a context without JavaScript: axe cannot run there
+            return
         try:
             url = page.url
             html = page.evaluate(

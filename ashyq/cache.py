@@ -47,7 +47,8 @@ def cache_get(key: str):
     return cache_attempt(lambda: cache.get(key))
 
 
-def cache_set(key: str, value, timeout: int) -> None:
+def cache_set(key: str, value, timeout: int | None) -> None:
+    """`timeout` None: kept until evicted."""
     cache_attempt(lambda: cache.set(key, value, timeout))
 
 

@@ -74,6 +74,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The public address printed in QR codes and e-mails (required in production).
 PUBLIC_URL = env.str("PUBLIC_URL", default="" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+# Where people get help: every page's footer and every message that sends them there.
+# The project's technical support was a Telegram bot (the participant's FAQ, question 48).
+SUPPORT_URL = env.str("SUPPORT_URL", default="https://t.me/support_ashyq_bot")
+SUPPORT_NAME = env.str("SUPPORT_NAME", default="Telegram @support_ashyq_bot")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -381,8 +385,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # R-CI-4: visits with no exit close 4 hours after entry.
     "visits-auto-close": {"task": "visitors.tasks.auto_close_visits", "schedule": 600.0, "options": {"expires": 600.0}},
-    # R-PR-2: identifiers in check-ins and look-ups are erased after 28 days.
-    "erase-identifiers": {"task": "visitors.tasks.erase_identifiers", "schedule": crontab(hour=3, minute=30)},
+    # R-PR-2: the check-ins and look-ups older than 28 days go, whole days at a time.
+    "retention": {"task": "visitors.tasks.retention", "schedule": crontab(minute=35)},
     # R-MN-2: venues silent for more than 3 full local days are flagged.
     "flag-inactive-venues": {
         "task": "monitoring.ops_tasks.flag_inactive_venues",
@@ -394,6 +398,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
         "options": {"expires": 3000},
     },
+    # The end of monitoring's photo drafts (a day) and inspections (a year).
+    "monitoring-purge": {"task": "monitoring.ops_tasks.purge", "schedule": crontab(hour=3, minute=50)},
     # R-LD-2: the candidate lists of a 14-day period, once it has closed.
     "leaders-compute-closed-periods": {
         "task": "leaders.tasks.compute_closed_periods",
@@ -401,8 +407,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # R-VP-3, retention: lapse undecided self-entries, drop what outlived its use.
     "vaccinations-purge": {"task": "vaccinations.tasks.purge", "schedule": crontab(hour=3, minute=40)},
-    # R-CI-9: anonymous counts per region and day.
-    "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 1800.0, "options": {"expires": 1800.0}},
+    # R-CI-9, R-LD-1: the check-ins counted since the last run (visitors.services.counts).
+    "rollup-stats": {"task": "visitors.tasks.rollup_stats", "schedule": 300.0, "options": {"expires": 300.0}},
 }
 
 # --- Logging -------------------------------------------------------------------------

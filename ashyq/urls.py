@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from ashyq.accounts.views import language_set
+
 admin.site.site_header = "Ashyq"
 admin.site.site_title = "Ashyq"
 
@@ -21,9 +23,11 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("monitoring/ops/", include("monitoring.ops_urls")),
     path("leaders/", include("leaders.urls")),
+    path("", include("leaders.figures_urls")),
     path("stats/vaccinations/", include("vaccinations.stats_urls")),
     path("stats/", include("leaders.stats_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also keeps a signed-in person's choice.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

@@ -29,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlencode
@@ -492,7 +492,10 @@ def b4(repeat: int) -> tuple[dict, object]:
         compute.append(time.perf_counter() - started)
         started = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(HAND_WRITTEN_LEADERS, {"start": start, "end": end})
+            cursor.execute(
+                HAND_WRITTEN_LEADERS,
+                {"start": start, "end": end, "first": period_start, "last": period_start + timedelta(days=13)},
+            )
             rows = cursor.fetchall()
         sql.append(time.perf_counter() - started)
         # Beside it, the one read of the flags (issue 7) the aggregate does not do.
@@ -518,23 +521,20 @@ def b4(repeat: int) -> tuple[dict, object]:
 
 
 # The candidates of R-LD-1/R-LD-4 in one statement: what leaders_compute cannot beat.
-# Counted per venue alone (read in venue order from the index, no sort), then the
-# thresholds of the few venues over the lowest one (session 3: the first version grouped
-# by venue, tier and region kind, which sorted 15 M rows, and leaders_compute came to
-# beat it).
+# The period's daily counts summed per venue (visitors_venueday, kept for good), then the
+# thresholds of the few venues over the lowest one.
 HAND_WRITTEN_LEADERS = """
     SELECT v.id, v.region_id, counts.n FROM (
-        SELECT vi.venue_id, count(*) AS n
-        FROM visitors_visit vi
-        JOIN venues_venue v ON v.id = vi.venue_id
+        SELECT vd.venue_id, sum(vd.checkins) AS n
+        FROM visitors_venueday vd
+        JOIN venues_venue v ON v.id = vd.venue_id
         JOIN reference_category c ON c.id = v.category_id
-        WHERE vi.entered_at >= %(start)s AND vi.entered_at < %(end)s
-          AND vi.exit_method IS DISTINCT FROM 'refused'
+        WHERE vd.day >= %(first)s AND vd.day <= %(last)s
           AND c.tier <> ''
           AND v.id NOT IN (SELECT venue_id FROM venues_standing
                            WHERE kind IN ('excluded', 'awaiting_return', 'volunteer') AND starts_at < %(end)s
                              AND (ends_at > %(start)s OR ends_at IS NULL))
-        GROUP BY vi.venue_id HAVING count(*) > 500
+        GROUP BY vd.venue_id HAVING sum(vd.checkins) > 500
     ) counts
     JOIN venues_venue v ON v.id = counts.venue_id
     JOIN reference_category c ON c.id = v.category_id
@@ -544,16 +544,11 @@ HAND_WRITTEN_LEADERS = """
 """
 
 
-# The flags' one read (issue 7, item 3), by hand: the candidates' counted check-ins per
-# hour (UTC hours are local hours in Asia/Almaty, whose offsets are whole hours; date_bin
-# is cheaper per row than date_trunc at a time zone). With HAND_WRITTEN_LEADERS, the SQL
-# that leaders_compute's work needs.
+# The flags' one read, by hand: the candidates' counted check-ins per hour (their hourly
+# counts). With HAND_WRITTEN_LEADERS, the SQL that leaders_compute's work needs.
 HAND_WRITTEN_HOURLY = """
-    SELECT venue_id, date_bin('1 hour', entered_at, TIMESTAMPTZ '2000-01-01 00:00+00'), count(*)
-    FROM visitors_visit
-    WHERE venue_id = ANY(%(venues)s) AND entered_at >= %(start)s AND entered_at < %(end)s
-      AND exit_method IS DISTINCT FROM 'refused'
-    GROUP BY 1, 2
+    SELECT venue_id, hour, checkins FROM visitors_venuehour
+    WHERE venue_id = ANY(%(venues)s) AND hour >= %(start)s AND hour < %(end)s
 """
 
 
@@ -603,10 +598,10 @@ def plans(period_start) -> dict[str, str]:
         cursor.execute("SELECT venue_id FROM bench_venue WHERE i = 0")
         venue_id = cursor.fetchone()[0]
     start, end = rules.period_bounds_utc(period_start)
-    from django.db.models import Count
+    from django.db.models import Sum
 
     from leaders.models import Candidate
-    from leaders.services.compute import counted_visits, hourly_visits
+    from leaders.services.compute import counted_days, hourly_counts
     from venues.codes.selectors import _code_for_scan_query
     from venues.models import QrCode
 
@@ -622,11 +617,10 @@ def plans(period_start) -> dict[str, str]:
         # A page's ids (the paginator then reads those rows by primary key): page 1 and the last.
         "participants page 1: ids": listed[:PARTICIPANTS_PER_PAGE],
         "participants last page: ids": listed[last : last + PARTICIPANTS_PER_PAGE],
-        "leaders: counts per venue": counted_visits(start=start, end=end)
-        .filter(venue__category__is_volunteer=False)
+        "leaders: counts per venue": counted_days(start=start, end=end)
         .exclude(venue__category__tier="")
         .values("venue_id")
-        .annotate(checkins=Count("*"))
+        .annotate(checkins=Sum("checkins"))
         .filter(checkins__gt=rules.LOWEST_THRESHOLD)
         .order_by(),
         "scan: the code, its entrance, venue and exclusion": _code_for_scan_query(
@@ -639,7 +633,7 @@ def plans(period_start) -> dict[str, str]:
         ),
     }
     if candidates:  # none at 1/1000
-        queries["leaders: the candidates' hourly counts"] = hourly_visits(venue_ids=candidates, start=start, end=end)
+        queries["leaders: the candidates' hourly counts"] = hourly_counts(venue_ids=candidates, start=start, end=end)
     out = {}
     with connection.cursor() as cursor:
         for name, queryset in queries.items():

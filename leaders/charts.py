@@ -70,12 +70,38 @@ def _short_day(day: date) -> str:
 
 def bar_chart(*, chart_id: str, title: str, days: list[date], values: list[int | None]) -> Chart:
     """One bar per day; None is a value hidden by R-PR-5."""
+    # The first and last day's labels align with the plot's edges, so none is cut off.
+    labels = {0: _short_day(days[0])} if days else {}
+    if len(days) > 2:
+        labels[len(days) // 2] = _short_day(days[len(days) // 2])
+    if len(days) > 1:
+        labels[len(days) - 1] = _short_day(days[-1])
+    if days:
+        description = _("Daily figures from %(first)s to %(last)s; the table lists every day.") % {
+            "first": date_format(days[0], "SHORT_DATE_FORMAT"),
+            "last": date_format(days[-1], "SHORT_DATE_FORMAT"),
+        }
+    else:
+        description = ""
+    return _chart(chart_id=chart_id, title=title, values=values, labels=labels, description=description)
+
+
+def hour_chart(*, chart_id: str, title: str, values: list[int]) -> Chart:
+    """One bar per local hour of the day, 0 to 23 (the owner's figures: when his
+    visitors come)."""
+    labels = {hour: f"{hour:02d}:00" for hour in (0, 6, 12, 18, 23)}
+    description = _("Check-ins by the hour of the day they were made; the table lists every hour.")
+    return _chart(chart_id=chart_id, title=title, values=list(values), labels=labels, description=description)
+
+
+def _chart(*, chart_id: str, title: str, values: list[int | None], labels: dict[int, str], description: str) -> Chart:
+    """The bars of `values`, labelled under the bars whose index `labels` names."""
     shown = [value for value in values if value is not None]
     peak = max(shown, default=0)
     step = nice_step(peak)
     top_value = step * max(1, math.ceil(peak / step))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / max(len(days), 1)
+    slot = plot_w / max(len(values), 1)
     bar_w = max(slot * 0.78, 1.0)
     baseline = HEIGHT - BOTTOM
     bars = []
@@ -92,22 +118,16 @@ def bar_chart(*, chart_id: str, title: str, days: list[date], values: list[int |
         )
         for tick in range(0, top_value + 1, step)
     ]
-    # The first and last day's labels align with the plot's edges, so none is cut off.
-    x_labels = []
-    if days:
-        x_labels.append(Label(x=LEFT, y=HEIGHT - 10, text=_short_day(days[0]), anchor="start"))
-    if len(days) > 2:
-        middle = len(days) // 2
-        x_labels.append(Label(x=round(LEFT + (middle + 0.5) * slot, 2), y=HEIGHT - 10, text=_short_day(days[middle])))
-    if len(days) > 1:
-        x_labels.append(Label(x=WIDTH - RIGHT, y=HEIGHT - 10, text=_short_day(days[-1]), anchor="end"))
-    if days:
-        description = _("Daily figures from %(first)s to %(last)s; the table lists every day.") % {
-            "first": date_format(days[0], "SHORT_DATE_FORMAT"),
-            "last": date_format(days[-1], "SHORT_DATE_FORMAT"),
-        }
-    else:
-        description = ""
+    last = len(values) - 1
+    x_labels = [
+        Label(
+            x=LEFT if n == 0 else WIDTH - RIGHT if n == last else round(LEFT + (n + 0.5) * slot, 2),
+            y=HEIGHT - 10,
+            text=text,
+            anchor="start" if n == 0 else "end" if n == last else "middle",
+        )
+        for n, text in sorted(labels.items())
+    ]
     if len(shown) < len(values):
         description += " " + _("Hatched marks: fewer than 10.")
     return Chart(

@@ -34,7 +34,7 @@ from venues.codes.services import codes_issue
 from venues.demo import demo_bin
 from venues.models import Company, Entrance, Venue
 from visitors.models import Colour, EntryMethod, ExitMethod, Visit
-from visitors.services.periodic import stats_rollup
+from visitors.services.counts import counts_rebuild, counts_rollup
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,8 @@ def seed() -> list[Credential]:
         return []
     days = _add_visits(venues, first=before, today=today, last=last, current=current)
     for day in days:
-        stats_rollup(day=day)
+        counts_rebuild(day=day, now=now)
+    counts_rollup(now=now)
     for start in (before, last):
         if not CandidateList.objects.filter(period__starts_on=start).exists():
             leaders_compute(period_start=start, now=now)

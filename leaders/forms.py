@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leaders.rules import decision_number
+
 
 class StrikeForm(forms.Form):
     """Strike a candidate off the list with a reason, or put it back."""
@@ -41,7 +43,7 @@ class DecisionForm(forms.Form):
     )
 
     def clean_number(self) -> str:
-        number = self.cleaned_data["number"].strip()
+        number = decision_number(self.cleaned_data["number"])
         if not number:
             raise forms.ValidationError(_("Enter the number of the decision."))
         return number

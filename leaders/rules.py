@@ -2,6 +2,7 @@
 suspicious counts. No database; time comes in as an argument."""
 
 import functools
+import re
 from datetime import date, datetime, time, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
@@ -198,3 +199,19 @@ LEADER_DAYS = 14
 def leader_dates(decision_date: date) -> tuple[date, date]:
     """R-LD-3: the first day of the status and the first day without it."""
     return decision_date, decision_date + timedelta(days=LEADER_DAYS)
+
+
+# What people type before a decision's number: the pages print "№" themselves.
+_NUMBER_SIGNS = re.compile(r"^(?:№|#|(?:No|Nr|N)(?:\.|(?=[\s\d])))\s*", re.IGNORECASE)
+
+
+def decision_number(typed: str) -> str:
+    """R-LD-3: the number of the commission's decision as stored, without the sign
+    typed before it ("№ 47", "№47", "No. 47", "#47" → "47"), so that the pages, which
+    print "№" themselves, never read "№ № 47". Blank when nothing else is left."""
+    number = (typed or "").strip()
+    while True:
+        bare = _NUMBER_SIGNS.sub("", number, count=1).strip()
+        if bare == number:
+            return number
+        number = bare

@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from leaders.models import Candidate
 from leaders.rules import LOCAL_TZ
-from leaders.services.compute import counted_visits
+from leaders.services.compute import counted_days
 from venues.models import Standing, StandingKind, Venue
 from visitors.models import DailyStats
 
@@ -26,21 +26,23 @@ MAX_DAYS = 92
 # R-PR-5 Decided: public statistics never show a count below 10 for a region and day.
 PUBLIC_MINIMUM = 10
 
-# The counts of visitors.models.DailyStats shown on the pages (red_remote is not).
-DOOR_MEASURES = ("checkins", "red_at_door", "yellow_at_door", "remote_checks")
+# The counts of visitors.models.DailyStats shown on the pages (R-CI-9).
+DOOR_MEASURES = ("checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote")
 MEASURES = (*DOOR_MEASURES, "participants", "leaders")
 LABELS = {
     "checkins": _("Check-ins"),
     "red_at_door": _("Red at the door"),
     "yellow_at_door": _("Yellow at the door"),
     "remote_checks": _("Remote status checks"),
+    "red_remote": _("Red found by remote checks"),
     "participants": _("Participating venues"),
     "leaders": _("Leader Ashyq venues"),
 }
 # Counts that flow in a day (summed over a range) and stocks held on a day.
 STOCKS = ("participants", "leaders")
-# Measures broken down by region on each page; remote checks are not tied to a
-# region today (visitors.models.RemoteCheck), so they are national only.
+# Measures broken down by region on each page; remote checks (and the red they find)
+# are not tied to a region today (visitors.models.RemoteCheck), so they are national
+# only.
 REGIONAL_MEASURES = ("checkins", "red_at_door", "yellow_at_door", "participants", "leaders")
 # R-PR-5: what the public sees per region and day; the national totals of every
 # measure are public too, suppressed below 10 as well.
@@ -222,14 +224,14 @@ def candidates_for_export(candidate_list):
 
 def venue_checkins(*, region, start: datetime, end: datetime):
     """Every venue of `region` that participated during [start, end) or had a
-    check-in in it, with its counted check-ins (leaders.services.counted_visits:
-    visitors refused at the door are not counted), by name. One query."""
+    check-in in it, with its counted check-ins (leaders.services.compute.counted_days:
+    visitors refused at the door are not counted; kept for good), by name. One query."""
     counts = (
-        counted_visits(start=start, end=end)
+        counted_days(start=start, end=end)
         .filter(venue=OuterRef("pk"))
         .order_by()
         .values("venue")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("checkins"))
         .values("n")
     )
     return (

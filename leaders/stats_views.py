@@ -15,7 +15,9 @@ from ashyq.accounts.access import get_region_for_user, role_required
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Region
 from leaders import statistics
-from leaders.charts import bar_chart
+from leaders.charts import bar_chart, hour_chart
+from leaders.figures import venue_figures as venue_figures_of
+from venues.selectors import get_venue_for_owner
 
 
 class RangeForm(forms.Form):
@@ -160,3 +162,29 @@ def region(request, code):
         measures=statistics.REGIONAL_MEASURES,
         prefix="r",
     )
+
+
+# --- The owner's figures of one venue -----------------------------------------------------------
+
+
+@require_safe
+@role_required(Role.OWNER)
+def venue_figures(request, pk: int):
+    """The owner's own venue: check-ins per day and per hour of the last 28 days, the
+    current period against the Leader Ashyq threshold (R-LD-1), the standing history
+    (R-VN-9) and the sanctions (the monitoring panel's tag, in the template)."""
+    venue = get_venue_for_owner(request.user, pk)  # 404 to anyone else's venue
+    figures = venue_figures_of(venue, now=timezone.now())
+    context = {
+        "venue": venue,
+        "figures": figures,
+        "daily": zip(figures.days, figures.per_day, figures.refused_per_day, strict=True),
+        "hourly": list(enumerate(figures.per_hour)),
+        "day_chart": bar_chart(
+            chart_id="venue-days", title=_("Check-ins per day"), days=figures.days, values=list(figures.per_day)
+        ),
+        "hour_chart": hour_chart(
+            chart_id="venue-hours", title=_("Check-ins per hour of the day"), values=figures.per_hour
+        ),
+    }
+    return render(request, "leaders/venue_figures.html", context)

@@ -6,6 +6,9 @@
   are refused, it is off the public list), and the owner's appeal awaits akimat-almaty.
 - Бильярд «Кий» (Karaganda) has had no check-in for five days: the daily inactivity
   run flags it (R-MN-2), which sanctions it like a confirmed violation.
+- inspector2-almaty inspected Кафе «Дастархан» two days ago and found nothing; an SMS
+  gateway outage of two and a half hours, ten days ago, is in the operators' log
+  (every owner sees it on his venue page).
 
 Runs after visitors.demo. A second run changes nothing: it stops when the demo venues
 have violations.
@@ -17,8 +20,8 @@ from django.utils import timezone
 
 from ashyq.accounts.models import User
 from ashyq.demo import Credential
-from monitoring.models import Violation, ViolationKind
-from monitoring.services import sanctions, violations
+from monitoring.models import OutageKind, Violation, ViolationKind
+from monitoring.services import inspections, outages, sanctions, violations
 from monitoring.services.inactivity import inactivity_flag_all
 from venues.models import Venue
 
@@ -60,5 +63,12 @@ def seed() -> list[Credential]:
             text="В это время охранник проверял статусы вручную, есть журнал.",
             now=now,
         )
+    inspections.inspection_record(inspector=second, venue=cafe, note="Статусы проверяют, журнал ведётся.",
+                                  now=now - timedelta(days=2))  # fmt: skip
+    operator = User.objects.filter(username="operator").first()
+    if operator is not None:
+        ten_days_ago = timezone.localtime(now - timedelta(days=10)).replace(hour=10, minute=0, second=0, microsecond=0)
+        outages.outage_record(operator=operator, starts_at=ten_days_ago, ends_at=ten_days_ago + timedelta(hours=2.5),
+                              kind=OutageKind.SMS, note="SMS-шлюз не отправлял коды.", now=now)  # fmt: skip
     inactivity_flag_all(now=now)
     return []

@@ -43,8 +43,15 @@ class ViolationForm(forms.Form):
                 widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
             )
 
-    def photos(self) -> list:
-        return [self.cleaned_data[name] for name in PHOTO_FIELDS if self.cleaned_data.get(name)]
+    def photos_uploaded(self) -> list:
+        """The files picked this time, whether the rest of the form is valid or not."""
+        return [self.files[name] for name in PHOTO_FIELDS if self.files.get(name)]
+
+
+class InspectionForm(forms.Form):
+    """R-MN-1: inspected, nothing found — with a note if the inspector wants one."""
+
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)
 
 
 class DecisionForm(forms.Form):

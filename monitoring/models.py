@@ -94,6 +94,64 @@ class ViolationPhoto(models.Model):
         return f"{self.violation_id}: {self.image.name}"
 
 
+class PhotoDraft(models.Model):
+    """A photo an inspector attached to a violation form that was not filed yet (the
+    form had an error): kept, re-encoded without metadata, so that he need not pick it
+    again; it becomes a ViolationPhoto when the violation is filed. Deleted with its
+    file a day after its upload (monitoring.services.inspections.monitoring_purge)."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    image = models.ImageField(_("photo"), upload_to="violations/%Y/%m/", width_field="width", height_field="height")
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("photo not yet filed")
+        verbose_name_plural = _("photos not yet filed")
+        indexes = [
+            models.Index(fields=["uploaded_by", "uploaded_at"], name="photo_draft_owner"),
+            models.Index(fields=["uploaded_at"], name="photo_draft_uploaded"),  # the purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uploaded_by_id}: {self.image.name}"
+
+
+class Inspection(models.Model):
+    """An inspector's visit that found nothing to file (R-MN-1), so that the venue's
+    page shows it was inspected. One per inspector, venue and local day (a second tap
+    records nothing); kept a year, as the staff audit log (R-PR-2)."""
+
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.CASCADE, related_name="inspections", verbose_name=_("venue")
+    )
+    inspected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("inspector")
+    )
+    day = models.DateField(_("day"))
+    at = models.DateTimeField(_("time"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("inspection, nothing found")
+        verbose_name_plural = _("inspections, nothing found")
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "inspected_by", "day"], name="inspection_once_a_day"),
+        ]
+        indexes = [
+            models.Index(fields=["venue", "-at"], name="inspection_venue_at"),
+            models.Index(fields=["at"], name="inspection_at"),  # the purge
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.day}: {self.inspected_by_id}"
+
+
 class OutageKind(models.TextChoices):
     # R-MN-6
     SYSTEM = "system", _("the Ashyq system")
@@ -102,10 +160,12 @@ class OutageKind(models.TextChoices):
 
 class Outage(models.Model):
     """R-MN-6: recorded by an operator; no sanction follows from a failure to check
-    statuses while it lasted, and its days do not count as inactive (R-MN-2)."""
+    statuses while it lasted, and its days do not count as inactive (R-MN-2). Without
+    an end it still lasts (ongoing): it covers every moment from its start up to now,
+    until an operator records its end."""
 
     starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("to"))
+    ends_at = models.DateTimeField(_("to"), null=True, blank=True)
     kind = models.CharField(_("what failed"), max_length=10, choices=OutageKind.choices)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
@@ -118,10 +178,27 @@ class Outage(models.Model):
         verbose_name = _("outage")
         verbose_name_plural = _("outages")
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="outage_period")]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="outage_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")), name="outage_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+        # Local time, as the operator recorded it and as inspectors read it.
+        starts = f"{timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+        if self.ends_at is None:
+            return f"{self.get_kind_display()}: {starts} – …"
+        return f"{self.get_kind_display()}: {starts} – {timezone.localtime(self.ends_at):%d.%m.%Y %H:%M}"
+
+    @property
+    def ongoing(self) -> bool:
+        return self.ends_at is None
+
+    def covers(self, moment) -> bool:
+        """Whether the outage lasted at `moment` (from its start, its end excluded; an
+        ongoing one from its start on)."""
+        return self.starts_at <= moment and (self.ends_at is None or moment < self.ends_at)
 
 
 class InactivityFlag(models.Model):
@@ -299,7 +376,11 @@ class RiskEntry(models.Model):
     score = models.PositiveIntegerField(_("score"))
     checkins = models.PositiveIntegerField(_("check-ins"))
     outside_hours_checkins = models.PositiveIntegerField(_("check-ins outside working hours"))
-    over_capacity_hours = models.PositiveIntegerField(_("hours over capacity"))
+    # R-MN-7 with R-CI-6: hours with more people inside at once than allowed.
+    over_limit_hours = models.PositiveIntegerField(_("hours over the allowed occupancy"))
+    peak_inside = models.PositiveIntegerField(_("most people inside at once"), default=0)
+    peak_allowed = models.PositiveIntegerField(_("allowed occupancy then"), default=0)
+    peak_hour = models.DateTimeField(_("hour of the most people inside"), null=True, blank=True)
     burst_hours = models.PositiveIntegerField(_("burst hours"))
     max_hourly = models.PositiveIntegerField(_("busiest hour"))
     burst_threshold = models.FloatField(_("burst threshold"))

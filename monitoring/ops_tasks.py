@@ -2,7 +2,7 @@
 each safe to run twice. Imported through CELERY_IMPORTS ("monitoring.ops_tasks").
 
 Beat: flag_inactive_venues daily at 01:10 local time (R-MN-2); risk_lists_refresh
-every hour (R-MN-7).
+every hour (R-MN-7); purge daily at 03:50 (the end of photo drafts and inspections).
 """
 
 from celery import shared_task
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ashyq.reference.models import Region
 from monitoring.services.inactivity import inactivity_flag_all
+from monitoring.services.inspections import monitoring_purge
 from monitoring.services.risk import risk_list_store
 
 
@@ -29,3 +30,10 @@ def risk_lists_refresh() -> int:
     for region in regions:
         risk_list_store(region=region, now=now)
     return len(regions)
+
+
+@shared_task(ignore_result=True, soft_time_limit=300, time_limit=360)
+def purge() -> dict:
+    """Delete the photo drafts of forms never filed (a day old) and the inspections a
+    year old."""
+    return monitoring_purge(now=timezone.now())

@@ -2,6 +2,7 @@
 
 import calendar
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -12,6 +13,7 @@ MAX_PHOTOS = 5  # R-MN-1
 
 WARNING = "warning"
 EXCLUSION = "exclusion"
+NONE = "none"  # no new sanction: the trigger happened before the current one began
 
 
 def add_months(day: date, months: int) -> date:
@@ -36,6 +38,33 @@ def sanction_for(*, in_test_mode: bool, prior_exclusions: int, at: datetime) -> 
     day = add_months(local.date(), LATER_EXCLUSION_MONTHS)
     ends = timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)), local.tzinfo)
     return EXCLUSION, ends
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a trigger brings (R-MN-3): `kind` is WARNING, EXCLUSION or NONE; an
+    exclusion's end; `later` is true for a 2-month exclusion (an earlier one counts)."""
+
+    kind: str
+    ends_at: datetime | None = None
+    later: bool = False
+
+
+def sanction_outcome(
+    *, happened: datetime, current_started_at: datetime | None, in_test_mode: bool, prior_exclusions: int, at: datetime
+) -> Outcome:
+    """R-MN-3 Decided, pure: the sanction of a trigger that happened at `happened`,
+    decided at `at`, on the venue's facts — when the sanction in force that began last
+    began (`current_started_at`, None without one), whether the venue was in test mode
+    when it happened, and its earlier exclusions not cancelled or withdrawn.
+
+    None when it happened before the current sanction began; otherwise
+    `sanction_for`. The confirmation (monitoring.services) and its preview to the
+    confirming inspector (monitoring.selectors.sanction_previews) both decide here."""
+    if current_started_at is not None and happened < current_started_at:
+        return Outcome(NONE)
+    kind, ends_at = sanction_for(in_test_mode=in_test_mode, prior_exclusions=prior_exclusions, at=at)
+    return Outcome(kind, ends_at, later=kind == EXCLUSION and prior_exclusions > 0)
 
 
 # R-MN-2: "more than 3 days" — the 4th counted full day without a check-in flags.

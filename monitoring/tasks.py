@@ -3,7 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,7 +15,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
 def sanction_mail(sanction_id: int) -> None:
-    """R-MN-4: tell the owner by e-mail that his venue got a sanction."""
+    """R-MN-4: tell the owner by e-mail that his venue got a sanction, in the language
+    he last chose."""
     sanction = Sanction.objects.select_related("venue__company__owner").filter(pk=sanction_id).first()
     if sanction is None:
         return
@@ -24,7 +24,7 @@ def sanction_mail(sanction_id: int) -> None:
     if not owner.email:
         logger.info("Sanction %s: the owner has no e-mail", sanction_id)
         return
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(owner.mail_language):
         if sanction.kind == SanctionKind.EXCLUSION:
             subject = _("Ashyq: %(venue)s is excluded") % {"venue": sanction.venue.name}
             body = _(

@@ -1,5 +1,7 @@
 """The monitoring pages (DOMAIN.md §10): inspectors (R-MN-1), owners (R-MN-4, R-MN-5),
-akimats (R-MN-5). Other regions' rows answer 404 (existence does not leak)."""
+akimats (R-MN-5). A venue's page is the inspectors' to act on; the akimat, the
+commission and operators read it. Other regions' rows answer 404 (existence does not
+leak)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,15 +15,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ashyq.accounts.access import role_required, scope_to_region
 from ashyq.accounts.models import Role
 from monitoring import selectors
-from monitoring.forms import AppealDecisionForm, AppealForm, DecisionForm, VenueSearchForm, ViolationForm
-from monitoring.models import Appeal, Sanction, Violation, ViolationPhoto
-from monitoring.services import sanctions, violations
-from venues.models import Venue
+from monitoring.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    DecisionForm,
+    InspectionForm,
+    VenueSearchForm,
+    ViolationForm,
+)
+from monitoring.models import Appeal, PhotoDraft, Sanction, Violation, ViolationPhoto
+from monitoring.services import inspections, sanctions, violations
+from venues.models import StandingKind, Venue
+from venues.standing.selectors import kinds_at
 
 PAGE_SIZE = 25
+# A venue's page: the inspectors act on it, the others read it (their region, or all).
+VENUE_READERS = (Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR)
 
 
-def _venue_for_inspector(user, pk: int) -> Venue:
+def _venue_in_scope(user, pk: int) -> Venue:
     venues = scope_to_region(user, Venue.objects.select_related("company", "region", "category"))
     return get_object_or_404(venues, pk=pk)
 
@@ -49,43 +61,103 @@ def venue_search(request):
         return redirect("monitoring:venue_search")
     q = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.venues_for_inspector(request.user, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    kinds = kinds_at([venue.pk for venue in page.object_list], timezone.now())  # R-VN-9: one query
+    for venue in page.object_list:
+        venue.standing_kind = kinds[venue.pk]
+        venue.standing_label = StandingKind(venue.standing_kind).label
     status = 400 if form.errors else 200
     return render(request, "monitoring/venue_search.html", {"page": page, "form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.INSPECTOR)
+@role_required(*VENUE_READERS)
 def venue_history(request, pk: int):
-    venue = _venue_for_inspector(request.user, pk)
-    form = ViolationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            filed = violations.violation_file(
-                inspector=request.user,
-                venue=venue,
-                kind=form.cleaned_data["kind"],
-                occurred_at=form.cleaned_data["occurred_at"],
-                description=form.cleaned_data["description"],
-                photos=form.photos(),
-                now=timezone.now(),
-            )
-        except ValidationError as error:
-            form.add_error(None, _errors(error))
-        else:
-            messages.success(request, _("The violation is filed: another inspector must confirm it."))
-            if filed.outage is not None:  # R-MN-6
-                messages.warning(
-                    request, _("An outage was recorded at that time: %(outage)s.") % {"outage": filed.outage}
-                )
+    """The venue's page: what it is and may do now, and what monitoring found (R-MN-1);
+    an inspector files a violation here. A form error keeps the photos picked."""
+    venue = _venue_in_scope(request.user, pk)
+    acts = request.user.role == Role.INSPECTOR
+    if request.method == "POST" and not acts:
+        raise PermissionDenied
+    form = ViolationForm(request.POST or None, request.FILES or None) if acts else None
+    drafts = []
+    if request.method == "POST":
+        kept = set(request.POST.getlist("kept")) - set(request.POST.getlist("drop"))
+        drafts = selectors.photo_drafts_of(request.user, kept)
+        filed = _file(request, venue, form, drafts)
+        if filed is not None:
             return redirect("monitoring:venue_history", pk=venue.pk)
-    context = {"venue": venue, "form": form, **selectors.venue_history(venue)}
-    return render(request, "monitoring/venue_history.html", context, status=400 if form.errors else 200)
+    context = {"venue": venue, "form": form, "drafts": drafts, "acts": acts, "inspection_form": InspectionForm()}
+    context |= selectors.venue_history(venue, now=timezone.now())
+    return render(request, "monitoring/venue_history.html", context, status=400 if form and form.errors else 200)
+
+
+def _file(request, venue, form, drafts: list) -> violations.Filed | None:
+    """File the violation of `form` with its photos; None, and the form's errors, when
+    it cannot be filed — the photos picked this time are then kept as drafts (added to
+    `drafts`), so that they need not be picked again."""
+    now = timezone.now()
+    try:
+        drafts += inspections.photo_drafts_add(
+            inspector=request.user, uploads=form.photos_uploaded(), kept=len(drafts), now=now
+        )
+    except ValidationError as error:
+        form.add_error(None, _errors(error))
+    if not form.is_valid():
+        return None
+    try:
+        filed = violations.violation_file(
+            inspector=request.user, venue=venue, kind=form.cleaned_data["kind"],
+            occurred_at=form.cleaned_data["occurred_at"], description=form.cleaned_data["description"],
+            photos=[], drafts=drafts, now=now,
+        )  # fmt: skip
+    except ValidationError as error:
+        form.add_error(None, _errors(error))
+        return None
+    messages.success(request, _("The violation is filed: another inspector must confirm it."))
+    if filed.outage is not None:  # R-MN-6
+        messages.warning(request, _("An outage was recorded at that time: %(outage)s.") % {"outage": filed.outage})
+    return filed
+
+
+@require_POST
+@role_required(Role.INSPECTOR)
+def venue_inspected(request, pk: int):
+    """R-MN-1: one tap on site — inspected, nothing found."""
+    venue = _venue_in_scope(request.user, pk)
+    form = InspectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("The note is too long."))
+        inspections.inspection_record(
+            inspector=request.user, venue=venue, note=form.cleaned_data["note"], now=timezone.now()
+        )
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("The inspection is recorded: nothing found."))
+    return redirect("monitoring:venue_history", pk=venue.pk)
+
+
+@require_GET
+@role_required(Role.INSPECTOR)
+def draft_photo(request, pk: int):
+    """A photo kept from a violation form not filed yet: its inspector's only."""
+    draft = get_object_or_404(PhotoDraft, pk=pk, uploaded_by=request.user)
+    try:
+        return FileResponse(draft.image.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError as error:
+        raise Http404 from error
 
 
 @require_GET
 @role_required(Role.INSPECTOR)
 def violation_list(request):
+    """Filed violations another inspector of the region may confirm, each with what
+    confirming it would bring (R-MN-3), or the outage that spares it (R-MN-6)."""
     page = Paginator(selectors.violations_awaiting(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    previews = selectors.sanction_previews(page.object_list, now=timezone.now())
+    for violation in page.object_list:
+        violation.preview = previews[violation.pk]
     return render(request, "monitoring/violation_list.html", {"page": page})
 
 
@@ -118,7 +190,7 @@ def violation_decide(request, pk: int):
 
 
 @require_GET
-@role_required(Role.INSPECTOR, Role.AKIMAT)
+@role_required(*VENUE_READERS)
 def photo(request, pk: int):
     photos = scope_to_region(request.user, ViolationPhoto.objects.all(), "violation__venue__region")
     item = get_object_or_404(photos, pk=pk)

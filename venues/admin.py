@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ashyq.accounts.models import Role
 from venues import rules, services
 from venues.models import Application, ApplicationStatus, Company, CompanyClaim, Entrance, Standing, Venue
+from venues.selectors import check_names
 
 
 class VenueInline(admin.TabularInline):
@@ -170,11 +171,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("checks"))
     def checks_list(self, obj: Application) -> str:
+        names = check_names(obj.checks)
         rows = (
             (
                 "venues-check-ok" if check.get("passed") else "venues-check-failed",
                 "✔" if check.get("passed") else "✘",
-                rules.check_message(check),
+                rules.check_message(check, names),
             )
             for check in obj.checks
         )
@@ -223,7 +225,11 @@ class ApplicationAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "original": application,
             "application": application,
-            "failed": [rules.check_message(c) for c in application.checks if not c.get("passed")],
+            "failed": [
+                rules.check_message(c, check_names(application.checks))
+                for c in application.checks
+                if not c.get("passed")
+            ],
             "form": form,
             "refused": application.status == ApplicationStatus.REFUSED,
         }

@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -82,8 +83,8 @@ class Conditions:
     effective_zone: str | None
     participant: bool
     leader: bool
-    standing: str = standing_rules.APPLIED
-    reasons: list[str] = field(default_factory=list)
+    # In plain words, lazy (rendered in the reader's language when shown).
+    reasons: list[Any] = field(default_factory=list)
 
     @property
     def round_the_clock(self) -> bool:
@@ -92,7 +93,9 @@ class Conditions:
     @property
     def hours(self) -> Hours | None:
         """(opens, closes), or None when the venue may not open that day."""
-        return (self.opens_at, self.closes_at) if self.may_open else None
+        if not self.may_open or self.opens_at is None or self.closes_at is None:
+            return None
+        return self.opens_at, self.closes_at
 
 
 def _minutes(moment: time) -> int:
@@ -102,7 +105,7 @@ def _minutes(moment: time) -> int:
 def extend(terms: Terms, *, minutes: int = LEADER_EXTRA_MINUTES, points: int = LEADER_EXTRA_POINTS) -> Terms:
     """R-LD-5 in the green zone: closes `minutes` later (the working time capped at 24
     hours) and `points` more occupancy (capped at 100). A closed venue stays closed."""
-    if not terms.may_open:
+    if not terms.may_open or terms.opens_at is None or terms.closes_at is None:
         return terms
     opens = _minutes(terms.opens_at)
     length = (_minutes(terms.closes_at) - opens) % DAY_MINUTES or DAY_MINUTES
@@ -117,8 +120,8 @@ def extend(terms: Terms, *, minutes: int = LEADER_EXTRA_MINUTES, points: int = L
 def leader_shift(rule_for: Callable[[str], Terms | None], zone: str) -> tuple[Terms | None, str]:
     """R-LD-5, pure: the terms of a leader in `zone` and the zone whose conditions
     apply. `rule_for(zone)` gives the participants' terms of the venue's category."""
-    if zone in MILDER:
-        milder = MILDER[zone]
+    milder = MILDER.get(Zone(zone))
+    if milder is not None:
         return rule_for(milder), milder
     terms = rule_for(zone)
     return (extend(terms) if terms else None), zone
@@ -160,9 +163,9 @@ def decide(*, standing: str, zone: str | None, since: date | None, rules_of: Rul
     """The conditions of a venue whose standing is `standing` (R-VN-9) in a region in
     `zone` since `since` (R-REF-2), from the table rows of its category (`rules_of`).
     Pure: the facts are looked up elsewhere."""
-    if zone is None:
-        return Conditions(
-            *_values(DEFAULT_TERMS),
+    if zone is None or since is None:
+        return _conditions(
+            DEFAULT_TERMS,
             zone=None,
             effective_zone=None,
             participant=False,
@@ -170,7 +173,7 @@ def decide(*, standing: str, zone: str | None, since: date | None, rules_of: Rul
             reasons=[_("No zone is set for the region: the default conditions apply")],
         )
     participant, why = _PARTICIPATION.get(standing, _PARTICIPATION[standing_rules.APPLIED])
-    reasons = [_zone_reason(zone, since), why]
+    reasons: list[Any] = [_zone_reason(zone, since), why]
 
     def rule_for(zone_: str) -> Terms | None:
         return rules_of(zone_, participant)
@@ -190,21 +193,21 @@ def decide(*, standing: str, zone: str | None, since: date | None, rules_of: Rul
         reasons.append(_("No rule for this category and zone in the table of conditions: the default applies"))
     if not terms.may_open:
         reasons.append(_("Venues of this category may not open in this zone"))
-    return Conditions(
-        *_values(terms),
+    return _conditions(
+        terms,
         zone=zone,
         effective_zone=effective,
         participant=participant,
         leader=is_leader,
-        standing=standing,
         reasons=reasons,
     )
 
 
-def _values(terms: Terms) -> tuple:
+def _conditions(terms: Terms, **facts) -> Conditions:
+    """The Conditions of `terms` (a venue that may not open has no hours and 0 %)."""
     if not terms.may_open:
-        return False, None, None, 0
-    return True, terms.opens_at, terms.closes_at, terms.occupancy_percent
+        return Conditions(False, None, None, 0, **facts)
+    return Conditions(True, terms.opens_at, terms.closes_at, terms.occupancy_percent, **facts)
 
 
 # --- One venue, one moment -------------------------------------------------------------------
@@ -314,7 +317,10 @@ def _rule_table(category_ids: set[int]) -> dict[tuple[int, str, bool], Terms]:
     rows = OperatingRule.objects.filter(category_id__in=category_ids).values_list(
         "category_id", "zone", "for_participants", "may_open", "opens_at", "closes_at", "occupancy_percent"
     )
-    return {(category_id, zone, mine): Terms(*terms) for category_id, zone, mine, *terms in rows}
+    return {
+        (category_id, zone, mine): Terms(may_open, opens_at, closes_at, percent)
+        for category_id, zone, mine, may_open, opens_at, closes_at, percent in rows
+    }
 
 
 class _Decider:

@@ -90,14 +90,15 @@ def _checks(
     checks = [
         rules.check_company(bin_=company.bin, company=registered),
         rules.check_oked_registered(oked=oked, company=registered),
-        rules.check_oked_category(oked=oked, category=category.name, matching_codes=okeds),
+        rules.check_oked_category(oked=oked, category_code=category.code, matching_codes=okeds),
         *rules.check_notification(number=number, on_date=notified_on, bin_=company.bin, address=address, record=record),
         rules.check_admission(
-            category=category.name, region=region.name, on=on, facts=rules.AdmissionFacts(admitted=True)
+            category_code=category.code, region_code=region.code, on=on, facts=rules.AdmissionFacts(admitted=True)
         ),
         rules.check_exclusion(excluded=False),
     ]
-    return [check.as_json() for check in checks]
+    names = {"category": {category.code: category.name}, "region": {region.code: region.name}}
+    return [check.as_json(names) for check in checks]
 
 
 def _application(

@@ -96,6 +96,12 @@ class ApplicationForm(forms.Form):
     holds_documents = forms.BooleanField(label=_("The venue holds the documents that allow it to work."))
     responsible = forms.BooleanField(label=_("I am responsible for the accuracy of the data entered."))
     accepts_agreement = forms.BooleanField(label=_("I accept the user agreement of Ashyq."))
+    # A fresh key per form shown (the view's initial): the same form submitted twice is
+    # one application (venues.services.application_submit).
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": _("This form is out of date: open a new application and submit it again.")},
+    )
 
     def __init__(self, *args, companies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,5 +148,5 @@ class ApplicationForm(forms.Form):
 
     def application_data(self) -> dict:
         """The cleaned data as `application_submit` takes it (confirmations left out)."""
-        skip = {"company", "holds_documents", "responsible", "accepts_agreement"}
+        skip = {"company", "holds_documents", "responsible", "accepts_agreement", "idempotency_key"}
         return {key: value for key, value in self.cleaned_data.items() if key not in skip}

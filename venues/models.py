@@ -136,6 +136,10 @@ class Application(models.Model):
         verbose_name=_("refusal overridden by"),
     )
     override_reason = models.TextField(_("reason of the override"), blank=True)
+    # The key of the form that was submitted: the same form sent again (the browser's
+    # back button, a double tap, a resubmission) finds this application instead of
+    # making a second venue. NULL for applications older than the key.
+    idempotency_key = models.UUIDField(_("form key"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -146,6 +150,10 @@ class Application(models.Model):
             models.Index(fields=["status", "-submitted_at"], name="application_status_date"),
             # One notification serves one venue (venues.selectors.notification_in_use).
             models.Index(fields=["notification_number"], name="application_notification"),
+        ]
+        constraints = [
+            # One application per owner and form, whatever the timing of the requests.
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], name="application_submitted_once"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,10 @@ in as arguments, time comes in as a day.
 Each check yields a `Check(code, passed, reason, params)`; its message is rendered
 from (code, reason) in the reader's language, so an owner and an operator each read
 the same refusal in their own interface language. `Application.checks` stores the
-JSON of every check, the message included as written at submission.
+JSON of every check, the message included as written at submission. A category or a
+region is stored by its code (`category_code`, `region_code`) and named when the
+message is rendered, from `names` (venues.selectors.check_names), in the reader's
+language; checks stored before kept the name as written then (`category`, `region`).
 """
 
 import re
@@ -88,7 +91,7 @@ MESSAGES = {
         "Re-register the legal entity's OKED, or choose the category of your activity."
     ),
     (OKED_CATEGORY, "no_codes"): _(
-        "No OKED code matches the category «%(category)s» yet. Contact the operator of Ashyq."
+        "No OKED code matches the category «%(category)s» yet. Write to the support of Ashyq."
     ),
     (NOTIFICATION_FOUND, OK): _("The sanitary notification № %(number)s is in the notification registry."),
     (NOTIFICATION_FOUND, "not_found"): _(
@@ -136,6 +139,10 @@ MESSAGES = {
 
 # Params holding ISO dates, shown in the reader's date format.
 _DATE_PARAMS = frozenset({"on", "from", "date", "registry_date"})
+# Reference data stored by code (param "<kind>_code") and named in the reader's language.
+NAMED_KINDS = ("category", "region")
+# kind → code → name, in the reader's language (venues.selectors.check_names).
+Names = Mapping[str, Mapping[str, str]]
 
 ZONE_NAMES = {"red": _("red"), "yellow": _("yellow"), "green": _("green")}
 
@@ -149,19 +156,22 @@ class Check:
 
     @property
     def message(self) -> str:
+        """The message with a category or region shown by its code (see as_json)."""
         return render_message(self.code, self.reason, self.params)
 
-    def as_json(self) -> dict:
+    def as_json(self, names: Names | None = None) -> dict:
+        """What Application.checks stores: the codes and params, and the message as
+        the submitter read it (a fallback only)."""
         return {
             "code": self.code,
             "passed": self.passed,
             "reason": self.reason,
             "params": dict(self.params),
-            "message": self.message,
+            "message": render_message(self.code, self.reason, self.params, names),
         }
 
 
-def render_message(code: str, reason: str, params: Mapping[str, str]) -> str:
+def render_message(code: str, reason: str, params: Mapping[str, str], names: Names | None = None) -> str:
     template = MESSAGES.get((code, reason))
     if template is None:
         return ""
@@ -170,14 +180,29 @@ def render_message(code: str, reason: str, params: Mapping[str, str]) -> str:
         shown[key] = date_format(date.fromisoformat(shown[key]), "j E Y")
     if "zone" in shown:
         shown["zone"] = ZONE_NAMES.get(shown["zone"], shown["zone"])
+    for kind in NAMED_KINDS:
+        if (stored := shown.get(f"{kind}_code")) is not None:
+            shown[kind] = (names or {}).get(kind, {}).get(stored, stored)
     return str(template) % shown
 
 
-def check_message(stored: Mapping) -> str:
-    """The message of a stored check in the reader's language; the stored text if its
-    (code, reason) is no longer known."""
+def named_codes(stored_checks: Iterable[Mapping]) -> dict[str, set[str]]:
+    """kind → the codes of reference data that stored checks name (to load their names
+    at once for a page of applications)."""
+    codes: dict[str, set[str]] = {kind: set() for kind in NAMED_KINDS}
+    for stored in stored_checks:
+        params = stored.get("params") or {}
+        for kind in NAMED_KINDS:
+            if isinstance(params.get(f"{kind}_code"), str):
+                codes[kind].add(params[f"{kind}_code"])
+    return codes
+
+
+def check_message(stored: Mapping, names: Names | None = None) -> str:
+    """The message of a stored check in the reader's language, a category or region
+    named from `names`; the stored text if its (code, reason) is no longer known."""
     try:
-        return render_message(stored["code"], stored["reason"], stored.get("params", {})) or stored["message"]
+        return render_message(stored["code"], stored["reason"], stored.get("params", {}), names) or stored["message"]
     except (KeyError, TypeError, ValueError):
         return stored.get("message", "")
 
@@ -197,9 +222,9 @@ def check_oked_registered(*, oked: str, company: CompanyRecord) -> Check:
     return Check(OKED_REGISTERED, False, "missing", params)
 
 
-def check_oked_category(*, oked: str, category: str, matching_codes: Collection[str]) -> Check:
+def check_oked_category(*, oked: str, category_code: str, matching_codes: Collection[str]) -> Check:
     """R-VN-2, R-REF-5: the OKED code is one of the codes that match the category."""
-    params = {"oked": oked, "category": category, "codes": ", ".join(sorted(matching_codes))}
+    params = {"oked": oked, "category_code": category_code, "codes": ", ".join(sorted(matching_codes))}
     if oked in matching_codes:
         return Check(OKED_CATEGORY, True, OK, params)
     return Check(OKED_CATEGORY, False, "mismatch" if matching_codes else "no_codes", params)
@@ -236,9 +261,9 @@ def check_notification(
     ]
 
 
-def check_admission(*, category: str, region: str, on: date, facts: AdmissionFacts) -> Check:
+def check_admission(*, category_code: str, region_code: str, on: date, facts: AdmissionFacts) -> Check:
     """R-REF-4: the category is admitted in the venue's region on the day of filing."""
-    params = {"category": category, "region": region, "on": on.isoformat()}
+    params = {"category_code": category_code, "region_code": region_code, "on": on.isoformat()}
     if facts.admitted:
         return Check(ADMISSION, True, OK, params)
     if facts.green_zone_only:
@@ -309,6 +334,15 @@ def normalize_address(address: str) -> str:
 
 def addresses_match(first: str, second: str) -> bool:
     return normalize_address(first) == normalize_address(second)
+
+
+def same_venue(first: tuple[str, str], second: tuple[str, str]) -> bool:
+    """Whether two (name, address) pairs are one venue: the names equal but for case
+    and spaces, the addresses as addresses_match compares them."""
+    (name, address), (other_name, other_address) = first, second
+    return " ".join(name.split()).casefold() == " ".join(other_name.split()).casefold() and addresses_match(
+        address, other_address
+    )
 
 
 # --- Entrances --------------------------------------------------------------------------

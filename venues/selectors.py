@@ -9,6 +9,7 @@ from django.http import Http404
 from ashyq.accounts.models import Role
 from ashyq.reference.models import Admission, Category, OkedCode, Region
 from ashyq.reference.selectors import admission_for, zone_on
+from venues import rules
 from venues.models import OPEN_CLAIMS, Application, ApplicationStatus, Company, CompanyClaim, Venue
 from venues.rules import AdmissionFacts, addresses_match
 from venues.standing import rules as standing_rules
@@ -141,3 +142,15 @@ def address_excluded(*, address: str, at: datetime) -> bool:
         "address", flat=True
     )
     return any(addresses_match(address, other) for other in addresses)
+
+
+def check_names(stored_checks) -> dict[str, dict[str, str]]:
+    """The names, in the active language, of the categories and regions that stored
+    checks name by code (venues.rules.Names): at most one query per kind, for a whole
+    page of applications."""
+    codes = rules.named_codes(stored_checks)
+    models = {"category": Category, "region": Region}
+    return {
+        kind: {row.code: row.name for row in models[kind].objects.filter(code__in=codes[kind])} if codes[kind] else {}
+        for kind in rules.NAMED_KINDS
+    }

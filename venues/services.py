@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from typing import TypedDict
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -185,16 +186,63 @@ def company_claim_decide(*, claim: CompanyClaim, actor: User, give: bool, now: d
     claim.save(update_fields=["state", "decided_at", "decided_by", "note"])
 
 
-def application_submit(*, owner: User, company: Company, data: ApplicationData, now: datetime) -> Application:
+class ApplicationResubmitted(Exception):
+    """The form of `application` was submitted again (a double tap, a refresh), or an
+    application for a venue the company has already (the browser's back button, which
+    shows the form again as typed): nothing new was recorded. `same_form`: the first."""
+
+    def __init__(self, application: Application, *, same_form: bool = True):
+        super().__init__(f"application {application.pk} submitted again")
+        self.application = application
+        self.same_form = same_form
+
+
+def application_submit(
+    *, owner: User, company: Company, data: ApplicationData, now: datetime, idempotency_key: UUID | None = None
+) -> Application:
     """Run every automatic check of an application (R-VN-3) and record the decision.
 
     All passed: approved, and the venue, its entrances and QR codes are created at
     once. Any failed: refused, every failed check listed. The registries are asked
-    before anything is written: RegistryError propagates and nothing is stored."""
+    before anything is written: RegistryError propagates and nothing is stored.
+
+    `idempotency_key`: the form's key. A key this owner submitted already raises
+    ApplicationResubmitted with that application, however close the two requests
+    (a unique constraint decides), and records nothing."""
     if company.owner_id != owner.pk:
         raise PermissionDenied
+    if idempotency_key is not None:
+        _refuse_resubmission(owner=owner, key=idempotency_key)
+    _refuse_venue_twice(company=company, data=data)
     checks = _application_checks(company=company, data=data, now=now)
-    return _application_record(owner=owner, company=company, data=data, checks=checks, now=now)
+    try:
+        return _application_record(
+            owner=owner, company=company, data=data, checks=checks, now=now, idempotency_key=idempotency_key
+        )
+    except IntegrityError:
+        if idempotency_key is not None:  # the same form, submitted at the same moment
+            _refuse_resubmission(owner=owner, key=idempotency_key)
+        raise
+
+
+def _refuse_venue_twice(*, company: Company, data: ApplicationData) -> None:
+    """A venue the company has already — the same name and address, as
+    venues.rules.same_venue compares them — is not created twice: a browser that shows
+    the form again after the back button gives it a new key but the same contents.
+    One query: the company's venues."""
+    for venue in (
+        Venue.objects.filter(company=company).select_related("application").only("name", "address", "application")
+    ):
+        if venue.application is not None and rules.same_venue(
+            (venue.name, venue.address), (data["name"], data["address"])
+        ):
+            raise ApplicationResubmitted(venue.application, same_form=False)
+
+
+def _refuse_resubmission(*, owner: User, key: UUID) -> None:
+    first = Application.objects.filter(submitted_by=owner, idempotency_key=key).select_related("venue").first()
+    if first is not None:
+        raise ApplicationResubmitted(first)
 
 
 def _application_checks(*, company: Company, data: ApplicationData, now: datetime) -> list[rules.Check]:
@@ -206,7 +254,9 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
     if registered is not None:  # without the company its codes cannot be compared
         checks.append(rules.check_oked_registered(oked=data["oked"], company=registered))
     checks.append(
-        rules.check_oked_category(oked=data["oked"], category=category.name, matching_codes=oked_codes_for(category))
+        rules.check_oked_category(
+            oked=data["oked"], category_code=category.code, matching_codes=oked_codes_for(category)
+        )
     )
     checks += rules.check_notification(
         number=data["notification_number"],
@@ -216,7 +266,7 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
         record=notification,
     )
     facts = admission_facts(category=category, region=region, on=on)
-    checks.append(rules.check_admission(category=category.name, region=region.name, on=on, facts=facts))
+    checks.append(rules.check_admission(category_code=category.code, region_code=region.code, on=on, facts=facts))
     excluded = address_excluded(address=data["address"], at=now)
     checks.append(rules.check_exclusion(excluded=excluded))
     return checks
@@ -224,7 +274,13 @@ def _application_checks(*, company: Company, data: ApplicationData, now: datetim
 
 @transaction.atomic
 def _application_record(
-    *, owner: User, company: Company, data: ApplicationData, checks: list[rules.Check], now: datetime
+    *,
+    owner: User,
+    company: Company,
+    data: ApplicationData,
+    checks: list[rules.Check],
+    now: datetime,
+    idempotency_key: UUID | None = None,
 ) -> Application:
     # The company's applications one at a time (a notification belongs to one BIN), so
     # that two submitted at once cannot both take the same notification.
@@ -232,6 +288,11 @@ def _application_record(
     used = notification_in_use(number=data["notification_number"])
     checks = [*checks, rules.check_notification_unused(number=data["notification_number"], used=used)]
     approved = rules.all_passed(checks)
+    # The message as the submitter read it, kept as a fallback; pages render it anew.
+    names = {
+        "category": {data["category"].code: data["category"].name},
+        "region": {data["region"].code: data["region"].name},
+    }
     application = Application.objects.create(
         company=company,
         submitted_by=owner,
@@ -247,8 +308,9 @@ def _application_record(
         entrances=list(data["entrances"]),
         phone=data["phone"],
         status=ApplicationStatus.APPROVED if approved else ApplicationStatus.REFUSED,
-        checks=[check.as_json() for check in checks],
+        checks=[check.as_json(names) for check in checks],
         decided_at=now,
+        idempotency_key=idempotency_key,
     )
     audit_record(
         actor=owner,

@@ -1,6 +1,7 @@
 """Owner pages: sign-up, "My applications", "My venues", the application form."""
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -141,8 +142,10 @@ def venue_detail(request, pk: int):
 @role_required(Role.OWNER)
 def application_list(request):
     page = Paginator(selectors.applications_for_owner(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Categories and regions named in the reader's language, loaded once for the page.
+    names = selectors.check_names(check for application in page.object_list for check in application.checks)
     for application in page.object_list:
-        application.failed_messages = [rules.check_message(c) for c in application.checks if not c["passed"]]
+        application.failed_messages = [rules.check_message(c, names) for c in application.checks if not c["passed"]]
     return render(request, "venues/application_list.html", {"page": page})
 
 
@@ -150,7 +153,8 @@ def application_list(request):
 @role_required(Role.OWNER)
 def application_detail(request, pk: int):
     application = selectors.get_application_for_owner(request.user, pk)
-    checks = [dict(check, message=rules.check_message(check)) for check in application.checks]
+    names = selectors.check_names(application.checks)
+    checks = [dict(check, message=rules.check_message(check, names)) for check in application.checks]
     context = {
         "application": application,
         "failed": [check for check in checks if not check["passed"]],
@@ -167,6 +171,7 @@ def application_create(request):
         messages.error(request, _("Your account has no company yet: confirm your claim of it first."))
         return redirect("venues:company_claims")
     initial = selectors.application_initial(request.user, request.GET.get("from"))
+    initial["idempotency_key"] = uuid.uuid4()  # one application per form shown
     form = ApplicationForm(request.POST or None, companies=companies, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,13 +180,30 @@ def application_create(request):
                 company=form.cleaned_data["company"],
                 data=form.application_data(),
                 now=timezone.now(),
+                idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except RegistryError as exc:
             _registry_down(form, exc)
+        except services.ApplicationResubmitted as again:
+            if again.same_form:
+                messages.info(
+                    request, _("This application was already submitted: here is its result. Nothing new was created.")
+                )
+            else:
+                messages.info(request, _("This venue is already yours in Ashyq: here it is. Nothing new was created."))
+            return _application_outcome(again.application)
         else:
             if application.status == ApplicationStatus.APPROVED:
                 messages.success(request, _("The application is approved: your venue and its QR codes are ready."))
-                return redirect("venues:venue_detail", pk=application.venue.pk)
-            messages.error(request, _("The application is refused. The reasons and what to do are below."))
-            return redirect("venues:application_detail", pk=application.pk)
+            else:
+                messages.error(request, _("The application is refused. The reasons and what to do are below."))
+            return _application_outcome(application)
     return render(request, "venues/application_form.html", {"form": form})
+
+
+def _application_outcome(application):
+    """The venue of an approved application, else the application with its reasons."""
+    venue = getattr(application, "venue", None) if application.status == ApplicationStatus.APPROVED else None
+    if venue is not None:
+        return redirect("venues:venue_detail", pk=venue.pk)
+    return redirect("venues:application_detail", pk=application.pk)

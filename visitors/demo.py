@@ -29,7 +29,7 @@ from venues.demo import VENUES
 from venues.models import Venue
 from visitors import rules
 from visitors.models import Colour, DoorReport, EntryMethod, ExitMethod, RemoteCheck, StatusLookup, Visit
-from visitors.services import periodic
+from visitors.services.counts import counts_rebuild, counts_rollup
 
 DAYS = 21
 SEED = 2021
@@ -204,5 +204,6 @@ def seed() -> list[Credential]:
                 remote.append(RemoteCheck(at=at, colour=_colour(rng)))
     RemoteCheck.objects.bulk_create(remote)
     for back in range(DAYS, -1, -1):
-        periodic.stats_rollup(day=today - timedelta(days=back))
+        counts_rebuild(day=today - timedelta(days=back), now=now)
+    counts_rollup(now=now)  # and on from the mark, as the worker does every few minutes
     return []

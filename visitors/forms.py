@@ -156,3 +156,63 @@ class GuardLookupForm(forms.Form):
         if data["iin"]:
             return {"iin": data["iin"]}
         return {"passport": data["passport"], "country": data["country"]}
+
+
+class GuardExitForm(forms.Form):
+    """R-CI-6 Decided: the guard records an exit, by the visitor's IIN, or with the IIN
+    left empty as one anonymous exit. The IIN is never rendered back (R-PR-6)."""
+
+    entrance = _EntranceField(label=_("Entrance"), empty_label=None)
+    iin = IINField(
+        label=_("Visitor's IIN (optional)"),
+        required=False,
+        help_text=_("Leave it empty to record one exit of a visitor you do not name."),
+    )
+
+    def __init__(self, *args, entrances, **kwargs):
+        kwargs.setdefault("auto_id", "id_exit_%s")  # beside the look-up form, on one page
+        super().__init__(*args, **kwargs)
+        self.fields["entrance"].queryset = entrances
+        self.fields["iin"].widget.attrs.update({"data-clear": "", "enterkeyhint": "done"})
+
+
+# --- The sanitary officers' reports (R-CI-3) -----------------------------------------------------
+
+# The longest range one export may hold (as the statistics pages).
+REPORT_MAX_DAYS = 92
+
+
+class DoorReportFilter(forms.Form):
+    """What the reports page and its export show: a range of local days (inclusive),
+    part of a venue's name or address, a colour, and for national roles a region.
+    Every field may be left empty."""
+
+    start = forms.DateField(
+        label=_("First day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    venue = forms.CharField(label=_("Venue or address"), required=False, max_length=100)
+    colour = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("red and yellow")), ("red", _("red only")), ("yellow", _("yellow only"))],
+    )
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regions is not None:
+            self.fields["region"] = forms.ModelChoiceField(
+                regions, to_field_name="code", required=False, label=_("Region"), empty_label=_("every region")
+            )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise ValidationError(_("The first day is after the last day."))
+        if start and end and (end - start).days + 1 > REPORT_MAX_DAYS:
+            raise ValidationError(_("Choose at most %(days)d days.") % {"days": REPORT_MAX_DAYS})
+        data["venue"] = (data.get("venue") or "").strip()
+        return data

@@ -32,6 +32,7 @@ class EntryMethod(models.TextChoices):
 class ExitMethod(models.TextChoices):
     SCAN = "scan", _("exit scan")  # R-CI-4
     AUTO = "auto", _("closed automatically")  # R-CI-4 Decided: after 4 hours
+    GUARD = "guard", _("recorded by the guard")  # R-CI-6 Decided: by IIN or anonymous
     # R-CI-3: a red or yellow visitor is not admitted; his check-in is closed at once,
     # so he is counted at the door but never inside (R-CI-6).
     REFUSED = "refused", _("not admitted")
@@ -115,7 +116,10 @@ class VisitWindow(models.Model):
     same check-in (30 minutes from the counted entry). One row per venue and person,
     unique in the database, so two simultaneous scans make one visit."""
 
-    venue = models.ForeignKey("venues.Venue", on_delete=models.CASCADE, related_name="+", verbose_name=_("venue"))
+    # No index of its own: the unique (venue, person) serves every look-up by venue.
+    venue = models.ForeignKey(
+        "venues.Venue", on_delete=models.CASCADE, related_name="+", verbose_name=_("venue"), db_index=False
+    )
     person = models.CharField(_("person (blind index)"), max_length=PERSON_KEY_LENGTH)
     until = models.DateTimeField(_("until"))
 
@@ -133,8 +137,14 @@ class StatusLookup(models.Model):
     """R-PR-3: a look-up of a person's status by someone else (a guard, an operator):
     who, when, which venue, the colour. R-PR-4: the person sees it for 28 days."""
 
+    # No index of their own: (actor, at) and (venue, at) below serve every look-up by
+    # either (one index fewer each to write on every guard look-up).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("looked up by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("looked up by"),
+        db_index=False,
     )
     venue = models.ForeignKey(
         "venues.Venue",
@@ -143,6 +153,7 @@ class StatusLookup(models.Model):
         blank=True,
         related_name="status_lookups",
         verbose_name=_("venue"),
+        db_index=False,
     )
     # The venue's company, copied at the look-up: the limits and the enumeration alarm
     # count per company too (visitors.services.guard), by its own index.
@@ -200,7 +211,10 @@ class DoorReport(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("report of a visitor at the door")
         verbose_name_plural = _("reports of visitors at the door")
-        indexes = [models.Index(fields=["region", "at"], name="door_report_region_at")]
+        indexes = [
+            models.Index(fields=["region", "at"], name="door_report_region_at"),
+            models.Index(fields=["at"], name="door_report_at"),  # national roles' range of days
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(colour__in=[Colour.RED, Colour.YELLOW]), name="door_report_red_yellow")
         ]
@@ -233,7 +247,7 @@ class RemoteCheck(models.Model):
 
 class DailyStats(models.Model):
     """R-CI-9: anonymous counts of one region and local day; they survive the erasure
-    of identifiers (R-PR-2). Recomputed from the rows by `stats_rollup`."""
+    of identifiers (R-PR-2). Counted once each by visitors.services.counts."""
 
     # NULL: the remote checks tied to no region (RemoteCheck.region), one row a day.
     region = models.ForeignKey(
@@ -262,3 +276,67 @@ class DailyStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day}"
+
+
+class VenueDay(models.Model):
+    """A venue's anonymous counts of one local day, kept for good: what the rules need
+    of the check-ins once the rows themselves are gone (R-PR-2: after 28 days) — the
+    Leader Ashyq counts (R-LD-1), a venue's last day with a check-in (R-MN-2), the
+    region's exports. Counted once each, by visitors.services.counts."""
+
+    venue = models.ForeignKey("venues.Venue", on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
+    day = models.DateField(_("day"))
+    # R-LD-1 Decided: a red or yellow visitor refused at the door is not counted.
+    checkins = models.PositiveIntegerField(_("check-ins"), default=0)
+    refused = models.PositiveIntegerField(_("refused at the door"), default=0)  # R-CI-3
+    by_guard = models.PositiveIntegerField(_("check-ins typed by a guard"), default=0)  # R-CI-2
+    # Every status look-up at its door (StatusLookup), whatever the answer: a candidate
+    # whose look-ups exceed what its capacity holds is flagged (R-LD-1).
+    lookups = models.PositiveIntegerField(_("look-ups by its guards"), default=0)
+
+    class Meta:
+        verbose_name = _("a venue's day")
+        verbose_name_plural = _("venues' days")
+        constraints = [models.UniqueConstraint(fields=["venue", "day"], name="venue_day_unique")]
+        # A period's counts of every venue (R-LD-1), read from the index alone.
+        indexes = [models.Index(fields=["day", "venue"], include=["checkins"], name="venue_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.day}"
+
+
+class VenueHour(models.Model):
+    """A venue's counted check-ins (R-LD-1) of one hour, `hour` its first moment (a UTC
+    hour is one local hour: Asia/Almaty's offsets are whole hours), kept for good: the
+    Leader Ashyq flags (bursts, over capacity, out of hours) of any period."""
+
+    venue = models.ForeignKey("venues.Venue", on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
+    hour = models.DateTimeField(_("hour"))
+    checkins = models.PositiveIntegerField(_("check-ins"), default=0)
+
+    class Meta:
+        verbose_name = _("a venue's hour")
+        verbose_name_plural = _("venues' hours")
+        constraints = [models.UniqueConstraint(fields=["venue", "hour"], name="venue_hour_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.hour:%Y-%m-%d %H:%M}"
+
+
+class CountsMark(models.Model):
+    """How far the check-ins are counted (visitors.services.counts): every check-in and
+    remote check that happened before `counted_until` is in VenueDay, VenueHour and
+    DailyStats, once; one row."""
+
+    counted_until = models.DateTimeField(_("counted until"))
+    # The first local day whose check-ins are still kept (visitors.services.retention);
+    # the days before it live on in the counts alone.
+    rows_kept_from = models.DateField(_("check-ins kept from"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("counts mark")
+        verbose_name_plural = _("counts mark")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="counts_mark_one_row")]
+
+    def __str__(self) -> str:
+        return f"{self.counted_until:%Y-%m-%d %H:%M}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from visitors import views
+from visitors import report_views, views
 
 app_name = "checkin"
 urlpatterns = [
@@ -12,5 +12,7 @@ urlpatterns = [
     path("check/", views.check, name="check"),  # R-CI-8: what the neutral QR opens
     path("check/qr.png", views.check_qr, name="check_qr"),
     path("guard/lookup/", views.guard_lookup_view, name="guard_lookup"),  # the form of checkin:guard
-    path("sanitary/", views.sanitary_reports, name="sanitary"),  # R-CI-3
+    path("guard/exit/", views.guard_exit_view, name="guard_exit"),  # R-CI-6: its exit form
+    path("sanitary/", report_views.sanitary_reports, name="sanitary"),  # R-CI-3
+    path("sanitary/reports.<str:fmt>", report_views.sanitary_export, name="sanitary_export"),
 ]

@@ -61,6 +61,12 @@ def allowed_occupancy(capacity: int, percent: int) -> int:
     return max(0, capacity * percent // 100)
 
 
+def is_full(*, inside: int, allowed: int) -> bool:
+    """R-CI-6 Decided: at or over the allowed occupancy nobody more may enter (40 of
+    40 is full); an admissible visitor waits until someone leaves."""
+    return inside >= allowed
+
+
 def occupancy_percent(inside: int, capacity: int) -> int:
     """The share of the capacity in use, in whole percent (rounded down)."""
     return inside * 100 // capacity if capacity > 0 else 0
@@ -79,9 +85,20 @@ DOOR_INSTRUCTIONS = {
 }
 
 
-def door_instruction(colour: str) -> str:
-    """The guard's instruction for a colour; empty for green and blue (admit)."""
-    return DOOR_INSTRUCTIONS.get(str(colour), "")
+# R-CI-6 Decided: at or over the allowed occupancy, an admissible visitor waits.
+FULL_INSTRUCTION = _(
+    "The venue is full: do not let the visitor in yet. Ask him to wait until someone leaves, record that exit "
+    "below, then check this visitor again."
+)
+
+
+def door_instruction(colour: str, *, full: bool = False) -> str:
+    """The guard's instruction for a colour; for green and blue, empty (admit) unless
+    the venue is full (R-CI-6), when the visitor waits."""
+    instruction = DOOR_INSTRUCTIONS.get(str(colour), "")
+    if not instruction and full:
+        return FULL_INSTRUCTION
+    return instruction
 
 
 def is_reported(colour: str) -> bool:

@@ -2,14 +2,15 @@
 sanitary officers' door reports (R-CI-3)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, F, Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models import Exists, F, Func, IntegerField, Q, QuerySet, Subquery, Value
 
 from ashyq.accounts.access import scope_to_region
 from ashyq.core import rows as rows_of
 from venues.conditions import occupancy_percent_at
 from venues.models import QrCode, Venue
+from venues.standing.rules import local_midnight
 from venues.standing.selectors import kind_subquery
 from visitors import rules
 from visitors.models import DoorReport, StatusLookup, Visit
@@ -18,12 +19,14 @@ from visitors.models import DoorReport, StatusLookup, Visit
 @dataclass(frozen=True)
 class Occupancy:
     """R-CI-6: people inside now against the allowed number; `percent` is of the
-    allowed number (over 100 when over the limit)."""
+    allowed number (over 100 when over the limit). `full`: at or over the limit, so
+    that nobody more may enter until someone leaves (R-CI-6 Decided)."""
 
     inside: int
     allowed: int
     percent: int
     over: bool
+    full: bool = False
 
 
 def occupancy(venue, *, now: datetime, inside: int | None = None, standing: str | None = None) -> Occupancy:
@@ -35,11 +38,17 @@ def occupancy(venue, *, now: datetime, inside: int | None = None, standing: str 
     if inside is None:
         inside = _inside(venue, now=now).count()
     allowed = rules.allowed_occupancy(venue.capacity, occupancy_percent_at(venue, now, standing=standing))
+    return occupancy_of(inside=inside, allowed=allowed)
+
+
+def occupancy_of(*, inside: int, allowed: int) -> Occupancy:
+    """R-CI-6: the Occupancy of `inside` people against `allowed` (no query)."""
     return Occupancy(
         inside=inside,
         allowed=allowed,
         percent=rules.occupancy_percent(inside, allowed),
         over=inside > allowed,
+        full=rules.is_full(inside=inside, allowed=allowed),
     )
 
 
@@ -181,8 +190,32 @@ def visits_of(person: str, *, now: datetime) -> QuerySet[Visit]:
     )
 
 
-def door_reports_for(user) -> QuerySet[DoorReport]:
+def door_reports_for(
+    user,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    venue: str = "",
+    colour: str = "",
+    region=None,
+) -> QuerySet[DoorReport]:
     """R-CI-3: the reports `user` may see — a sanitary officer (or any regional
-    role) his region's, national roles all, anybody else none; newest first.
-    Index (region, at)."""
-    return scope_to_region(user, DoorReport.objects.all()).select_related("venue", "region").order_by("-at", "-id")
+    role) his region's, national roles all, anybody else none; newest first — from
+    the local day `start` to the local day `end` (inclusive), of venues whose name or
+    address holds `venue`, of one `colour`, of one `region`, each when given.
+    Index (region, at), and (at) for a national range."""
+    reports = scope_to_region(user, DoorReport.objects.all())
+    if start is not None:
+        reports = reports.filter(at__gte=local_midnight(start))
+    if end is not None:
+        reports = reports.filter(at__lt=local_midnight(end + timedelta(days=1)))
+    if colour:
+        reports = reports.filter(colour=colour)
+    if region is not None:
+        reports = reports.filter(region=region)
+    if venue:
+        condition = Q()
+        for variant in {venue, venue.lower(), venue.capitalize()}:  # SQLite folds ASCII only
+            condition |= Q(venue__name__icontains=variant) | Q(venue__address__icontains=variant)
+        reports = reports.filter(condition)
+    return reports.select_related("venue", "region").order_by("-at", "-id")

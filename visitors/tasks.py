@@ -1,18 +1,18 @@
 """Celery entry points of the visitors app: thin, ids in, each safe to run twice.
 
 Beat (settings.CELERY_BEAT_SCHEDULE): auto_close_visits every 10 minutes (R-CI-4),
-erase_identifiers daily at 03:30 (R-PR-2), rollup_stats every 30 minutes (R-CI-9).
+retention hourly (R-PR-2), rollup_stats every 5 minutes (R-CI-9).
 door_report_mail is queued after the commit of a red or yellow check-in (R-CI-3).
 """
 
 import logging
-from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
 from django.utils import timezone
 
-from visitors.services import periodic, reports
+from visitors.services import counts, periodic, reports
+from visitors.services.retention import retention_run
 
 logger = logging.getLogger(__name__)
 
@@ -24,17 +24,23 @@ def auto_close_visits() -> int:
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
-def erase_identifiers() -> int:
-    """R-PR-2: erase the identifiers of check-ins and look-ups 28 days old."""
-    return periodic.identifiers_erase(now=timezone.now())
+def retention() -> dict:
+    """R-PR-2: delete the check-ins and look-ups older than 28 days (the check-ins once
+    counted), whole days at a time on PostgreSQL; returns what went."""
+    report = retention_run(now=timezone.now())
+    return {
+        "dropped": report.dropped,
+        "deleted_checkins": report.deleted_checkins,
+        "deleted_lookups": report.deleted_lookups,
+        "kept_from": report.kept_from.isoformat() if report.kept_from else None,
+    }
 
 
 @shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
-def rollup_stats() -> int:
-    """R-CI-9: recompute today's and yesterday's counts (late rows of yesterday, e.g.
-    an auto-close or a remote check just before midnight, land in its row)."""
-    today = timezone.localdate()
-    return periodic.stats_rollup(day=today - timedelta(days=1)) + periodic.stats_rollup(day=today)
+def rollup_stats() -> str:
+    """R-CI-9, R-LD-1: count the check-ins and remote checks since the last run, each
+    once (visitors.services.counts); returns how far they are counted."""
+    return counts.counts_rollup(now=timezone.now()).isoformat()
 
 
 @shared_task(

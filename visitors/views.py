@@ -3,7 +3,10 @@ lists, the check-in behind a venue's QR code, the guard page, the remote check a
 sanitary officers' reports.
 
 Privacy (R-ID-5, R-PR-6): an IIN or passport number is only ever in a POST body. No page
-repeats one, not even in an error: the guard's form is always re-rendered empty.
+repeats one, not even in an error: the guard's form is always re-rendered empty. With
+JavaScript (htmx) the guard's forms are not re-rendered at all: the answer comes into
+its card, and a refused entry stays typed in the form (static/visitors/guard.js) so
+that one mistyped digit is corrected, not the twelve retyped.
 """
 
 import logging
@@ -23,8 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ashyq.accounts.access import role_required
-from ashyq.accounts.models import NATIONAL_ROLES, Role
+from ashyq.accounts.models import Role
 from ashyq.registries import RegistryError
 from ashyq.sms.forms import PhoneForm
 from statuses.persons import person_key
@@ -34,16 +36,15 @@ from venues.codes.selectors import code_for_scan, venue_for_guard
 from venues.models import Direction
 from venues.standing import rules as standing_rules
 from visitors import rules, selectors
-from visitors.forms import COMMON_COUNTRIES, GuardLookupForm, LinkIinForm
+from visitors.forms import COMMON_COUNTRIES, GuardExitForm, GuardLookupForm, LinkIinForm
 from visitors.services.checkin import IinNotLinked, VenueRefused, citizen_scan, refuse_unless_open, remote_check
-from visitors.services.guard import RateLimited, guard_lookup
+from visitors.services.guard import RateLimited, guard_exit, guard_lookup
 from visitors.services.linking import LinkRefused, citizen_link_iin
 
 LINK_NEXT_KEY = "visitors_link_next"  # where to go once the IIN is linked (a path, never the IIN)
 GUARD_ENTRANCE_KEY = "visitors_guard_entrance"  # the guard's last entrance (R-CI-2)
 OWN_LIST_LENGTH = 10  # R-PR-4: the lists on "My status"; the rest on their own pages
 OWN_PER_PAGE = 50
-REPORTS_PER_PAGE = 50
 
 logger = logging.getLogger(__name__)
 
@@ -353,6 +354,45 @@ def _guard_answer(request, venue, form, now):
     return answer, [], 200, None
 
 
+@never_cache
+@require_POST
+@guard_only
+def guard_exit_view(request):
+    """POST /guard/exit/ (R-CI-6 Decided): the guard records that a visitor left, by
+    his IIN, or with none as one anonymous exit. htmx gets the result in the answer
+    card and the occupancy; a plain form is sent back to the guard page (a refresh
+    records nothing twice)."""
+    venue = venue_for_guard(request.user)
+    if venue is None:
+        return redirect("checkin:guard")
+    now = timezone.now()
+    occupancy, errors = _guard_exit(request, venue, GuardExitForm(request.POST, entrances=venue.entrances.all()), now)
+    status = 400 if errors else 200
+    if not request.headers.get("HX-Request"):
+        if not errors:
+            messages.success(request, _("Exit recorded."))
+            return redirect("checkin:guard")
+        context = _guard_context(venue, _guard_form(request, venue), occupancy=selectors.occupancy(venue, now=now))
+        context.update(exit_errors=errors, now=now)
+        return render(request, "venues/codes/guard.html", context, status=status)
+    occupancy = occupancy or selectors.occupancy(venue, now=now)
+    context = {"exit_errors": errors, "exit_recorded": not errors, "now": now, "occupancy": occupancy}
+    return render(request, "visitors/_guard_answer.html", {**context, "swap_oob": True}, status=status)
+
+
+def _guard_exit(request, venue, form, now):
+    """(the occupancy after it or None, error messages) of one exit."""
+    if not form.is_valid():
+        return None, [message for messages_ in form.errors.values() for message in messages_]
+    entrance = form.cleaned_data["entrance"]
+    _remember_entrance(request, entrance)
+    try:
+        iin = form.cleaned_data["iin"] or None
+        return guard_exit(guard=request.user, venue=venue, entrance=entrance, iin=iin, now=now), []
+    except ValidationError as exc:
+        return None, exc.messages
+
+
 def _remember_entrance(request, entrance):
     """R-CI-2: the guard's entrance for the next look-up; the session is written only
     when it changes (issue 9: not on every look-up)."""
@@ -371,20 +411,9 @@ def _guard_context(venue, form, *, occupancy):
     return {
         "venue": venue,
         "form": form,
+        "exit_form": GuardExitForm(entrances=venue.entrances.all(), initial=form.initial),
         "occupancy": occupancy,
         "countries": COMMON_COUNTRIES,
         "pending_text": _("Checking…"),
         "failed_text": _("No answer from the server. Check the connection and try again."),
     }
-
-
-# --- The sanitary officers' reports (R-CI-3) ---------------------------------------------------
-
-
-@require_GET
-@role_required(Role.SANITARY, *NATIONAL_ROLES)
-def sanitary_reports(request):
-    """Red and yellow visitors at the doors of the officer's region (all regions for the
-    national roles): venue, address, time, colour — no name, no identifier."""
-    page = Paginator(selectors.door_reports_for(request.user), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "visitors/sanitary_reports.html", {"page": page})

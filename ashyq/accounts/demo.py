@@ -28,6 +28,8 @@ PHONES = [
     ("+77010000001", Role.CITIZEN),
     ("+77010000002", Role.CITIZEN),
     ("+77010000003", Role.CITIZEN),
+    ("+77010000004", Role.CITIZEN),
+    ("+77010000005", Role.CITIZEN),
 ]
 
 

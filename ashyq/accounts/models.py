@@ -1,5 +1,6 @@
 """Users of Ashyq and their roles (DOMAIN.md §1)."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,11 @@ class User(AbstractUser):
     # mobile-subscriber registry (R-AU-2); encrypted, found by its blind index (R-ID-5).
     iin = EncryptedCharField(_("IIN"), null=True, blank=True)
     iin_index = BlindIndexField(source="iin", unique=True, null=True, blank=True)
+    # The language he last chose with the switcher: e-mails to him are written in it
+    # (blank: never chose, Russian, the interface's default).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
 
     objects = UserManager()
 
@@ -71,6 +77,11 @@ class User(AbstractUser):
     @property
     def is_national(self) -> bool:
         return self.role in NATIONAL_ROLES or self.is_superuser
+
+    @property
+    def mail_language(self) -> str:
+        """The language to write to him in: the one he last chose, else the default."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class KnownAddress(models.Model):

@@ -1,9 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.utils import timezone
+from django.views import i18n
+from django.views.decorators.http import require_POST
 
 from ashyq.accounts.forms import StaffSignInForm
 from ashyq.accounts.lockout import client_address
-from ashyq.accounts.services import known_address_record
+from ashyq.accounts.services import known_address_record, user_language_set
 
 
 class StaffSignInView(auth_views.LoginView):
@@ -20,3 +22,14 @@ class StaffSignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@require_POST
+def language_set(request):
+    """The language switcher: Django's set_language (the cookie and the redirect), and
+    for a signed-in person the choice kept with his account, so that e-mails to him
+    (a sanitary officer's door reports, an owner's sanctions) are in his language."""
+    response = i18n.set_language(request)
+    if request.user.is_authenticated:
+        user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response

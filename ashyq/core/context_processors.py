@@ -41,10 +41,12 @@ def _items(user, session):
         yield _("To confirm"), "monitoring:violation_list", ()
     if user.role == Role.AKIMAT:
         yield _("Appeals"), "monitoring:appeal_list", ()
+    if user.role in (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
+        yield _("Participants"), "monitoring_ops:participants", ()
     if user.role in (Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
         yield _("Risk list"), "monitoring_ops:risk", ()
         yield _("Inactivity"), "monitoring_ops:flags", ()
-    if user.role == Role.OPERATOR:
+    if user.role in (Role.OPERATOR, Role.AKIMAT, Role.INSPECTOR, Role.COMMISSION):
         yield _("Outages"), "monitoring_ops:outages", ()
     if user.role in (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR):
         yield _("Leader Ashyq"), "leaders:index", ()
@@ -64,7 +66,10 @@ def _items(user, session):
 def navigation(request):
     # Each language by its own name ("Қазақша", not "Казахский"): the switcher is for
     # someone who may not read the current one.
-    context = {"interface_languages": settings.LANGUAGES}
+    context = {
+        "interface_languages": settings.LANGUAGES,
+        "support": {"url": settings.SUPPORT_URL, "name": settings.SUPPORT_NAME},
+    }
     user = getattr(request, "user", None)
     if user is None:
         return context

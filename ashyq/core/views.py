@@ -40,6 +40,8 @@ def home(request):
     context = {}
     if user.role in (Role.COMMISSION, Role.OPERATOR):
         context["regions"] = Region.objects.visible_to(user)
+    elif user.region_id:
+        context["zone"] = user.region.current_zone(timezone.localdate())
     return render(request, HOME_TEMPLATES[user.role], context)
 
 

@@ -7,6 +7,7 @@ an hour later moves the records back to their places (a new feed entry each), so
 demo machine started days later still shows every colour.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -28,12 +29,38 @@ DEMO_IIN_BLUE = make_iin(birth_date=date(1995, 3, 17), sex="male", serial=1005)
 DEMO_PASSPORT = "C01X00T47"
 DEMO_COUNTRY = "DE"
 
-# The demo citizens' phones (ashyq.accounts.demo) and whose they are (R-AU-2).
+# The demo citizens' phones (ashyq.accounts.demo) and whose they are (R-AU-2): one
+# person of every colour can sign in and see it.
 DEMO_SUBSCRIBERS = {
     "+77010000001": DEMO_IIN_GREEN_PCR,
     "+77010000002": DEMO_IIN_RED,
     "+77010000003": DEMO_IIN_GREEN_VACCINATED,  # a complete scheme in the registry (R-VP-4)
+    "+77010000004": DEMO_IIN_YELLOW,
+    "+77010000005": DEMO_IIN_BLUE,  # no record at all: blue (R-ST-1)
 }
+
+
+@dataclass(frozen=True)
+class TestPerson:
+    """A demo person of one colour, as seed_demo prints him: the guard types the IIN (or
+    the passport and country); a citizen signs in with the phone."""
+
+    colour: str  # red, yellow, green, blue
+    why: str  # what makes the colour, in a few words (English: the console's language)
+    iin: str = ""
+    phone: str = ""
+    passport: str = ""
+    country: str = ""
+
+
+TEST_PEOPLE = [
+    TestPerson("red", "positive PCR two days ago", DEMO_IIN_RED, "+77010000002"),
+    TestPerson("yellow", "close contact two days ago", DEMO_IIN_YELLOW, "+77010000004"),
+    TestPerson("green", "negative PCR ten hours ago", DEMO_IIN_GREEN_PCR, "+77010000001"),
+    TestPerson("green", "vaccinated, scheme complete", DEMO_IIN_GREEN_VACCINATED, "+77010000003"),
+    TestPerson("green", "foreigner, negative PCR", passport=DEMO_PASSPORT, country=DEMO_COUNTRY),
+    TestPerson("blue", "no PCR on record, no contact", DEMO_IIN_BLUE, "+77010000005"),
+]
 # R-VP-6: people vaccinated in the registry over the last weeks, so that the planning
 # figures have counts above the public threshold (R-PR-5).
 DEMO_VACCINATED = 400
@@ -67,17 +94,34 @@ DEMO_OKED_MISMATCH = {
     "phone": "+77015550303",
 }
 
+# A company no demo account owns, registered with the OKED of public catering and with
+# a sanitary notification: a newcomer signs up with its BIN and applies for a café in
+# Almaty (R-VN-1…R-VN-3), and the application is approved.
+DEMO_NEWCOMER = {
+    "bin": demo_bin(404),
+    "name": "ТОО «Жаңа Дәм»",
+    "oked": _oked_for("public-catering"),
+    "category": "public-catering",
+    "region": "almaty",
+    "address": "Алматы, ул. Сатпаева, 22",
+    "notification_number": _notification_number(404),
+    # Its contact phone in the business registry: the code that proves control of the
+    # company (R-VN-1) is read in the mock SMS gateway.
+    "phone": "+77015550404",
+}
+
 # One sanitary notification per demo venue (venues.demo.VENUES), with its BIN and address.
 DEMO_NOTIFICATIONS = [
     {"number": _notification_number(index), "date": NOTIFICATION_DATE, "bin": demo_bin(serial), "address": address}
     for index, (serial, _name, address, *_rest) in enumerate(VENUES, start=1)
 ] + [
     {
-        "number": DEMO_OKED_MISMATCH["notification_number"],
+        "number": demo["notification_number"],
         "date": NOTIFICATION_DATE,
-        "bin": DEMO_OKED_MISMATCH["bin"],
-        "address": DEMO_OKED_MISMATCH["address"],
+        "bin": demo["bin"],
+        "address": demo["address"],
     }
+    for demo in (DEMO_OKED_MISMATCH, DEMO_NEWCOMER)
 ]
 
 # The demo companies with the OKED codes of their venues' categories, and the mismatch.
@@ -90,7 +134,15 @@ DEMO_COMPANIES = [
         ),
     }
     for _owner, serial, name in COMPANIES
-] + [{key: DEMO_OKED_MISMATCH[key] for key in ("bin", "name", "oked", "phone")}]
+] + [
+    {key: DEMO_OKED_MISMATCH[key] for key in ("bin", "name", "oked", "phone")},
+    {
+        "bin": DEMO_NEWCOMER["bin"],
+        "name": DEMO_NEWCOMER["name"],
+        "oked": [DEMO_NEWCOMER["oked"]],
+        "phone": DEMO_NEWCOMER["phone"],
+    },
+]
 
 
 def _health_records(now) -> list[tuple[str, dict, dict]]:

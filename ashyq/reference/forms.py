@@ -8,7 +8,11 @@ from ashyq.reference.models import Zone
 
 class ZoneChangeForm(forms.Form):
     zone = forms.ChoiceField(label=_("Zone"), choices=Zone.choices, widget=forms.RadioSelect)
-    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    # An <input type=date> holds ISO dates only: a localised value ("07.12.2026") would
+    # leave it empty.
+    effective_from = forms.DateField(
+        label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, earliest: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,11 +17,11 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ashyq.core.hours import LocalHours, UtcHour
+from ashyq.core.hours import LocalHours
 from ashyq.core.rows import values_rows
 from ashyq.core.services import audit_record
 from ashyq.queue import enqueue
@@ -32,7 +32,8 @@ from venues import conditions
 from venues.models import Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in_during
-from visitors.models import EntryMethod, ExitMethod, StatusLookup, Visit
+from visitors.models import VenueDay, VenueHour
+from visitors.services.counts import counts_rollup
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +45,22 @@ class LeadersError(ValueError):
     """A computation refused; the message is for the user."""
 
 
-def counted_visits(*, start: datetime, end: datetime):
-    """The check-ins that count for R-LD-1 in [start, end).
+def _days(start: datetime, end: datetime) -> tuple[date, date]:
+    """The first and the last local day of [start, end) (a period is whole local days)."""
+    return start.astimezone(rules.LOCAL_TZ).date(), (end - timedelta(microseconds=1)).astimezone(rules.LOCAL_TZ).date()
 
-    Decided: a red or yellow visitor refused at the door (exit_method "refused",
-    R-CI-3) is not counted. He was checked but never admitted; Leader Ashyq rewards
-    venues for the visitors they let in under status control, and counting refusals
-    would let a venue earn benefits from the people it had to turn away. Every other
-    Visit row is already one check-in (R-CI-5 merges re-scans within 30 minutes).
-    """
-    return Visit.objects.filter(entered_at__gte=start, entered_at__lt=end).exclude(exit_method=ExitMethod.REFUSED)
+
+def counted_days(*, start: datetime, end: datetime):
+    """The venues' daily counts of [start, end) (visitors.models.VenueDay, kept for good:
+    a period older than the 28 days of check-ins kept, R-PR-2, is counted the same).
+
+    Decided: a red or yellow visitor refused at the door (R-CI-3) is not counted
+    (VenueDay.checkins leaves him out). He was checked but never admitted; Leader Ashyq
+    rewards venues for the visitors they let in under status control, and counting
+    refusals would let a venue earn benefits from the people it had to turn away. Every
+    other check-in is counted once (R-CI-5 merges re-scans within 30 minutes)."""
+    first, last = _days(start, end)
+    return VenueDay.objects.filter(day__gte=first, day__lte=last)
 
 
 # R-LD-4: volunteers, and venues excluded (or awaiting their return, R-MN-4) at any
@@ -67,15 +74,14 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     region kind, category tier and capacity. Volunteers and venues with no tier
     (R-REF-3) and venues excluded at any moment of the period (R-LD-4) are left out.
 
-    Two queries (issue 9, B4): one aggregate grouped by venue alone (read in venue
-    order from the index visit_venue_entered_exit, no sort), then the few venues it
-    keeps."""
+    Two queries: one aggregate of the period's daily counts grouped by venue, then the
+    few venues it keeps."""
     counts = dict(
-        counted_visits(start=start, end=end)
+        counted_days(start=start, end=end)
         .exclude(venue__category__tier="")
         .exclude(venue_id__in=venue_ids_in_during(_NOT_ELIGIBLE, start, end))
         .values("venue_id")
-        .annotate(checkins=Count("*"))
+        .annotate(checkins=Sum("checkins"))
         .filter(checkins__gt=rules.LOWEST_THRESHOLD)
         .order_by()
         .values_list("venue_id", "checkins")
@@ -96,28 +102,25 @@ def venue_counts(*, start: datetime, end: datetime) -> list[dict]:
     ]
 
 
-def hourly_visits(*, venue_ids: list[int], start: datetime, end: datetime):
-    """(venue id, UTC hour, check-ins) of the venues' counted visits in [start, end),
-    hours with none left out: one aggregate, COUNT(*) so that PostgreSQL reads the
-    index visit_venue_entered_exit alone, never the table (issue 9, B4)."""
+def hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime):
+    """(venue id, UTC hour, check-ins) of the venues' counted check-ins in [start, end),
+    from their hourly counts (visitors.models.VenueHour, kept for good), hours with none
+    left out."""
     return (
-        counted_visits(start=start, end=end)
-        .filter(venue_id__in=venue_ids)
-        .annotate(hour=UtcHour("entered_at"))
-        .values_list("venue_id", "hour")
-        .annotate(checkins=Count("*"))
+        VenueHour.objects.filter(venue_id__in=venue_ids, hour__gte=start, hour__lt=end)
+        .values_list("venue_id", "hour", "checkins")
         .order_by()
     )
 
 
 def _hourly_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> dict[int, dict[datetime, int]]:
-    """Each venue's check-ins per local hour of the period (hourly_visits), keyed by the
+    """Each venue's check-ins per local hour of the period (hourly_counts), keyed by the
     hour's naive local start (its day and hour are all the flags need)."""
     hourly: dict[int, dict[datetime, int]] = {venue_id: {} for venue_id in venue_ids}
     if not venue_ids:
         return hourly
     local = LocalHours()
-    for venue_id, utc_hour, checkins in values_rows(hourly_visits(venue_ids=venue_ids, start=start, end=end)):
+    for venue_id, utc_hour, checkins in values_rows(hourly_counts(venue_ids=venue_ids, start=start, end=end)):
         hour = local[utc_hour]
         counts = hourly[venue_id]
         counts[hour] = counts.get(hour, 0) + checkins  # the clocks going back: two UTC hours, one local
@@ -168,26 +171,23 @@ def _flags(rows: list[dict], *, start: datetime, end: datetime) -> dict[int, lis
 
 def _typed_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> tuple[dict[int, int], dict[int, int]]:
     """Of the candidates, their counted check-ins typed on the guard page, and their
-    guard look-ups (whatever the answer), in [start, end): two aggregates, by the
-    indexes (venue, entered_at) and (venue, at)."""
+    guard look-ups (whatever the answer), in [start, end): from their daily counts
+    (VenueDay, kept for good), so a period older than the rows kept (R-PR-2) is flagged
+    the same."""
     if not venue_ids:
         return {}, {}
-    typed = (
-        counted_visits(start=start, end=end)
-        .filter(venue_id__in=venue_ids, method=EntryMethod.GUARD)
+    rows = (
+        counted_days(start=start, end=end)
+        .filter(venue_id__in=venue_ids)
         .values("venue_id")
-        .annotate(n=Count("*"))
+        .annotate(typed=Sum("by_guard"), looked_up=Sum("lookups"))
         .order_by()
-        .values_list("venue_id", "n")
+        .values_list("venue_id", "typed", "looked_up")
     )
-    looked_up = (
-        StatusLookup.objects.filter(venue_id__in=venue_ids, at__gte=start, at__lt=end)
-        .values("venue_id")
-        .annotate(n=Count("*"))
-        .order_by()
-        .values_list("venue_id", "n")
-    )
-    return dict(typed), dict(looked_up)
+    typed, looked_up = {}, {}
+    for venue_id, by_guard, lookups in rows:
+        typed[venue_id], looked_up[venue_id] = by_guard, lookups
+    return typed, looked_up
 
 
 @contextmanager
@@ -229,14 +229,26 @@ def _check_period(period_start: date, now: datetime) -> None:
         )
 
 
-def _refuse_locked(lists) -> None:
-    """R-LD-3: a submitted or fixed list is never recomputed."""
-    locked = sorted(str(cl.region) for cl in lists if cl.status != ListStatus.COMPUTED)
-    if locked:
+def _locked(lists) -> set[int]:
+    """R-LD-3: the regions (ids) of `lists` already submitted or fixed: never recomputed."""
+    return {cl.region_id for cl in lists if cl.status != ListStatus.COMPUTED}
+
+
+def _refuse_if_all_locked(period_start: date) -> None:
+    """R-LD-3: a computation that could change no list is refused at once; one region's
+    submitted list does not hold up the others'."""
+    locked = _locked(CandidateList.objects.filter(period__starts_on=period_start))
+    if locked and not Region.objects.exclude(pk__in=locked).exists():
         raise LeadersError(
-            _("The lists of %(regions)s for this period are already submitted or fixed; nothing was recomputed.")
-            % {"regions": ", ".join(locked)}
+            _("Every region's list for this period is already submitted or fixed; nothing was recomputed.")
         )
+
+
+def kept_lists(period_start: date) -> list[str]:
+    """The names of the regions whose list of the period is submitted or fixed, which a
+    computation keeps as they are (R-LD-3)."""
+    lists = CandidateList.objects.filter(period__starts_on=period_start).exclude(status=ListStatus.COMPUTED)
+    return sorted(str(cl.region) for cl in lists.select_related("region"))
 
 
 def _no_progress(percent: int, message: str) -> None:
@@ -250,16 +262,20 @@ def leaders_compute(
     `period_start`; returns region code → number of candidates.
 
     Refuses a date that is not a period start and a period not closed at `now`.
-    Recomputing replaces the candidates of each list and gives the same lists, unless
-    a list of the period is already submitted or fixed (R-LD-3): then nothing changes,
-    even when the list was submitted while this computation was reading.
+    Recomputing replaces the candidates of each list and gives the same lists, except
+    the lists already submitted or fixed (R-LD-3), which are kept as they are — also
+    one submitted while this computation was reading — and left out of the result; it
+    is refused when every region's list is.
     `progress(percent, message)` is called at each stage (counting, the flags of each
     region, writing); outside a transaction each call can commit on its own.
     """
     report = progress or _no_progress
     _check_period(period_start, now)
-    _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
+    _refuse_if_all_locked(period_start)
     start, end = rules.period_bounds_utc(period_start)
+    # The period's check-ins are read from their counts: counted up to its end first.
+    if counts_rollup(now=now) < end:
+        raise LeadersError(_("The check-ins of the period's last minutes are still being counted; try again shortly."))
 
     report(0, _("Counting the check-ins of the period"))
     chosen: dict[int, list[dict]] = defaultdict(list)
@@ -287,7 +303,8 @@ def _write_lists(
     *, period_start: date, now: datetime, actor, regions: list, chosen: dict[int, list[dict]], flags: dict
 ) -> dict[str, int]:
     """The short write: lock the period (two runs of one period write one after the
-    other), re-check the lists under lock, replace the candidates, audit."""
+    other), re-check the lists under lock, replace the candidates of those still
+    computed only, audit."""
     period, _created = Period.objects.get_or_create(
         starts_on=period_start, defaults={"ends_on": period_start + timedelta(days=rules.PERIOD_DAYS)}
     )
@@ -296,13 +313,19 @@ def _write_lists(
         cl.region_id: cl
         for cl in CandidateList.objects.select_for_update().filter(period=period).select_related("region")
     }
-    _refuse_locked(lists.values())
+    locked = _locked(lists.values())
+    regions = [region for region in regions if region.pk not in locked]
+    if not regions:
+        raise LeadersError(
+            _("Every region's list for this period is already submitted or fixed; nothing was recomputed.")
+        )
     for region in regions:
         if region.pk not in lists:
             lists[region.pk] = CandidateList(period=period, region=region, computed_at=now)
     CandidateList.objects.bulk_create([cl for cl in lists.values() if cl.pk is None])
-    CandidateList.objects.filter(period=period).update(computed_at=now)
-    Candidate.objects.filter(list__period=period).delete()
+    open_lists = [lists[region.pk].pk for region in regions]
+    CandidateList.objects.filter(pk__in=open_lists).update(computed_at=now)
+    Candidate.objects.filter(list_id__in=open_lists).delete()
     Candidate.objects.bulk_create(
         Candidate(
             list=lists[region_id],
@@ -312,10 +335,12 @@ def _write_lists(
             flags=flags[row["venue_id"]],
         )
         for region_id, rows in chosen.items()
+        if region_id not in locked
         for row in rows
     )
     result = {region.code: len(chosen.get(region.pk, [])) for region in regions}
-    audit_record(actor=actor, action="leaders.compute", obj=period, candidates=result)
+    kept = sorted(cl.region.code for cl in lists.values() if cl.region_id in locked)
+    audit_record(actor=actor, action="leaders.compute", obj=period, candidates=result, kept=kept)
     return result
 
 
@@ -326,12 +351,13 @@ def _write_lists(
 def compute_run_request(*, period_start: date, requested_by, now: datetime, language: str = "") -> ComputeRun:
     """Queue a computation of the period starting on `period_start` for `requested_by`
     (commission, operator); refuses at once what the computation would refuse (a day
-    that starts no period, a period not closed, a list already submitted), so that
-    nothing is queued for nothing. The worker runs leaders.tasks.compute_run."""
+    that starts no period, a period not closed, every region's list already
+    submitted), so that nothing is queued for nothing. The worker runs
+    leaders.tasks.compute_run."""
     from leaders import tasks
 
     _check_period(period_start, now)
-    _refuse_locked(CandidateList.objects.filter(period__starts_on=period_start).select_related("region"))
+    _refuse_if_all_locked(period_start)
     run = ComputeRun.objects.create(period_start=period_start, requested_by=requested_by, requested_at=now)
     audit_record(
         actor=requested_by, action="leaders.compute_run.request", obj=run, period_start=period_start.isoformat()
@@ -380,12 +406,11 @@ def compute_run_perform(*, run_id: int, language: str = "") -> str | None:
                 ),
             )
             return RunStatus.FAILED
+        message = _("Done. Candidates found: %(candidates)s.") % {"candidates": sum(result.values())}
+        kept = kept_lists(run.period_start)
+        if kept:
+            message += " " + _("Already submitted, kept as they were: %(regions)s.") % {"regions": ", ".join(kept)}
         _run_update(
-            run_id,
-            status=RunStatus.DONE,
-            finished_at=timezone.now(),
-            progress=100,
-            result=result,
-            message=_("Done. Candidates found: %(candidates)s.") % {"candidates": sum(result.values())},
+            run_id, status=RunStatus.DONE, finished_at=timezone.now(), progress=100, result=result, message=message
         )
     return RunStatus.DONE

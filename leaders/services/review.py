@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ashyq.core.services import audit_record
+from leaders import rules
 from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatus, Period
 from leaders.rules import leader_dates
 from venues.standing.rules import local_midnight
@@ -121,7 +122,7 @@ def record_decision(*, period: Period, number: str, date: date, actor, now: date
     for 2 weeks. A later decision for the same period fixes the lists submitted after
     this one. Refuses a blank or duplicate number, a date before the period's end or
     after today, and a period with no submitted list."""
-    number = (number or "").strip()
+    number = rules.decision_number(number)
     _check_decision(period=period, number=number, date=date, now=now)
     lists = list(
         CandidateList.objects.select_for_update()

@@ -12,6 +12,7 @@ from venues.standing.rules import local_midnight
 from venues.standing.services import standing_lead
 from venues.tests.factories import VenueFactory
 from visitors.models import Colour, EntryMethod, ExitMethod, Visit
+from visitors.tests.factories import count_visits
 
 PERIOD = date(2021, 5, 10)  # anchor + 14 days: 10 May – 24 May 2021 (R-LD-2)
 
@@ -42,6 +43,7 @@ def add_visits(
         )
         for n in range(count)
     )
+    count_visits()
 
 
 def leader_term(venue, starts_on: date, ends_on: date, *, recorded_at: datetime | None = None, period=None) -> Leader:

@@ -18,7 +18,7 @@ from leaders.models import Candidate, CandidateList, Decision, Leader, ListStatu
 from leaders.services.compute import leaders_compute
 from leaders.tests.factories import add_visits
 from visitors.models import Colour, EntryMethod, ExitMethod, Visit
-from visitors.tests.factories import open_venue
+from visitors.tests.factories import count_visits, open_venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,7 @@ def _burst(venue, day: date, count: int) -> None:
         )
         for n in range(count)
     )
+    count_visits()
 
 
 def _almaty_list(now):

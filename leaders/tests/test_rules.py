@@ -152,3 +152,22 @@ def test_out_of_hours_comes_with_the_other_flags():
 def test_the_first_period_holds_the_first_admission():  # R-LD-2, R-REF-4: 26 Feb 2021
     assert rules.is_period_start(rules.FIRST_PERIOD_START)
     assert rules.period_containing(date(2021, 2, 26))[0] == rules.FIRST_PERIOD_START
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("47", "47"),
+        ("№ 47", "47"),
+        ("№47", "47"),
+        (" № № 47 ", "47"),
+        ("No. 47", "47"),
+        ("N 12-Л", "12-Л"),
+        ("#9", "9"),
+        ("Nov-3", "Nov-3"),  # a word is not a sign
+        ("12/НК", "12/НК"),
+        ("№", ""),
+    ],
+)
+def test_r_ld_3_the_decision_number_is_stored_without_the_sign_typed_before_it(typed, stored):
+    assert rules.decision_number(typed) == stored

@@ -9,12 +9,13 @@ import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ashyq import celery_app
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.models import AuditEvent
+from ashyq.reference.models import Region
 from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, ComputeRun, ListStatus, RunStatus
 from leaders.services import compute as services
@@ -91,7 +92,7 @@ def test_a_run_left_running_by_a_dead_worker_is_taken_again(commission, region_w
 @time_machine.travel(NOW, tick=False)
 def test_a_refused_computation_fails_the_run_with_its_message(commission, region_with_a_candidate):
     services.leaders_compute(period_start=PERIOD, now=NOW)
-    CandidateList.objects.filter(region=region_with_a_candidate).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
+    CandidateList.objects.update(status=ListStatus.SUBMITTED, submitted_at=NOW)  # every region's
     run = ComputeRun.objects.create(period_start=PERIOD, requested_by=commission)
 
     assert compute_run(run.pk, "en") == RunStatus.FAILED
@@ -99,9 +100,24 @@ def test_a_refused_computation_fails_the_run_with_its_message(commission, region
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert run.finished_at == timezone.now()
-    assert run.message.startswith("The lists of ")
     assert "already submitted or fixed" in run.message
     assert run.result == {}
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_a_run_keeps_a_submitted_list_and_says_so(commission, region_with_a_candidate):  # R-LD-3
+    services.leaders_compute(period_start=PERIOD, now=NOW)
+    CandidateList.objects.filter(region=region_with_a_candidate).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
+    run = ComputeRun.objects.create(period_start=PERIOD, requested_by=commission)
+
+    assert compute_run(run.pk, "en") == RunStatus.DONE
+
+    run.refresh_from_db()
+    assert region_with_a_candidate.code not in run.result and len(run.result) == Region.objects.count() - 1
+    with translation.override("en"):
+        name = str(region_with_a_candidate)
+    assert run.message == f"Done. Candidates found: 0. Already submitted, kept as they were: {name}."
 
 
 @pytest.mark.django_db
@@ -161,11 +177,11 @@ def test_the_form_refuses_with_a_clear_message_and_queues_nothing(
 
 @pytest.mark.django_db
 @time_machine.travel(NOW, tick=False)
-def test_the_form_refuses_a_period_whose_list_is_submitted(
+def test_the_form_refuses_a_period_whose_lists_are_all_submitted(
     en_client, commission, region_with_a_candidate, django_capture_on_commit_callbacks
 ):
     services.leaders_compute(period_start=PERIOD, now=NOW)
-    CandidateList.objects.filter(region=region_with_a_candidate).update(status=ListStatus.SUBMITTED, submitted_at=NOW)
+    CandidateList.objects.update(status=ListStatus.SUBMITTED, submitted_at=NOW)
     en_client.force_login(commission)
     with django_capture_on_commit_callbacks() as queued:
         response = en_client.post(COMPUTE, {"period_start": "2021-05-10"})

@@ -77,7 +77,7 @@ def test_figures_per_day_from_the_rollup_participants_and_leaders():
     first, last = DAY, DAY + timedelta(days=2)
     DailyStats.objects.create(region=north, day=first, checkins=100, red_at_door=3, yellow_at_door=4, remote_checks=1)
     DailyStats.objects.create(region=south, day=first, checkins=50, red_at_door=1)
-    DailyStats.objects.create(region=None, day=first, remote_checks=7)  # tied to no region
+    DailyStats.objects.create(region=None, day=first, remote_checks=7, red_remote=2)  # tied to no region
     DailyStats.objects.create(region=north, day=last, checkins=30)
     DailyStats.objects.create(region=north, day=last + timedelta(days=1), checkins=999)  # outside the range
     # R-VN-5: a participant from the local day of its first issue.
@@ -99,6 +99,7 @@ def test_figures_per_day_from_the_rollup_participants_and_leaders():
     assert figures.regions[south.pk]["leaders"] == [1, 1, 0]  # ends_on is exclusive
     assert figures.national["checkins"] == [150, 0, 30]
     assert figures.national["remote_checks"] == [8, 0, 0]  # the NULL-region row counts nationally
+    assert figures.national["red_remote"] == [2, 0, 0]  # R-CI-9: red found remotely
     assert figures.national["participants"] == [3, 3, 4]
     assert figures.region_totals(north.pk)["checkins"] == 130
     assert figures.region_totals(north.pk)["participants"] == 3  # a stock: the last day's
@@ -174,6 +175,16 @@ def test_public_region_and_day_below_ten_is_fewer_than_10(en_client):  # R-PR-5 
 
     page = main_of(en_client.get(reverse("stats:public"), query | {"region": ten.code}))
     assert re.search(r"<td>10</td>", page)
+
+
+@pytest.mark.django_db
+def test_r_ci_9_the_commission_sees_the_red_found_by_remote_checks(en_client):
+    DailyStats.objects.create(region=None, day=DAY, remote_checks=120, red_remote=97)
+    signed_in(en_client, Role.COMMISSION)
+    page = main_of(en_client.get(reverse("stats:national"), {"from": "2021-06-14", "to": "2021-06-14"}))
+    assert "Red found by remote checks" in page
+    cells = re.search(r"<tbody><tr><th scope=\"row\">14.06.2021</th>(.*?)</tr>", page, re.S).group(1)
+    assert re.findall(r"<td>(.*?)</td>", cells)[3:5] == ["120", "97"]
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -251,6 +252,18 @@ def test_the_commission_sees_the_period_and_records_the_decision(the_list, other
     assert (the_list.status, pending.status) == (ListStatus.FIXED, ListStatus.COMPUTED)
     assert Leader.objects.filter(decision=decision).count() == 2
     assert "№ 12-Л of 31 May 2021" in response.content.decode()
+
+
+def test_a_number_typed_with_its_sign_reads_once_on_every_page(the_list):  # R-LD-3
+    review.submit(the_list, actor=None, now=NOW)
+    client = as_user(role=Role.COMMISSION)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = client.post(decide_url(), {"number": "№ 47", "date": "2021-05-31"}, follow=True)
+    assert Decision.objects.get().number == "47"
+    page = response.content.decode()
+    assert "№ 47" in page and "№ №" not in page
+    public = client.get(reverse("leaders:public_region", args=[the_list.region.code])).content.decode()
+    assert "№ №" not in public
 
 
 def test_a_refused_decision_shows_why_and_writes_nothing(the_list):

@@ -5,22 +5,25 @@ excluded or awaiting its return, or its conditions did not allow it to open
 (monitoring.selectors.excused_days). An outage recorded later over a counted day
 withdraws the flag and lifts its sanction (`flags_withdraw_for_outage`)."""
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ashyq.core.services import audit_record
 from monitoring.models import InactivityFlag, Outage, Sanction, SanctionState
 from monitoring.rules import INACTIVITY_LOOKBACK, SILENT_DAYS_ALLOWED, silent_stretch
-from monitoring.selectors import excused_days
+from monitoring.selectors import excused_days, outage_local_days
 from monitoring.services.sanctions import sanction_for_trigger, sanction_withdraw
 from venues.models import Venue
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import venue_ids_in_during
-from visitors.models import Visit
+from visitors.models import VenueDay
+from visitors.services.counts import counts_rollup
 
+logger = logging.getLogger(__name__)
 local_midnight = standing_rules.local_midnight
 
 
@@ -35,19 +38,27 @@ def inactivity_flag_all(*, now: datetime) -> int:
     the number of new flags.
 
     The venues looked at are those whose codes worked at some time of the last four
-    days and that had no check-in in them (an index probe each); for them, one read of
-    their last check-in, their last flag, and the excused days since."""
+    days and that had no check-in in them; for them, one read of their last day with a
+    check-in, their last flag, and the excused days since. The check-ins are read from
+    the daily counts (visitors.models.VenueDay, kept after the rows are gone), counted
+    first up to now: nothing is flagged while the days before today are not all
+    counted."""
     today = timezone.localdate(now)
-    window = local_midnight(today - timedelta(days=SILENT_DAYS_ALLOWED + 1))
+    window_day = today - timedelta(days=SILENT_DAYS_ALLOWED + 1)
+    window = local_midnight(window_day)
     midnight = local_midnight(today)
-    recent = Visit.objects.filter(venue_id=OuterRef("pk"), entered_at__gte=window, entered_at__lt=midnight)
-    last_visit = Visit.objects.filter(venue_id=OuterRef("pk"), entered_at__lt=window).order_by("-entered_at")
+    if counts_rollup(now=now) < midnight:
+        logger.warning("Inactivity flags put off: the check-ins before today are not all counted yet.")
+        return 0
+    active = VenueDay.objects.filter(venue_id=OuterRef("pk")).filter(Q(checkins__gt=0) | Q(refused__gt=0))
+    recent = active.filter(day__gte=window_day, day__lt=today)
+    last_visit = active.filter(day__lt=window_day).order_by("-day")
     last_flag = InactivityFlag.objects.filter(venue_id=OuterRef("pk"), withdrawn_at__isnull=True).order_by("-last_day")
     venues = list(
         Venue.objects.filter(pk__in=venue_ids_in_during(standing_rules.WORKING, window, midnight))
         .exclude(Exists(recent))
         .annotate(
-            last_entry=Subquery(last_visit.values("entered_at")[:1]),
+            last_day=Subquery(last_visit.values("day")[:1]),
             last_flagged=Subquery(last_flag.values("last_day")[:1]),
         )
         .only("pk", "region_id", "category_id")
@@ -56,7 +67,7 @@ def inactivity_flag_all(*, now: datetime) -> int:
         return 0
     floor = today - INACTIVITY_LOOKBACK
     starts = {venue.pk: _stretch_start(venue, floor) for venue in venues}
-    excused = excused_days(venues, _days(min(starts.values()), today - timedelta(days=1)))
+    excused = excused_days(venues, _days(min(starts.values()), today - timedelta(days=1)), now=now)
     stretches = {}
     for venue in venues:
         stretch = silent_stretch(start=starts[venue.pk], today=today, excused=excused[venue.pk])
@@ -69,8 +80,8 @@ def _stretch_start(venue, floor: date) -> date:
     """The first day a stretch of `venue` may count: after its last check-in's day and
     its last flag's last day, no earlier than `floor`."""
     start = floor
-    if venue.last_entry is not None:
-        start = max(start, timezone.localdate(venue.last_entry) + timedelta(days=1))
+    if venue.last_day is not None:
+        start = max(start, venue.last_day + timedelta(days=1))
     if venue.last_flagged is not None:
         start = max(start, venue.last_flagged + timedelta(days=1))
     return start
@@ -105,11 +116,12 @@ def _flags_create(*, stretches: dict[int, tuple[date, date]], now: datetime) -> 
 
 @transaction.atomic
 def flags_withdraw_for_outage(*, outage: Outage, now: datetime) -> int:
-    """R-MN-2 Decided: an outage recorded later that covers a day a flag counted
-    withdraws the flag, and the sanction that followed from it is lifted at once. The
-    next night's flags count that stretch again without the day. Returns how many
-    flags were withdrawn."""
-    first, last = timezone.localdate(outage.starts_at), timezone.localdate(outage.ends_at - timedelta(microseconds=1))
+    """R-MN-2 Decided: an outage recorded later (or changed later: a new end, an
+    earlier start) that covers a day a flag counted withdraws the flag, and the
+    sanction that followed from it is lifted at once; an ongoing outage covers the
+    days up to today. The next night's flags count that stretch again without the
+    day. Returns how many flags were withdrawn."""
+    first, last = outage_local_days(outage, now=now)  # an ongoing one: up to today
     flags = list(
         InactivityFlag.objects.filter(withdrawn_at__isnull=True, first_day__lte=last, last_day__gte=first)
         .select_related("venue__region")
@@ -119,7 +131,7 @@ def flags_withdraw_for_outage(*, outage: Outage, now: datetime) -> int:
         return 0
     venues = {flag.venue_id: flag.venue for flag in flags}
     days = _days(min(flag.first_day for flag in flags), max(flag.last_day for flag in flags))
-    excused = excused_days(list(venues.values()), days)
+    excused = excused_days(list(venues.values()), days, now=now)
     withdrawn = 0
     for flag in flags:
         counted = [day for day in _days(flag.first_day, flag.last_day) if day not in excused[flag.venue_id]]

@@ -26,11 +26,10 @@ from monitoring.models import (
     SanctionState,
     Violation,
 )
-from monitoring.selectors import exclusion_in_force
+from monitoring.selectors import exclusion_in_force, sanction_facts
 from monitoring.tasks import sanction_mail
 from venues.models import Venue
 from venues.standing import rules as standing_rules
-from venues.standing.selectors import kind_at
 from venues.standing.services import standing_exclude, standing_lift, standing_return
 
 
@@ -46,6 +45,8 @@ def occurred_at(*, violation: Violation | None = None, inactivity_flag: Inactivi
     raised when the fourth full day without a check-in ends)."""
     if violation is not None:
         return violation.occurred_at
+    if inactivity_flag is None:
+        raise ValueError("a trigger is needed")
     return standing_rules.local_midnight(inactivity_flag.last_day + timedelta(days=1))
 
 
@@ -66,15 +67,17 @@ def sanction_for_trigger(
 
     The venue's row is locked first: two confirmations at once decide one after the
     other."""
-    if (violation is None) == (inactivity_flag is None):
+    if violation is not None and inactivity_flag is None:
+        venue_id, trigger_name = violation.venue_id, f"violation:{violation.pk}"
+    elif inactivity_flag is not None and violation is None:
+        venue_id, trigger_name = inactivity_flag.venue_id, f"inactivity:{inactivity_flag.pk}"
+    else:
         raise ValueError("exactly one trigger")
-    trigger = violation if violation is not None else inactivity_flag
-    venue = Venue.objects.select_for_update().select_related("region", "category").get(pk=trigger.venue_id)
+    venue = Venue.objects.select_for_update().select_related("region", "category").get(pk=venue_id)
     happened = occurred_at(violation=violation, inactivity_flag=inactivity_flag)
-    in_force = Sanction.objects.filter(venue=venue, state=SanctionState.ACTIVE, starts_at__lte=now)
-    current = in_force.order_by("-starts_at", "-id").first()
-    trigger_name = f"violation:{violation.pk}" if violation else f"inactivity:{inactivity_flag.pk}"
-    if current is not None and happened < current.starts_at:
+    facts = sanction_facts([venue.pk], first=happened, last=happened, now=now)[venue.pk]
+    outcome = facts.outcome(happened=happened, at=now)  # as the confirming inspector's preview
+    if outcome.kind == rules.NONE:
         audit_record(
             actor=None,
             action="monitoring.sanction_none",
@@ -83,14 +86,10 @@ def sanction_for_trigger(
             venue=venue.pk,
             trigger=trigger_name,
             reason="before_current_sanction",
-            current=current.pk,
+            current=facts.current.pk if facts.current else None,
         )
         return None
-    kind, ends_at = rules.sanction_for(
-        in_test_mode=kind_at(venue, happened) == standing_rules.TEST_MODE_KIND,
-        prior_exclusions=in_force.filter(kind=SanctionKind.EXCLUSION).count(),
-        at=now,
-    )
+    kind, ends_at = outcome.kind, outcome.ends_at
     sanction = Sanction.objects.create(
         venue=venue,
         kind=kind,
@@ -100,7 +99,7 @@ def sanction_for_trigger(
         ends_at=ends_at,
         created_at=now,
     )
-    if kind == SanctionKind.EXCLUSION:
+    if kind == SanctionKind.EXCLUSION and ends_at is not None:  # an exclusion has an end (R-MN-3)
         standing_exclude(venue=venue, at=now, until=ends_at, sanction=sanction.pk)
     audit_record(
         actor=None,

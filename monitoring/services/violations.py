@@ -14,6 +14,7 @@ from ashyq.photos import clean_photo
 from monitoring import rules
 from monitoring.models import (
     Outage,
+    PhotoDraft,
     Sanction,
     Violation,
     ViolationKind,
@@ -33,11 +34,17 @@ class Filed:
 
 
 @transaction.atomic
-def violation_file(*, inspector, venue, kind: str, occurred_at: datetime, description: str, photos, now) -> Filed:
-    """R-MN-1: an inspector of the venue's region files a violation with up to 5 photos."""
+def violation_file(
+    *, inspector, venue, kind: str, occurred_at: datetime, description: str, photos, now, drafts=()
+) -> Filed:
+    """R-MN-1: an inspector of the venue's region files a violation with up to 5 photos:
+    uploads (`photos`), and his drafts kept from the form's earlier tries (`drafts`,
+    monitoring.services.inspections.photo_drafts_add), which become its photos."""
     check_region(inspector, venue, Role.INSPECTOR)
-    photos = list(photos or [])
-    if len(photos) > rules.MAX_PHOTOS:
+    photos, drafts = list(photos or []), list(drafts or [])
+    if any(draft.uploaded_by_id != inspector.pk for draft in drafts):
+        raise PermissionDenied
+    if len(photos) + len(drafts) > rules.MAX_PHOTOS:
         raise ValidationError(_("At most 5 photos."), code="photo_count")
     if occurred_at > now:
         raise ValidationError(_("The time of the violation is in the future."), code="future")
@@ -57,8 +64,13 @@ def violation_file(*, inspector, venue, kind: str, occurred_at: datetime, descri
     violation = Violation.objects.create(
         venue=venue, kind=kind, occurred_at=occurred_at, description=description, filed_by=inspector, filed_at=now
     )
+    for draft in drafts:  # the file stays where it is: the photo takes it over
+        ViolationPhoto.objects.create(
+            violation=violation, image=draft.image.name, width=draft.width, height=draft.height
+        )
     for content in cleaned:
         ViolationPhoto.objects.create(violation=violation, image=content)
+    PhotoDraft.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
     outage = outage_at(occurred_at)
     audit_record(
         actor=inspector,
@@ -67,7 +79,7 @@ def violation_file(*, inspector, venue, kind: str, occurred_at: datetime, descri
         region=venue.region,
         venue=venue.pk,
         kind=kind,
-        photos=len(cleaned),
+        photos=len(cleaned) + len(drafts),
         outage=outage.pk if outage else None,
     )
     return Filed(violation, outage)

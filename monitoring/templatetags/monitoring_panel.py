@@ -1,4 +1,5 @@
-"""The owner's sanctions panel on his venue page (R-MN-4, R-MN-5)."""
+"""The owner's panel on his venue page: its sanctions (R-MN-4, R-MN-5) and the recorded
+outages (R-MN-6; seed Q27: the failure procedure goes to the participants)."""
 
 from django import template
 from django.utils import timezone
@@ -20,4 +21,15 @@ def venue_sanctions(venue):
     for sanction in sanctions:
         sanction.may_return = awaiting and current.ref == sanction.pk
         sanction.may_appeal = sanction.state == SanctionState.ACTIVE and not hasattr(sanction, "appeal")
-    return {"sanctions": sanctions, "excluded": current is not None and current.kind in standing_rules.EXCLUDED_KINDS}
+    return {
+        "sanctions": sanctions,
+        "excluded": current is not None and current.kind in standing_rules.EXCLUDED_KINDS,
+        "outages": selectors.outages_for_venue(now=now),
+    }
+
+
+@register.inclusion_tag("monitoring/_venue_sanctions_list.html")
+def venue_sanctions_list(venue):
+    """The venue's sanctions as a list, newest first (the owner's figures page); the
+    appeals and returns are on the venue page's panel."""
+    return {"sanctions": selectors.sanctions_for_owner(venue=venue)}

@@ -88,14 +88,23 @@ def exclusion(venue, *, starts_at, ends_at, returned_at=None, lifted_at=None, st
     return sanction
 
 
-def jpeg_upload(name="photo.jpg", *, size=(64, 48), exif: bool = False) -> SimpleUploadedFile:
-    """A real JPEG; with `exif`, one that carries a camera make and GPS-like data."""
+def jpeg_upload(
+    name="photo.jpg", *, size=(64, 48), exif: bool = False, orientation: int | None = None
+) -> SimpleUploadedFile:
+    """A real JPEG; with `exif`, one that carries a camera make and GPS-like data; with
+    `orientation`, the EXIF orientation a phone writes instead of turning the pixels
+    (6: held upright, the picture must turn 90° clockwise). Its left half is red, its
+    right half blue."""
     image = Image.new("RGB", size, (200, 30, 30))
+    image.paste((30, 30, 200), (size[0] // 2, 0, size[0], size[1]))
     out = io.BytesIO()
-    if exif:
+    if exif or orientation:
         data = Image.Exif()
-        data[0x010F] = "SpyCam"  # Make
-        data[0x0110] = "Model X"  # Model
+        if exif:
+            data[0x010F] = "SpyCam"  # Make
+            data[0x0110] = "Model X"  # Model
+        if orientation:
+            data[0x0112] = orientation  # Orientation
         image.save(out, format="JPEG", exif=data.tobytes())
     else:
         image.save(out, format="JPEG")

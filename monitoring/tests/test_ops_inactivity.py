@@ -16,12 +16,12 @@ from monitoring.ops_tasks import flag_inactive_venues
 from monitoring.rules import silent_stretch
 from monitoring.services import sanctions
 from monitoring.services.inactivity import inactivity_flag_all
-from monitoring.services.outages import outage_record
+from monitoring.services.outages import outage_change, outage_record
 from monitoring.tests.factories import exclusion
 from venues.standing import rules as standing_rules
 from venues.standing.selectors import kind_at
 from venues.tests.factories import VenueFactory
-from visitors.tests.factories import VisitFactory
+from visitors.tests.factories import VisitFactory, count_visits
 
 ALMATY = ZoneInfo("Asia/Almaty")
 D = date(2021, 5, 3)  # a Monday: the last day with a check-in
@@ -65,6 +65,9 @@ def venue(db):
 
 
 def run(now: datetime) -> int:
+    """The nightly flags at `now`, the check-ins written so far counted first (the
+    rollup counts those written now; these are written with past moments)."""
+    count_visits()
     with time_machine.travel(now, tick=False):
         return inactivity_flag_all(now=now)
 
@@ -111,6 +114,7 @@ def test_the_daily_task_is_idempotent_and_each_new_flag_is_a_sanction(venue):
     active = VenueFactory(codes_first_issued_at=at(day(-60), 10))
     VisitFactory(venue=active, entered_at=at(day(4), 12))
     now = at(day(5), 1, 10)
+    count_visits()
     with time_machine.travel(now, tick=False):
         assert flag_inactive_venues.apply().get() == 1
         assert flag_inactive_venues.apply().get() == 0
@@ -254,3 +258,44 @@ def test_r_mn_2_an_outage_over_days_the_flag_did_not_count_changes_nothing(venue
         )
     assert Sanction.objects.get().state == SanctionState.ACTIVE
     assert InactivityFlag.objects.get().withdrawn_at is None
+
+
+@pytest.mark.django_db
+def test_r_mn_2_an_ongoing_outage_excuses_every_day_up_to_now(venue):
+    VisitFactory(venue=venue, entered_at=at(D, 18))
+    operator = UserFactory(role=Role.OPERATOR)
+    with time_machine.travel(at(day(2), 9), tick=False):  # the gateway failed on the 2nd, still down
+        outage_record(operator=operator, starts_at=at(day(2), 8), ends_at=None, kind=OutageKind.SMS, note="",
+                      now=at(day(2), 9))  # fmt: skip
+    # Counted: the 1st only, however long the outage lasts.
+    assert run(at(day(9), 1)) == 0
+    assert not InactivityFlag.objects.exists()
+
+
+@pytest.mark.django_db
+def test_r_mn_2_an_ongoing_outage_recorded_later_withdraws_the_flag(venue):
+    VisitFactory(venue=venue, entered_at=at(D, 18))
+    assert run(at(day(5), 1)) == 1
+    recorded = at(day(5), 9)
+    with time_machine.travel(recorded, tick=False):
+        outage_record(operator=UserFactory(role=Role.OPERATOR), starts_at=at(day(4), 22), ends_at=None,
+                      kind=OutageKind.SYSTEM, note="", now=recorded)  # fmt: skip
+    assert InactivityFlag.objects.get().withdrawn_at == recorded
+    assert Sanction.objects.get().state == SanctionState.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_r_mn_2_an_outage_changed_to_cover_a_counted_day_withdraws_the_flag(venue):
+    VisitFactory(venue=venue, entered_at=at(D, 18))
+    operator = UserFactory(role=Role.OPERATOR)
+    with time_machine.travel(at(day(1), 9), tick=False):  # recorded on the day of the last check-in only
+        outage = outage_record(operator=operator, starts_at=at(D, 20), ends_at=at(D, 23), kind=OutageKind.SMS,
+                               note="", now=at(day(1), 9))  # fmt: skip
+    assert run(at(day(5), 1)) == 1
+    changed = at(day(5), 10)
+    with time_machine.travel(changed, tick=False):  # it lasted into the 1st, in fact
+        outage_change(operator=operator, outage=outage, starts_at=at(D, 20), ends_at=at(day(1), 3),
+                      kind=OutageKind.SMS, note="until 3 am", now=changed)  # fmt: skip
+    assert InactivityFlag.objects.get().withdrawn_at == changed
+    assert Sanction.objects.get().state == SanctionState.WITHDRAWN
+    assert kind_at(venue, changed) == standing_rules.PARTICIPANT

@@ -108,6 +108,28 @@ def test_r_mn_1_photos_are_re_encoded_without_exif_and_at_most_2000_px(venue, in
     assert (photos[0].width, photos[0].height) == (2000, 667)
 
 
+@pytest.mark.parametrize(("language", "word"), [("ru", "исключён"), ("kk", "шығарылды"), ("en", "excluded")])
+def test_r_mn_4_the_owner_s_mail_is_in_the_language_he_chose(venue, inspectors, mailoutbox, language, word):
+    owner = venue.company.owner
+    owner.email, owner.language = "owner@example.kz", language
+    owner.save(update_fields=["email", "language"])
+    violation = file(inspectors[0], venue).violation
+    sanction = violations.violation_decide(inspector=inspectors[1], violation=violation, confirm=True, note="", now=T0)
+    sanction_mail(sanction.pk)
+    assert word in mailoutbox[0].subject.lower()
+
+
+def test_r_mn_1_a_portrait_phone_photo_is_stored_upright(venue, inspectors):
+    # A phone held upright saves the landscape sensor's pixels with "turn 90°
+    # clockwise" in EXIF; dropping the EXIF without turning the pixels laid it sideways.
+    filed = file(inspectors[0], venue, photos=[jpeg_upload(size=(64, 48), orientation=6)])
+    with Image.open(filed.violation.photos.get().image.path) as stored:
+        assert stored.size == (48, 64)
+        assert not stored.getexif()
+        red, blue = stored.getpixel((24, 8)), stored.getpixel((24, 56))
+    assert red[0] > 150 > red[2] and blue[2] > 150 > blue[0]  # the left (red) half is now on top
+
+
 def test_r_mn_1_self_confirmation_is_refused_by_the_service_and_the_database(venue, inspectors):
     violation = file(inspectors[0], venue).violation
     with pytest.raises(PermissionDenied):

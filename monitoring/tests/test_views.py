@@ -161,7 +161,11 @@ def test_r_mn_6_filing_during_an_outage_warns_the_inspector(venue, inspector):
         file_form(kind=ViolationKind.NO_STATUS_CHECK),
         follow=True,
     )
-    assert "An outage was recorded at that time" in response.content.decode()
+    # In Almaty's time, as recorded (10:00 to 11:50), not UTC (04:00 to 05:50): an 11:00
+    # violation must visibly fall inside it.
+    assert "An outage was recorded at that time: the SMS gateway: 01.06.2021 10:00 – 01.06.2021 11:50." in (
+        response.content.decode()
+    )
 
 
 def test_r_mn_1_the_filer_does_not_see_his_own_and_cannot_confirm_it(venue, inspector, second):
@@ -289,6 +293,41 @@ def test_list_pages_cost_the_same_queries_for_one_row_or_many(django_assert_max_
         assert violation.state == ViolationState.FILED
     inspector_client, akimat_client = as_user(inspector), as_user(akimat)
     _queries_for(django_assert_max_num_queries, inspector_client, reverse("monitoring:venue_search"), 5)
-    listed = _queries_for(django_assert_max_num_queries, inspector_client, reverse("monitoring:violation_list"), 6)
+    listed = _queries_for(
+        django_assert_max_num_queries, inspector_client, reverse("monitoring:violation_list"), 9
+    )  # + the previews: 3
     assert listed.text.count('value="confirm"') == rows
     _queries_for(django_assert_max_num_queries, akimat_client, reverse("monitoring:appeal_list"), 5)
+
+
+def test_r_mn_5_the_akimat_judges_an_appeal_by_its_evidence(venue, inspector, second):
+    # Photos, the inspector's text and the confirming note, a link to the venue; a
+    # cancelled exclusion no longer reads "until".
+    response = as_user(inspector).post(
+        reverse("monitoring:venue_history", args=[venue.pk]),
+        file_form(description="Посетителей пропускали без проверки.", photo1=jpeg_upload()),
+    )
+    assert response.status_code == 302
+    violation = Violation.objects.get()
+    as_user(second).post(
+        reverse("monitoring:violation_decide", args=[violation.pk]),
+        {"decision": "confirm", "note": "Подтверждаю, видео есть"},
+    )
+    sanction = Sanction.objects.get()
+    as_user(venue.company.owner).post(reverse("monitoring:sanction_appeal", args=[sanction.pk]), {"text": "Ошибка"})
+    akimat = as_user(AkimatFactory(region=venue.region))
+    page = akimat.get(reverse("monitoring:appeal_list")).content.decode()
+    assert reverse("monitoring:venue_history", args=[venue.pk]) in page
+    assert "Посетителей пропускали без проверки." in page and "Подтверждаю, видео есть" in page
+    photo = violation.photos.get()
+    assert reverse("monitoring:photo", args=[photo.pk]) in page
+    assert akimat.get(reverse("monitoring:photo", args=[photo.pk])).status_code == 200
+    assert "until 15 June 2021" in page
+
+    akimat.post(
+        reverse("monitoring:appeal_decide", args=[Appeal.objects.get().pk]), {"decision": "cancel", "reason": "x"}
+    )
+    page = akimat.get(reverse("monitoring:appeal_list")).content.decode()
+    assert 'data-sanction-state="cancelled"' in page
+    assert "until 15 June" not in page and "lifted 1 June 2021 12:00" in page
+    assert akimat.get(reverse("monitoring:venue_history", args=[venue.pk])).status_code == 200

@@ -262,4 +262,76 @@ RULES = Document(
     footer=_("Ashyq. These rules summarise the decrees of the Chief State Sanitary Doctor on the project."),
 )
 
-DOCUMENTS = {document.slug: document for document in (GUIDE, RULES)}
+# R-VN-1: the agreement an owner accepts with every application. Ours: what the owner and
+# the project each undertake, in plain words; it restates the rules above and the law on
+# personal data, and adds nothing the rules do not say.
+AGREEMENT = Document(
+    slug="agreement",
+    title=_("Ashyq: the user agreement of a business"),
+    lead=_(
+        "By ticking “I accept the user agreement of Ashyq” in an application, the company (its owner's account) "
+        "agrees to the terms below for every venue it applies for. Participation is voluntary and free; the "
+        "company may stop at any time by taking its QR codes down."
+    ),
+    sections=(
+        _section(
+            _("The company undertakes"),
+            items=(
+                _(
+                    "To give true data in each application and to keep them true: the venue, its address, category, "
+                    "capacity, entrances and phone."
+                ),
+                _(
+                    "To put up the QR codes of each entrance, to replace them when they are re-issued, and to use "
+                    "no copy or home-made code."
+                ),
+                _(
+                    "To check every visitor's status at the door, not to admit a visitor with a red or yellow status, "
+                    "and to keep to the working hours and occupancy allowed in its region's zone."
+                ),
+                _(
+                    "To enable guard mode only with a phone the venue itself uses, and to let a guard enter a "
+                    "visitor's IIN only with his consent."
+                ),
+                _(
+                    "To keep no copy of a visitor's IIN, passport number or status, on paper or elsewhere, and to "
+                    "use what the guard page shows only to admit or not admit that visitor."
+                ),
+            ),
+        ),
+        _section(
+            _("Ashyq undertakes"),
+            items=(
+                _("To show at the door the colour of a visitor's status and its validity, and nothing else about him."),
+                _(
+                    "To keep visitors' identifiers encrypted, to erase them from check-ins after 28 days, and to "
+                    "give the company only anonymous counts of its own venues."
+                ),
+                _(
+                    "To publish the venue's name, address and category on its region's list of participants once "
+                    "its test mode is over."
+                ),
+                _("To decide on each application at once and to say every reason of a refusal."),
+            ),
+        ),
+        _section(
+            _("Checks and sanctions"),
+            _(
+                "Monitoring groups of the region check participating venues. Violations and more than three days "
+                "without any check-in lead to the sanctions of the rules of participation: a warning in test mode, "
+                "then exclusion for 2 weeks, then for 2 months. The company may appeal every sanction to the akimat."
+            ),
+        ),
+        _section(
+            _("Personal data"),
+            _(
+                "The company and Ashyq process personal data only as the Law of the Republic of Kazakhstan “On "
+                "personal data and their protection” allows, and only to check statuses at the door. Each visitor "
+                "sees in his own account every check of his status and every check-in."
+            ),
+        ),
+    ),
+    footer=_("Ashyq. Questions about this agreement: the project's support."),
+)
+
+DOCUMENTS = {document.slug: document for document in (GUIDE, RULES, AGREEMENT)}

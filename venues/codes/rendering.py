@@ -134,50 +134,140 @@ def posters_pdf(posters: list[Poster], *, title: str = "Ashyq") -> bytes:
     return buffer.getvalue()
 
 
+# The poster's layout (R-VN-4): every allowed name (a venue's 300 characters, an
+# address's 500, an entrance's 200; ApplicationForm) fits, and the code keeps a size that
+# scans from a step away: it takes what is left between the texts and the instructions,
+# at most QR_MAX and never less than QR_MIN. Each text has a block of its own; a text
+# shrinks to its smallest size, then is cut short with "…", its full wording then in
+# small print above the footer.
+QR_MAX = 140 * mm
+QR_MIN = 95 * mm
+MARGIN = 15 * mm
+BAND = 30 * mm
+FOOTER_Y = MARGIN - 6 * mm  # the baseline of the address line at the foot
+# (font sizes, largest first; the block's height): name, address, entrance.
+_NAME_FIT = ((22, 20, 18, 16, 14, 12, 11), 30 * mm)
+_ADDRESS_FIT = ((13, 12, 11, 10, 9), 12 * mm)
+_ENTRANCE_FIT = ((14, 13, 12, 11, 10), 12 * mm)
+SMALL_PRINT = 7
+ELLIPSIS = "…"
+# The line that names the door: for an exit poster "Exit", not "Entrance".
+_DOOR_LABEL = {"entry": "Вход / Кіреберіс", "exit": "Выход / Шығу"}
+_FULL_LABEL = {"name": "Полное название / Толық атауы", "address": "Адрес / Мекенжай"}
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """A text as it fits its block: the size chosen and the text shown (cut short with
+    "…" when even the smallest size did not fit: `cut`)."""
+
+    text: str
+    size: float
+    height: float
+    cut: bool
+
+
+def fit_text(canvas, text: str, *, sizes: tuple[float, ...], width: float, height: float, bold: bool) -> Fitted:
+    """The largest of `sizes` at which `text`, wrapped to `width`, is at most `height`
+    tall; else the smallest size and the longest start of `text` that fits, with "…".
+    A word longer than the line is split (an unbroken 300-letter name fits too)."""
+    for size in sizes:
+        h = _height(canvas, text, _style(size, bold=bold), width)
+        if h <= height:
+            return Fitted(text, size, h, cut=False)
+    size = sizes[-1]
+    style = _style(size, bold=bold)
+    low, high = 0, len(text)  # the longest prefix that fits: binary search
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _height(canvas, text[:middle].rstrip() + ELLIPSIS, style, width) <= height:
+            low = middle
+        else:
+            high = middle - 1
+    shown = text[:low].rstrip() + ELLIPSIS
+    return Fitted(shown, size, _height(canvas, shown, style, width), cut=True)
+
+
+def _height(canvas, text: str, style: ParagraphStyle, width: float) -> float:
+    return Paragraph(_text(text), style).wrapOn(canvas, width, 10_000)[1]
+
+
 def _draw_poster(canvas: Canvas, poster: Poster) -> None:
     width, height = A4
-    margin = 15 * mm
-    inner = width - 2 * margin
+    inner = width - 2 * MARGIN
     colour = ENTRY_COLOUR if poster.direction == "entry" else EXIT_COLOUR
 
-    band = 30 * mm
     canvas.setFillColor(colour)
-    canvas.rect(0, height - band, width, band, stroke=0, fill=1)
+    canvas.rect(0, height - BAND, width, BAND, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
     canvas.setFont(FONT_BOLD, 40)
-    canvas.drawCentredString(width / 2, height - band + 10 * mm, _DIRECTION_TITLE[poster.direction])
+    canvas.drawCentredString(width / 2, height - BAND + 10 * mm, _DIRECTION_TITLE[poster.direction])
+    canvas.setFillColor(colors.black)
 
-    y = height - band - 6 * mm
-    y = _paragraph(canvas, poster.venue_name, _style(22, bold=True), margin, y, inner)
-    y = _paragraph(canvas, poster.address, _style(13), margin, y - 1 * mm, inner)
-    y = _paragraph(
-        canvas, f"Вход / Кіреберіс: {poster.entrance_name}", _style(14, bold=True), margin, y - 2 * mm, inner
-    )
+    name = fit_text(canvas, poster.venue_name, sizes=_NAME_FIT[0], width=inner, height=_NAME_FIT[1], bold=True)
+    address = fit_text(canvas, poster.address, sizes=_ADDRESS_FIT[0], width=inner, height=_ADDRESS_FIT[1], bold=False)
+    door = f"{_DOOR_LABEL[poster.direction]}: {poster.entrance_name}"
+    entrance = fit_text(canvas, door, sizes=_ENTRANCE_FIT[0], width=inner, height=_ENTRANCE_FIT[1], bold=True)
 
-    size = 140 * mm
-    canvas.drawImage(ImageReader(qr_image(poster.url)), (width - size) / 2, y - 2 * mm - size, size, size)
-    y -= 4 * mm + size
+    # From the foot up: the footer, the full wording of what was cut short, the steps.
+    bottom = FOOTER_Y + 4 * mm
+    small = [f"{_FULL_LABEL['name']}: {poster.venue_name}"] if name.cut else []
+    small += [f"{_FULL_LABEL['address']}: {poster.address}"] if address.cut else []
+    small += [door] if entrance.cut else []
+    for line in reversed(small):
+        bottom = _paragraph_up(canvas, line, _style(SMALL_PRINT, align=None), MARGIN, bottom, inner) + 1 * mm
+    steps_top = _draw_steps(canvas, poster.direction, bottom + 2 * mm, inner)
 
-    column = (inner - 8 * mm) / 2
-    lowest = y
-    for index, (heading, steps) in enumerate(_STEPS[poster.direction]):
-        x = margin + index * (column + 8 * mm)
-        bottom = _paragraph(canvas, heading, _style(14, bold=True, align=None), x, y, column)
-        for number, step in enumerate(steps, start=1):
-            bottom = _paragraph(canvas, f"{number}. {step}", _style(12, align=None), x, bottom - 1 * mm, column)
-        lowest = min(lowest, bottom)
+    # From the band down: name, address, entrance; the code in what is left between.
+    y = height - BAND - 6 * mm
+    y = _paragraph(canvas, name.text, _style(name.size, bold=True), MARGIN, y, inner)
+    y = _paragraph(canvas, address.text, _style(address.size), MARGIN, y - 1 * mm, inner)
+    y = _paragraph(canvas, entrance.text, _style(entrance.size, bold=True), MARGIN, y - 2 * mm, inner)
+    room = (y - 3 * mm) - (steps_top + 3 * mm)
+    size = max(QR_MIN, min(QR_MAX, room))
+    top = y - 3 * mm - max(0.0, (room - size) / 2)  # centred in its room
+    canvas.drawImage(ImageReader(qr_image(poster.url)), (width - size) / 2, top - size, size, size)
 
     canvas.setFillColor(colors.HexColor("#555555"))
-    canvas.setFont(FONT, 8)
-    canvas.drawCentredString(width / 2, margin - 6 * mm, f"Ashyq · {poster.url}")
+    footer, size = f"Ashyq · {poster.url}", 8.0
+    while size > 5 and pdfmetrics.stringWidth(footer, FONT, size) > inner:  # a long PUBLIC_URL
+        size -= 0.5
+    canvas.setFont(FONT, size)
+    canvas.drawCentredString(width / 2, FOOTER_Y, footer)
+
+
+def _draw_steps(canvas: Canvas, direction: str, bottom: float, inner: float) -> float:
+    """The instructions in two columns (Russian, Kazakh) standing on `bottom`; returns
+    their top."""
+    column = (inner - 8 * mm) / 2
+    blocks = []
+    for heading, steps in _STEPS[direction]:
+        lines = [(heading, _style(14, bold=True, align=None), 0.0)]
+        lines += [(f"{n}. {step}", _style(12, align=None), 1 * mm) for n, step in enumerate(steps, start=1)]
+        blocks.append(lines)
+    tall = max(sum(_height(canvas, text, style, column) + gap for text, style, gap in lines) for lines in blocks)
+    top = bottom + tall
+    for index, lines in enumerate(blocks):
+        x, y = MARGIN + index * (column + 8 * mm), top
+        for text, style, gap in lines:
+            y = _paragraph(canvas, text, style, x, y - gap, column)
+    return top
 
 
 def _paragraph(canvas: Canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float) -> float:
     """Draw `text` wrapped to `width` with its top at `top`; return its bottom."""
     paragraph = Paragraph(_text(text), style)
-    _, h = paragraph.wrapOn(canvas, width, 1000)
+    _, h = paragraph.wrapOn(canvas, width, 10_000)
     paragraph.drawOn(canvas, x, top - h)
     return top - h
+
+
+def _paragraph_up(canvas: Canvas, text: str, style: ParagraphStyle, x: float, bottom: float, width: float) -> float:
+    """Draw `text` wrapped to `width` standing on `bottom`; return its top."""
+    paragraph = Paragraph(_text(text), style)
+    _, h = paragraph.wrapOn(canvas, width, 10_000)
+    paragraph.drawOn(canvas, x, bottom)
+    return bottom + h
 
 
 def _style(size: float, *, bold: bool = False, align=TA_CENTER) -> ParagraphStyle:
@@ -187,6 +277,7 @@ def _style(size: float, *, bold: bool = False, align=TA_CENTER) -> ParagraphStyl
         fontSize=size,
         leading=size * 1.25,
         alignment=align if align is not None else 0,
+        splitLongWords=True,
     )
 
 

@@ -19,4 +19,6 @@ urlpatterns = [
     path("guide/rules/", views.document, {"slug": "rules"}, name="rules"),
     path("guide/guide.pdf", views.document_pdf, {"slug": "guide"}, name="guide_pdf"),
     path("guide/rules.pdf", views.document_pdf, {"slug": "rules"}, name="rules_pdf"),
+    path("guide/agreement/", views.document, {"slug": "agreement"}, name="agreement"),  # R-VN-1
+    path("guide/agreement.pdf", views.document_pdf, {"slug": "agreement"}, name="agreement_pdf"),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -217,7 +218,8 @@ def participant_list(request, region_code):
 
 @require_GET
 def document(request, slug):
-    return render(request, "info/document.html", {"document": DOCUMENTS[slug], "documents": DOCUMENTS.values()})
+    context = {"document": DOCUMENTS[slug], "pdf_url": reverse(f"codes:{slug}_pdf")}
+    return render(request, "info/document.html", context)
 
 
 @require_GET

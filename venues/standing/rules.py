@@ -282,14 +282,14 @@ def replay(
             if action == "return":
                 history = returned(history, moment, volunteer=volunteer, sanction=exclusion.sanction)
             else:
-                term = running_term(terms, moment)
+                running = running_term(terms, moment)
                 history = lifted(
                     history,
                     moment,
                     volunteer=volunteer,
                     sanction=exclusion.sanction,
-                    leader_until=leader_window(term)[1] if term else None,
-                    decision=term.decision if term else None,
+                    leader_until=leader_window(running)[1] if running else None,
+                    decision=running.decision if running else None,
                 )
         else:
             (term,) = args

@@ -84,8 +84,8 @@ def histories(venue_ids: Iterable[int], start: datetime, end: datetime) -> dict[
         .order_by("venue_id", "starts_at")
         .values_list("venue_id", "kind", "starts_at", "ends_at", "cause", "ref")
     )
-    for venue_id, *fields in rows:
-        result[venue_id].append(Interval(*fields))
+    for venue_id, kind, starts_at, ends_at, cause, ref in rows:
+        result[venue_id].append(Interval(kind, starts_at, ends_at, cause, ref))
     return {venue_id: result.get(venue_id, []) for venue_id in venue_ids}
 
 

@@ -1,8 +1,10 @@
-"""The Venues issue's journey in a real browser: a new owner signs up, is refused for
+"""The Venues issue's journey in a real browser: a new owner signs up, confirms his
+company with the code sent to its phone, is refused for
 an OKED mismatch with the reason shown, the business registry re-registers the OKED,
 the owner applies again, is approved, downloads a code and its poster, and enables
 guard mode; the PNG decodes to the /q/ URL (R-VN-1, R-VN-2, R-VN-3, R-VN-4, R-VN-7)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -11,12 +13,14 @@ from playwright.sync_api import expect
 from ashyq.identifiers import make_bin
 from ashyq.mocks.services import company_set, notification_set
 from ashyq.reference.models import Admission, Category, OkedCode, Region, Tier
+from ashyq.sms.models import SmsMessage
 from venues.models import Application, Venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BIN = make_bin(registered=date(2019, 6, 1), serial=4242)
 ADDRESS = "Алматы, ул. Жибек Жолы, 50"
+COMPANY_PHONE = "+77015554242"
 
 
 def _apply(page, base):
@@ -47,7 +51,7 @@ def _reference_data():
 def test_new_owner_from_sign_up_to_printed_codes(browser_page, registry, settings):
     settings.PUBLIC_URL = registry.url
     _reference_data()
-    company_set(BIN, "ТОО «Алтын Сауда»", ["47190"])
+    company_set(BIN, "ТОО «Алтын Сауда»", ["47190"], phone=COMPANY_PHONE)
     notification_set("KZ-4242", date(2021, 4, 1), BIN, ADDRESS)
     page, base = browser_page, registry.url
 
@@ -58,6 +62,11 @@ def test_new_owner_from_sign_up_to_printed_codes(browser_page, registry, setting
     page.fill("input[name=password2]", "Zhibek-Zholy-50!")
     page.fill("input[name=bin]", BIN)
     page.click("main button[type=submit]")
+    # R-VN-1: a BIN is public; the code sent to the company's phone in the registry proves it his.
+    expect(page).to_have_url(f"{base}/venues/company/")
+    sent = SmsMessage.objects.filter(phone=COMPANY_PHONE).latest("pk").text
+    page.fill("input[name=code]", re.search(r"\b(\d{6})\b", sent).group(1))
+    page.click("main button[type=submit].btn-primary")
     expect(page).to_have_url(f"{base}/venues/")
 
     _apply(page, base)

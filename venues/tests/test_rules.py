@@ -135,16 +135,23 @@ def test_oked_not_among_the_companys_codes_fails_with_the_codes_it_has():
     assert rules.check_oked_registered(oked="56290", company=company).passed
 
 
+KARAOKE = {"category": {"karaoke": "Karaoke"}, "region": {"almaty": "Almaty", "shymkent": "Shymkent"}}
+
+
+def _message(check) -> str:
+    return check.as_json(KARAOKE)["message"]
+
+
 def test_oked_that_does_not_match_the_category_fails_and_tells_to_re_register():
-    check = rules.check_oked_category(oked="56101", category="Karaoke", matching_codes={"93290"})
+    check = rules.check_oked_category(oked="56101", category_code="karaoke", matching_codes={"93290"})
     assert not check.passed
-    assert "does not match the category «Karaoke»" in check.message
+    assert "does not match the category «Karaoke»" in _message(check)
     assert "Re-register the legal entity's OKED" in check.message
-    assert rules.check_oked_category(oked="93290", category="Karaoke", matching_codes={"93290"}).passed
+    assert rules.check_oked_category(oked="93290", category_code="karaoke", matching_codes={"93290"}).passed
 
 
 def test_category_without_any_oked_code_fails_with_its_own_message():
-    check = rules.check_oked_category(oked="56101", category="Saunas", matching_codes=set())
+    check = rules.check_oked_category(oked="56101", category_code="saunas", matching_codes=set())
     assert not check.passed and check.reason == "no_codes"
 
 
@@ -153,29 +160,32 @@ def test_category_without_any_oked_code_fails_with_its_own_message():
 
 def test_admitted_category_passes():
     facts = rules.AdmissionFacts(admitted=True, zone="red")
-    assert rules.check_admission(category="Cinemas", region="Almaty", on=date(2021, 4, 26), facts=facts).passed
+    check = rules.check_admission(category_code="cinemas", region_code="almaty", on=date(2021, 4, 26), facts=facts)
+    assert check.passed
 
 
 def test_category_admitted_later_names_the_date_from_which_it_is():
     facts = rules.AdmissionFacts(admitted=False, next_from=date(2021, 5, 5))
-    check = rules.check_admission(category="Karaoke", region="Almaty", on=date(2021, 5, 4), facts=facts)
+    check = rules.check_admission(category_code="karaoke", region_code="almaty", on=date(2021, 5, 4), facts=facts)
     assert not check.passed
     assert "only from 5 May 2021" in check.message
 
 
 def test_green_zone_only_category_in_a_yellow_zone_says_why():
     facts = rules.AdmissionFacts(admitted=False, zone="yellow", green_zone_only=True)
-    check = rules.check_admission(category="Banquet halls", region="Shymkent", on=date(2021, 5, 10), facts=facts)
+    check = rules.check_admission(
+        category_code="banquet-halls", region_code="shymkent", on=date(2021, 5, 10), facts=facts
+    )
     assert not check.passed
     assert "only while the region is in the green zone" in check.message
-    assert "yellow zone" in check.message
+    assert "yellow zone" in check.message and "Shymkent is" in _message(check)
 
 
 def test_category_never_admitted_in_the_region_says_so():
     check = rules.check_admission(
-        category="Saunas", region="Almaty", on=date(2021, 6, 1), facts=rules.AdmissionFacts(admitted=False)
+        category_code="saunas", region_code="almaty", on=date(2021, 6, 1), facts=rules.AdmissionFacts(admitted=False)
     )
-    assert not check.passed and "is not admitted to the project in Almaty" in check.message
+    assert not check.passed and "is not admitted to the project in Almaty" in _message(check)
 
 
 # --- R-VN-3: the decision -----------------------------------------------------------------
@@ -190,12 +200,38 @@ def test_one_failed_check_refuses_and_no_failure_approves():
 
 
 def test_stored_check_is_shown_in_the_readers_language():
-    stored = rules.check_oked_category(oked="56101", category="Karaoke", matching_codes={"93290"}).as_json()
+    stored = rules.check_oked_category(oked="56101", category_code="karaoke", matching_codes={"93290"}).as_json()
     assert stored["passed"] is False and stored["message"].startswith("The OKED code 56101")
+    assert stored["params"]["category_code"] == "karaoke" and "category" not in stored["params"]
     with translation.override("ru"):
-        assert rules.check_message(stored)  # rendered again, never empty
+        # Rendered again in the reader's language, the category named in it too.
+        message = rules.check_message(stored, {"category": {"karaoke": "Караоке"}})
+    assert message.startswith("Код ОКЭД 56101") and "«Караоке»" in message
     unknown = {"code": "retired_check", "reason": "x", "params": {}, "message": "As written then."}
     assert rules.check_message(unknown) == "As written then."
+
+
+def test_a_check_stored_with_names_before_codes_is_still_read():
+    """Checks stored before the codes carried the name as the submitter read it."""
+    old = {
+        "code": rules.ADMISSION,
+        "passed": False,
+        "reason": "not_admitted",
+        "params": {"category": "Сауны", "region": "Алматы", "on": "2021-06-01"},
+        "message": "…",
+    }
+    assert "«Сауны» is not admitted to the project in Алматы" in rules.check_message(old, KARAOKE)
+
+
+def test_named_codes_collects_what_stored_checks_name():
+    checks = [
+        rules.check_oked_category(oked="1", category_code="karaoke", matching_codes=set()).as_json(),
+        rules.check_admission(
+            category_code="saunas", region_code="almaty", on=date(2021, 6, 1), facts=rules.AdmissionFacts(admitted=True)
+        ).as_json(),
+        {"code": "x", "params": {"category": "Сауны"}},
+    ]
+    assert rules.named_codes(checks) == {"category": {"karaoke", "saunas"}, "region": {"almaty"}}
 
 
 # --- R-VN-1: entrances ------------------------------------------------------------------------
@@ -244,3 +280,9 @@ def test_test_mode_label_names_the_moment_it_ends_and_the_days_left():
         label = rules.describe_test_mode(ends_at=ends, now=datetime(2021, 5, 9, 12, 0, tzinfo=ALMATY))
         assert label == "Test mode until 12 May 10:00 (3 days left)"
         assert "(1 day left)" in rules.describe_test_mode(ends_at=ends, now=ends - timedelta(hours=1))
+
+
+def test_same_venue_is_the_same_name_and_address_whatever_the_case_and_spelling():
+    assert rules.same_venue(("Кафе  «Арман»", "г. Алматы, ул. Абая, 10"), ("кафе «арман»", "Алматы улица Абая 10"))
+    assert not rules.same_venue(("Кафе «Арман»", "Алматы, ул. Абая, 10"), ("Кафе «Арман»", "Алматы, ул. Абая, 12"))
+    assert not rules.same_venue(("Кафе «Арман»", "Алматы, ул. Абая, 10"), ("Кафе «Арман-2»", "Алматы, ул. Абая, 10"))

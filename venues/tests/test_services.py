@@ -2,6 +2,7 @@
 (R-ID-3, R-VN-1, R-VN-2, R-VN-3, R-REF-4)."""
 
 import re
+import uuid
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from ashyq.accounts.models import Role, User
@@ -133,6 +135,72 @@ def test_application_of_another_owners_company_is_not_accepted(world):
     with pytest.raises(PermissionDenied):
         services.application_submit(owner=stranger, company=world.company, data=_data(world), now=NOW)
     assert not Application.objects.exists()
+
+
+# --- The same form submitted twice (the back button, a double tap) -------------------------
+
+
+def test_the_same_form_submitted_again_records_nothing_and_names_the_first_application(world):
+    key = uuid.uuid4()
+    with time_machine.travel(NOW, tick=False):
+        first = services.application_submit(
+            owner=world.owner, company=world.company, data=_data(world), now=NOW, idempotency_key=key
+        )
+        with pytest.raises(services.ApplicationResubmitted) as again:
+            services.application_submit(
+                owner=world.owner, company=world.company, data=_data(world), now=NOW, idempotency_key=key
+            )
+
+    assert again.value.application == first
+    assert Application.objects.count() == 1 and Venue.objects.count() == 1
+    assert QrCode.objects.count() == 4  # no second set of codes
+
+
+def test_another_form_of_the_same_owner_is_another_application(world):
+    notification_set("KZ-2", date(2021, 4, 1), world.company.bin, ADDRESS)  # one notification, one venue
+    second = {"name": "Кинотеатр «Арман-2»", "notification_number": "KZ-2", "phone": "+77011234568"}
+    with time_machine.travel(NOW, tick=False):
+        for changes in ({}, second):
+            services.application_submit(
+                owner=world.owner,
+                company=world.company,
+                data=_data(world, **changes),
+                now=NOW,
+                idempotency_key=uuid.uuid4(),
+            )
+    assert Venue.objects.count() == 2
+
+
+def test_the_back_button_gives_a_new_key_but_the_venue_the_company_has_is_not_made_twice(world):
+    """A browser that loads the form again after the back button restores what was
+    typed but not the hidden key: the same name and address are the same venue."""
+    with time_machine.travel(NOW, tick=False):
+        first = _submit(world)
+        with pytest.raises(services.ApplicationResubmitted) as again:
+            services.application_submit(
+                owner=world.owner,
+                company=world.company,
+                data=_data(world, name="  кинотеатр   «АРМАН» ", address="г. Алматы, ул. Абая, 10", capacity=90),
+                now=NOW,
+                idempotency_key=uuid.uuid4(),
+            )
+    assert again.value.application == first and not again.value.same_form
+    assert Venue.objects.count() == 1 and Application.objects.count() == 1
+
+
+def test_a_refused_application_sent_again_as_it_was_is_checked_again(world):
+    with time_machine.travel(NOW, tick=False):
+        refused = _submit(world, oked="47190")
+        again = _submit(world, oked="47190")
+    assert refused.status == again.status == ApplicationStatus.REFUSED and refused != again
+
+
+def test_the_database_refuses_a_second_application_of_one_form(world):
+    key = uuid.uuid4()
+    first = ApplicationFactory(company=world.company, submitted_by=world.owner, idempotency_key=key)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApplicationFactory(company=world.company, submitted_by=world.owner, idempotency_key=key)
+    assert Application.objects.get() == first
 
 
 # --- R-REF-4: admission on the day of filing ---------------------------------------------

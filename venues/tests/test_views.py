@@ -2,6 +2,7 @@
 way of a new owner from sign-up to an approved venue (R-ID-3, R-VN-1…R-VN-5)."""
 
 import re
+import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from ashyq.reference.tests.factories import (
     ZoneChangeFactory,
 )
 from ashyq.sms.models import SmsMessage
+from venues import rules
 from venues.codes.services import codes_issue
 from venues.models import Application, ApplicationStatus, Company, Venue
 from venues.standing import rules as standing_rules
@@ -188,6 +190,7 @@ def _form(world, **changes) -> dict:
         "holds_documents": "on",
         "responsible": "on",
         "accepts_agreement": "on",
+        "idempotency_key": str(uuid.uuid4()),  # what the form shown carries
     } | changes
 
 
@@ -296,7 +299,10 @@ def test_new_owner_from_sign_up_to_an_approved_venue(en_client, registry):
 
         # The owner re-registers the OKED with the business registry, then applies again.
         company_set(bin_, "ТОО «Мелодия»", ["05610", "09329"])
-        approved = en_client.post(reverse("venues:application_create"), data | {"oked": "09329"}, follow=True)
+        fresh_key = again.context["form"].initial["idempotency_key"]  # the new form's own
+        approved = en_client.post(
+            reverse("venues:application_create"), data | {"oked": "09329", "idempotency_key": fresh_key}, follow=True
+        )
 
     venue = Venue.objects.get()
     assert approved.redirect_chain[-1][0] == reverse("venues:venue_detail", args=[venue.pk])
@@ -304,6 +310,58 @@ def test_new_owner_from_sign_up_to_an_approved_venue(en_client, registry):
     assert list(venue.entrances.values_list("name", flat=True)) == ["Главный вход", "Летняя терраса"]
     assert "Test mode until 16 May 12:00 (7 days left)" in approved.content.decode()
     assert venue.codes_first_issued_at == NOW and kind_at(venue, NOW) == standing_rules.TEST_MODE_KIND
+
+
+def test_the_back_button_and_a_resubmit_make_no_second_venue(en_client, owner, registry):
+    """The owner submits, goes back to the form the browser kept, and submits it again:
+    he lands on the same venue, told so; there is one application, one venue."""
+    region = RegionFactory()
+    ZoneChangeFactory(region=region, zone=Zone.GREEN)
+    category = CategoryFactory()
+    AdmissionFactory(category=category, region=None, admitted_from=date(2021, 4, 14))
+    OkedCodeFactory(code="05610", categories=[category])
+    company = owner.companies.get()
+    company_set(company.bin, company.name, ["05610"])
+    notification_set("KZ-7", date(2021, 4, 1), company.bin, "Алматы, ул. Абая, 10")
+    en_client.force_login(owner)
+    with time_machine.travel(NOW, tick=False):
+        shown = en_client.get(reverse("venues:application_create")).context["form"].initial["idempotency_key"]
+        data = _form({"company": company, "region": region, "category": category}, idempotency_key=str(shown))
+        first = en_client.post(reverse("venues:application_create"), data)
+        again = en_client.post(reverse("venues:application_create"), data, follow=True)
+
+    venue = Venue.objects.get()
+    assert first["Location"] == reverse("venues:venue_detail", args=[venue.pk])
+    assert again.redirect_chain[-1][0] == reverse("venues:venue_detail", args=[venue.pk])
+    assert Application.objects.count() == 1
+    assert "This application was already submitted" in again.content.decode()
+
+
+def test_a_form_without_its_key_is_refused_with_a_message(en_client, owner, form_world):
+    en_client.force_login(owner)
+    response = en_client.post(reverse("venues:application_create"), _form(form_world, idempotency_key=""))
+    assert "This form is out of date" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "category", "region"),
+    [("ru", "Сауны", "Тараз-сити"), ("kk", "Моншалар", "Тараз қаласы"), ("en", "Saunas", "Taraz City")],
+)
+def test_a_refusal_names_the_category_and_region_in_the_readers_language(client, owner, language, category, region):
+    saunas = CategoryFactory(code="saunas-x", name_ru="Сауны", name_kk="Моншалар", name_en="Saunas")
+    taraz = RegionFactory(code="taraz-x", name_ru="Тараз-сити", name_kk="Тараз қаласы", name_en="Taraz City")
+    checks = [
+        rules.check_admission(
+            category_code=saunas.code, region_code=taraz.code, on=date(2021, 6, 1), facts=rules.AdmissionFacts(False)
+        ).as_json({"category": {saunas.code: "Сауны"}, "region": {taraz.code: "Тараз-сити"}})  # filed in Russian
+    ]
+    application = ApplicationFactory(company=owner.companies.get(), checks=checks)
+    client.cookies["django_language"] = language
+    client.force_login(owner)
+    for url in (reverse("venues:application_detail", args=[application.pk]), reverse("venues:application_list")):
+        content = client.get(url).content.decode().replace("&laquo;", "«").replace("&raquo;", "»")
+        assert f"«{category}»" in content and region in content
 
 
 def _sign_up(bin_) -> dict:

@@ -5,6 +5,9 @@ exits, and the remote check.
   (R-CI-5): a `VisitWindow` row per (venue, person), unique in the database, is
   claimed by an INSERT or a conditional UPDATE, so two simultaneous requests make one
   visit whatever the isolation level.
+- An entry within those 30 minutes after the person's exit (scanned, or recorded by
+  the guard) is the same check-in, and he is inside again: the closed visit is
+  reopened, nothing new is counted (R-CI-5 with R-CI-6).
 - A red or yellow visitor (R-CI-3) is checked in (the counts of R-CI-9 see him at the
   door) but closed at once ("not admitted"), so he never counts inside (R-CI-6); a
   `DoorReport` is written and mailed to the region's sanitary officers. Only a
@@ -60,6 +63,15 @@ class CheckIn:
     # Not counted: when the counted check-in it repeats was made, when the write knew
     # it (PostgreSQL's one statement); None otherwise.
     repeats: datetime | None = None
+    # Not counted, but the person had left within the 30 minutes and is back inside:
+    # his visit was reopened (R-CI-5 with R-CI-6).
+    reopened: bool = False
+
+    @property
+    def inside(self) -> bool:
+        """Whether this entry put the person inside (R-CI-6): a counted entry not
+        refused at the door (R-CI-3), or a reopened visit."""
+        return self.reopened or (self.counted and self.visit is not None and self.visit.exited_at is None)
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class ScanAnswer:
     closed: bool = False
     report: StatusReport | None = None  # the citizen's own status, in full (his own data)
     repeats: datetime | None = None  # not counted: the counted check-in's time, when known
+    reopened: bool = False  # not counted, back inside after an exit (R-CI-5)
 
 
 EXCLUDED_MESSAGE = _(
@@ -167,12 +180,34 @@ def check_in_record(
     )
 
 
+# R-CI-5 with R-CI-6: the exits after which an entry within the 30 minutes reopens
+# the visit. Not a refusal at the door (R-CI-3: never inside) nor an automatic close
+# (4 hours after the entry, long past the 30 minutes).
+REOPENED_EXITS = (ExitMethod.SCAN, ExitMethod.GUARD)
+
+
+def _visit_reopen(*, venue: Venue, person: str, now: datetime) -> bool:
+    """The person's visit of the open 30-minute window, closed by his exit, is open
+    again (the one counted check-in of the window: R-CI-5)."""
+    return (
+        Visit.objects.filter(
+            venue=venue,
+            person=person,
+            entered_at__gt=now - rules.VISIT_WINDOW,
+            entered_at__lte=now,
+            exit_method__in=REOPENED_EXITS,
+        ).update(exited_at=None, exit_method=None)
+        > 0
+    )
+
+
 @transaction.atomic
 def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup) -> CheckIn:
     if lookup is not None:
         StatusLookup.objects.create(venue=venue, person=person, colour=str(colour), at=now, **lookup)
     if not _window_claim(venue=venue, person=person, now=now):
-        return CheckIn(visit=None, counted=False)
+        reopened = not rules.is_reported(colour) and _visit_reopen(venue=venue, person=person, now=now)
+        return CheckIn(visit=None, counted=False, reopened=reopened)
     refused = rules.is_reported(colour)  # R-CI-3: not admitted, closed at once
     visit = Visit.objects.create(
         venue=venue,
@@ -194,7 +229,9 @@ def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup)
 
 # Issue 9 (B1, B2): on PostgreSQL an admitted entry (97 % of them) is written by one
 # statement: the look-up row, the window claim of _window_claim and the visit, which is
-# inserted only when the claim returned a row. Data-modifying CTEs all run, in one
+# inserted only when the claim returned a row — or, when it returned none, the reopening
+# of the window's visit closed by an exit (_visit_reopen; its condition on `claim` is
+# decided once, before any row is read). Data-modifying CTEs all run, in one
 # snapshot and atomically, so no BEGIN, COMMIT or savepoint; R-CI-5 under concurrency is
 # _window_claim's (the upsert's WHERE). Red and yellow entries take the ORM path above:
 # their door report and its outbox message belong in the same transaction.
@@ -210,9 +247,15 @@ _ONE_STATEMENT_CHECK_IN = """
         INSERT INTO visitors_visit (venue_id, entrance_id, person, user_id, method, colour, entered_at)
         SELECT %(venue)s, %(entrance)s, %(person)s, %(user)s, %(method)s, %(colour)s, %(now)s FROM claim
         RETURNING id
+    ), reopen AS (
+        UPDATE visitors_visit SET exited_at = NULL, exit_method = NULL
+        WHERE venue_id = %(venue)s AND person = %(person)s AND entered_at > %(window_start)s
+          AND entered_at <= %(now)s AND exit_method = ANY(%(reopened_exits)s) AND NOT EXISTS (SELECT FROM claim)
+        RETURNING id
     )
     SELECT (SELECT id FROM visit),
-           (SELECT until FROM visitors_visitwindow WHERE venue_id = %(venue)s AND person = %(person)s)
+           (SELECT until FROM visitors_visitwindow WHERE venue_id = %(venue)s AND person = %(person)s),
+           EXISTS (SELECT FROM reopen)
 """
 # The last sub-select sees the table as the statement began: when the claim found the
 # window still open, that row's `until` is the counted check-in's time + 30 minutes.
@@ -236,11 +279,14 @@ def _check_in_one_statement(*, venue, entrance, person, colour, method, user, no
                 "colour": str(colour),
                 "now": now,
                 "until": now + rules.VISIT_WINDOW,
+                "window_start": now - rules.VISIT_WINDOW,
+                "reopened_exits": [str(method) for method in REOPENED_EXITS],
             },
         )
-        visit_id, until = cursor.fetchone()
+        visit_id, until, reopened = cursor.fetchone()
     if visit_id is None:
-        return CheckIn(visit=None, counted=False, repeats=until - rules.VISIT_WINDOW if until else None)
+        repeats = until - rules.VISIT_WINDOW if until else None
+        return CheckIn(visit=None, counted=False, repeats=repeats, reopened=reopened)
     visit = Visit(
         pk=visit_id, venue=venue, entrance=entrance, person=person, user=user, method=method, colour=str(colour)
     )
@@ -300,6 +346,22 @@ def visit_exit(*, venue: Venue, person: str, now: datetime, method: str = ExitMe
     return Visit.objects.filter(pk=latest, exited_at__isnull=True).update(exited_at=now, exit_method=method) == 1
 
 
+@transaction.atomic
+def visit_exit_anonymous(*, venue: Venue, now: datetime) -> bool:
+    """R-CI-6 Decided: one exit of somebody the guard does not name closes the oldest
+    open visit at `venue` (entered within the last 4 hours), preferring one the guard
+    entered (a visitor without a phone, the one such an exit is for). False when
+    nobody is inside. A conditional update: two exits at once close two visits."""
+    open_visits = Visit.objects.filter(
+        venue=venue, exited_at__isnull=True, entered_at__gt=now - rules.AUTO_CLOSE_AFTER, entered_at__lte=now
+    )
+    for candidates in (open_visits.filter(method=EntryMethod.GUARD), open_visits):
+        for pk in candidates.order_by("entered_at", "id").values_list("pk", flat=True)[:5]:
+            if Visit.objects.filter(pk=pk, exited_at__isnull=True).update(exited_at=now, exit_method=ExitMethod.GUARD):
+                return True
+    return False
+
+
 # --- The visitor's own scans and checks (R-CI-1, R-CI-4, R-CI-8) -----------------------------
 
 
@@ -341,6 +403,7 @@ def citizen_scan(*, user: User, code: QrCode, now: datetime, standing: str | Non
         counted=checked_in.counted,
         report=report,
         repeats=checked_in.repeats,
+        reopened=checked_in.reopened,
     )
 
 

@@ -54,10 +54,11 @@ from venues.standing import rules as standing_rules
 from visitors import rules
 from visitors.models import (
     EntryMethod,
+    ExitMethod,
     StatusLookup,
 )
-from visitors.selectors import DoorFacts, Occupancy, door_facts, occupancy
-from visitors.services.checkin import CheckIn, check_in_record, refuse_unless_open
+from visitors.selectors import DoorFacts, Occupancy, door_facts, occupancy, occupancy_of
+from visitors.services.checkin import CheckIn, check_in_record, refuse_unless_open, visit_exit, visit_exit_anonymous
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +83,13 @@ class GuardAnswer:
     valid_until: datetime | None
     fresh: bool
     last_sync_at: datetime | None
-    instruction: str  # R-CI-3, lazy; empty for green and blue
+    instruction: str  # R-CI-3, R-CI-6, lazy; empty for green and blue at a venue not full
     counted: bool
     occupancy: Occupancy
+    # R-CI-6 Decided: the venue was at or over its allowed occupancy before this
+    # visitor: an admissible one waits (not admitted, not counted), never "may enter".
+    full: bool = False
+    reopened: bool = False  # R-CI-5: back inside after an exit within the 30 minutes
 
 
 # --- The guard page (R-CI-2, R-CI-3, R-PR-3, R-PR-6) -----------------------------------------
@@ -291,24 +296,46 @@ def guard_lookup(
             # No branch on what the registries know: a person with no record is blue by
             # the same computation as a person whose records make him blue.
             report = status_for(**key, at=now, person=person)
-            checked_in = _guard_record(
-                guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
-            )
+            # R-CI-6: the people inside before this look-up.
+            before = occupancy(venue, now=now, inside=facts.inside, standing=facts.standing)
+            if before.full and not rules.is_reported(report.colour):
+                # R-CI-6 Decided: a full venue admits nobody; the look-up is still R-PR-3's
+                # row, but no check-in: he is checked again once someone has left.
+                _lookup_record(guard=guard, venue=venue, person=person, birth=birth, colour=report.colour, now=now)
+                checked_in = CheckIn(visit=None, counted=False)
+            else:
+                checked_in = _guard_record(
+                    guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, report=report, now=now
+                )
     if limit is not None:  # its audit row outside the transaction: kept although refused
         _rate_limited(guard=guard, venue=venue, limit=limit, now=now)
     if birth:
         _enumeration_check(guard=guard, venue=venue, facts=facts, now=now)
-    # R-CI-6: the people inside before this look-up, and the visitor if he went in
-    # (a counted entry that is not refused at the door, R-CI-3).
-    entered = checked_in.counted and checked_in.visit.exited_at is None
     return GuardAnswer(
         colour=str(report.colour),
         valid_until=report.valid_until,
         fresh=report.fresh,
         last_sync_at=report.last_sync_at,
-        instruction=rules.door_instruction(report.colour),
+        instruction=rules.door_instruction(report.colour, full=before.full),
         counted=checked_in.counted,
-        occupancy=occupancy(venue, now=now, inside=facts.inside + entered, standing=facts.standing),
+        # …and the visitor if he went in (R-CI-3: not a red or yellow one).
+        occupancy=occupancy_of(inside=before.inside + checked_in.inside, allowed=before.allowed),
+        full=before.full,
+        reopened=checked_in.reopened,
+    )
+
+
+@transaction.atomic
+def _lookup_record(*, guard: User, venue: Venue, person: str, birth: str | None, colour: str, now: datetime) -> None:
+    """R-PR-3's look-up row alone: a visitor who waits at a full venue (R-CI-6)."""
+    StatusLookup.objects.create(
+        actor=guard,
+        venue=venue,
+        company_id=venue.company_id,
+        person=person,
+        birth_key=birth,
+        colour=str(colour),
+        at=now,
     )
 
 
@@ -333,3 +360,28 @@ def _guard_record(
         now=now,
         lookup={"actor": guard, "birth_key": birth, "company_id": venue.company_id},
     )
+
+
+# --- The guard records an exit (R-CI-6 Decided) ------------------------------------------------
+
+
+def guard_exit(*, guard: User, venue: Venue, entrance: Entrance | None, iin: str | None, now: datetime) -> Occupancy:
+    """R-CI-6 Decided: the guard records that a visitor left, for visitors without a
+    phone (exit scans are optional, R-CI-4): by his IIN, his open visit here closes;
+    without one (`iin` empty), one anonymous exit closes the oldest open visit here.
+    Returns the occupancy after it.
+
+    Raises ValidationError (nothing recorded) for an invalid IIN (R-ID-1), a person
+    with no open visit here, or nobody inside; PermissionDenied when `guard` is not
+    the guard of `venue`. No status is computed and no look-up is written: an exit
+    says nothing about the person's colour."""
+    _check_guard(guard=guard, venue=venue, entrance=entrance)
+    if iin:
+        number = validate_adult_iin(iin, on=timezone.localdate(now)).number
+        if not visit_exit(venue=venue, person=person_key(iin=number), now=now, method=ExitMethod.GUARD):
+            raise ValidationError(
+                _("This visitor has no open visit at this venue: nothing was recorded."), code="no_visit"
+            )
+    elif not visit_exit_anonymous(venue=venue, now=now):
+        raise ValidationError(_("Nobody is counted inside: nothing was recorded."), code="nobody_inside")
+    return occupancy(venue, now=now)

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,9 @@ def citizen_link_iin(*, user: User, iin: str, now: datetime) -> User:
                 raise LinkRefused(_("An IIN is already linked to this account."))
             audit_record(actor=user, action="citizen.iin_linked", obj=user, iin=masked(person.number))
     except IntegrityError as exc:  # the blind index is unique: another account has it
-        raise LinkRefused(_("This IIN is linked to another account. If it is yours, contact support.")) from exc
+        raise LinkRefused(
+            _("This IIN is linked to another account. If it is yours, write to the support: %(support)s.")
+            % {"support": settings.SUPPORT_NAME}
+        ) from exc
     user.refresh_from_db(fields=["iin", "iin_index"])
     return user

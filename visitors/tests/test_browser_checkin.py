@@ -54,9 +54,9 @@ def _sign_in(page, base, phone, axe_check):
 
 
 def _check(page, iin):
-    page.fill("input[name=iin]", iin)
+    page.fill("#id_iin", iin)
     page.check("input[name=consent]")
-    page.click("form.guard-form button[type=submit]")
+    page.click("form[action='/guard/lookup/'] button[type=submit]")
 
 
 def test_a_guard_signs_in_by_phone_and_checks_every_colour_and_a_mistyped_iin(browser_page, live_server, axe_check):
@@ -82,7 +82,7 @@ def test_a_guard_signs_in_by_phone_and_checks_every_colour_and_a_mistyped_iin(br
         # Colour is never the only signal: the card names the colour and says what it means.
         expect(card.locator(".answer-word")).to_have_text(colour.capitalize())
         expect(card).to_contain_text(MEANING[colour])
-        expect(page.locator("input[name=iin]")).to_have_value("")
+        expect(page.locator("#id_iin")).to_have_value("")
         expect(page.locator("input[name=consent]")).not_to_be_checked()
         assert iin not in page.content()
         assert StatusLookup.objects.count() == number
@@ -106,7 +106,10 @@ def test_a_guard_signs_in_by_phone_and_checks_every_colour_and_a_mistyped_iin(br
     error = page.locator("#guard-answer [data-error]")
     expect(error).to_contain_text("This IIN is not valid: a digit is probably mistyped.")
     assert page.locator("#guard-answer [data-status]").count() == 0  # no colour for a wrong number
-    expect(page.locator("input[name=iin]")).to_have_value("")
+    # A refusal keeps what was typed, to correct one digit (not retype twelve); the
+    # server never echoed it: it is in the field's value, not in the page's HTML.
+    expect(page.locator("#id_iin")).to_have_value(MISTYPED)
+    expect(page.locator("input[name=consent]")).to_be_checked()
     assert MISTYPED not in page.content()
     assert StatusLookup.objects.count() == 4 and Visit.objects.filter(venue=venue).count() == 4
     axe_check(page, "the guard page after a refused IIN")

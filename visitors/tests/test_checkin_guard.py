@@ -23,8 +23,9 @@ from statuses.tests.factories import ContactFactory, PcrResultFactory, Vaccinati
 from venues.models import Venue
 from visitors import rules
 from visitors.models import DoorReport, StatusLookup, Visit, VisitWindow
-from visitors.services import checkin, periodic
+from visitors.services import checkin
 from visitors.services import guard as guard_services
+from visitors.services.retention import retention_run
 from visitors.tasks import door_report_mail
 from visitors.tests.factories import GuardFactory, StatusLookupFactory, open_venue
 
@@ -233,7 +234,9 @@ def test_r_pr_6_every_answer_has_the_same_fields_and_none_holds_a_name_a_birth_d
         "unknown": "blue",
     }
     field_names = {tuple(f.name for f in dataclasses.fields(a)) for a in answers.values()}
-    assert field_names == {("colour", "valid_until", "fresh", "last_sync_at", "instruction", "counted", "occupancy")}
+    assert field_names == {
+        ("colour", "valid_until", "fresh", "last_sync_at", "instruction", "counted", "occupancy", "full", "reopened")
+    }
     for n, (name, answer) in enumerate(answers.items()):
         number = people[name]
         birth = validate_adult_iin(number, on=T0.date()).birth_date
@@ -385,14 +388,13 @@ def test_the_venues_day_is_bounded_by_its_capacity(guard, venue, settings, clock
     for hours in (0, 1, 2, 3):
         StatusLookupFactory(actor=operator, venue=venue, at=T0 - timedelta(hours=23 - hours))
 
-    with pytest.raises(guard_services.RateLimited) as limited:
+    with pytest.raises(guard_services.RateLimited) as limited, translation.override("en"):
         lookup(guard, venue, iin=iin(1))
     clock.move_to(T0 + timedelta(hours=1))
     later = lookup(guard, venue, iin=iin(1), at=T0 + timedelta(hours=1))
 
     assert (limited.value.limit, limited.value.retry_after_seconds) == ("venue_day", 3600)
-    with translation.override("en"):
-        assert "This venue has reached its limit of look-ups for today" in str(limited.value.message)
+    assert "This venue has reached its limit of look-ups for today" in str(limited.value.message)
     assert later.counted is True
 
 
@@ -544,11 +546,11 @@ def test_the_same_person_again_or_a_birthday_an_hour_old_does_not_count(guard, v
     assert not enumeration_flags().exists()
 
 
-def test_the_birth_date_hash_is_erased_with_the_person(guard, venue, clock):
+def test_the_birth_date_hash_goes_with_the_look_up(guard, venue, clock):
     lookup(guard, venue, iin=born_on(date(1980, 1, 1), 1), at=T0)
     assert StatusLookup.objects.get().birth_key
-    periodic.identifiers_erase(now=T0 + timedelta(days=28))
-    assert StatusLookup.objects.values_list("person", "birth_key").get() == (None, None)
+    retention_run(now=T0 + timedelta(days=28, seconds=1))
+    assert not StatusLookup.objects.exists()
 
 
 # The answer card's machine-readable attributes: the colour, its validity and freshness,

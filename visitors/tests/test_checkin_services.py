@@ -16,8 +16,10 @@ from venues.codes.services import codes_issue
 from venues.models import Direction, QrCode
 from venues.tests.factories import EntranceFactory, VenueFactory
 from visitors import selectors
-from visitors.models import DailyStats, DoorReport, RemoteCheck, StatusLookup, Visit, VisitWindow
+from visitors.models import CountsMark, DailyStats, DoorReport, RemoteCheck, StatusLookup, Visit, VisitWindow
 from visitors.services import checkin, periodic
+from visitors.services.counts import counts_rebuild
+from visitors.services.retention import retention_run
 from visitors.tests.factories import RemoteCheckFactory, StatusLookupFactory, VisitFactory, open_venue
 
 pytestmark = pytest.mark.django_db
@@ -290,43 +292,34 @@ def test_r_ci_8_a_remote_check_shows_the_citizens_own_status_and_counts_it_witho
     assert {f.name for f in RemoteCheck._meta.get_fields()} == {"id", "at", "colour", "region"}
 
 
-# --- R-PR-2 erasure after 28 days ------------------------------------------------------------------
+# --- R-PR-2: after 28 days the rows go, the counts stay (visitors/tests/test_retention.py) ---
 
 
-def test_r_pr_2_identifiers_28_days_old_are_erased_and_the_counts_stay(venue):
+def test_r_pr_2_the_rows_28_days_old_go_with_who_came_and_the_counts_stay(venue):
     citizen = CitizenFactory(iin=iin(1))
     old_day = T0 - timedelta(days=28)
-    old = VisitFactory(venue=venue, person=PERSON, user=citizen, entered_at=old_day, colour="red")
+    VisitFactory(venue=venue, person=PERSON, user=citizen, entered_at=old_day - SECOND, colour="red")
     kept = VisitFactory(venue=venue, person=PERSON, user=citizen, entered_at=old_day + SECOND)
-    old_lookup = StatusLookupFactory(venue=venue, person=PERSON, at=old_day)
+    StatusLookupFactory(venue=venue, person=PERSON, at=old_day - SECOND)
     kept_lookup = StatusLookupFactory(venue=venue, person=PERSON, at=old_day + SECOND)
-    periodic.stats_rollup(day=timezone.localdate(old_day))
-    before = list(DailyStats.objects.values())
+    CountsMark.objects.update_or_create(pk=1, defaults={"counted_until": T0 - timedelta(hours=1)})
+    counts_rebuild(day=timezone.localdate(old_day))
+    before = list(DailyStats.objects.values("region", "day", "checkins", "red_at_door"))
 
-    erased = periodic.identifiers_erase(now=T0)
-    periodic.stats_rollup(day=timezone.localdate(old_day))
+    retention_run(now=T0)
 
-    old.refresh_from_db()
-    kept.refresh_from_db()
-    old_lookup.refresh_from_db()
-    kept_lookup.refresh_from_db()
-    assert erased == 2
-    assert (old.person, old.user) == (None, None)
-    assert (kept.person, kept.user) == (PERSON, citizen)
-    assert old_lookup.person is None and kept_lookup.person == PERSON
-    # The rows and the counts stay: who came is forgotten, how many is not.
-    assert (old.venue, old.entered_at, old.colour) == (venue, old_day, "red")
-    assert Visit.objects.count() == 2
-    assert list(DailyStats.objects.values()) == before
+    # Who came and who was looked up 28 days ago is gone with the rows; how many is not.
+    assert list(Visit.objects.values_list("pk", "person", "user")) == [(kept.pk, PERSON, citizen.pk)]
+    assert list(StatusLookup.objects.values_list("pk", flat=True)) == [kept_lookup.pk]
+    assert list(DailyStats.objects.values("region", "day", "checkins", "red_at_door")) == before
     assert before[0]["checkins"] == 2 and before[0]["red_at_door"] == 1
-    assert periodic.identifiers_erase(now=T0) == 0
 
 
-def test_r_pr_2_erasure_deletes_expired_visit_windows_only(venue):
+def test_r_pr_2_retention_deletes_expired_visit_windows_only(venue):
     check_in(venue, T0 - timedelta(minutes=30), person=person_key(iin=iin(50)))
     check_in(venue, T0 - timedelta(minutes=29), person=person_key(iin=iin(51)))
 
-    periodic.identifiers_erase(now=T0)
+    retention_run(now=T0)
 
     assert list(VisitWindow.objects.values_list("until", flat=True)) == [T0 + timedelta(minutes=1)]
     # The window was expired anyway: the next entry is counted as before.
@@ -392,16 +385,15 @@ def test_r_ci_9_the_roll_up_counts_each_region_and_local_day_and_is_idempotent(v
     RemoteCheckFactory(at=T0, colour="green")
     RemoteCheckFactory(at=T0, colour="red", region=other.region)
 
-    written = periodic.stats_rollup(day=day)
+    counts_rebuild(day=day)
     first = sorted(DailyStats.objects.filter(day=day).values_list(
         "region", "checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote"
     ), key=str)  # fmt: skip
-    periodic.stats_rollup(day=day)
+    counts_rebuild(day=day)
     second = sorted(DailyStats.objects.filter(day=day).values_list(
         "region", "checkins", "red_at_door", "yellow_at_door", "remote_checks", "red_remote"
     ), key=str)  # fmt: skip
 
-    assert written == 3
     assert first == second
     assert sorted(first, key=str) == sorted(
         [
@@ -418,7 +410,6 @@ def test_r_ci_9_a_recomputed_day_drops_counts_that_no_row_supports(venue):
     day = T0.date()
     stale = DailyStats.objects.create(region=venue.region, day=day, checkins=7, red_at_door=2)
 
-    periodic.stats_rollup(day=day)
+    counts_rebuild(day=day)
 
-    stale.refresh_from_db()
-    assert (stale.checkins, stale.red_at_door) == (0, 0)
+    assert not DailyStats.objects.filter(pk=stale.pk).exists()

@@ -9,7 +9,7 @@ from ashyq.accounts.tests.factories import UserFactory
 from statuses.persons import person_key
 from statuses.tests.factories import iin, local
 from visitors import tasks
-from visitors.models import DailyStats, DoorReport, StatusLookup, Visit, VisitWindow
+from visitors.models import CountsMark, DailyStats, DoorReport, StatusLookup, Visit, VisitWindow
 from visitors.tests.factories import RemoteCheckFactory, StatusLookupFactory, VisitFactory, open_venue
 
 pytestmark = pytest.mark.django_db
@@ -35,21 +35,22 @@ def test_r_ci_4_auto_close_closes_visits_open_for_4_hours_once(venue):
     assert Visit.objects.filter(exited_at__isnull=True).count() == 1
 
 
-def test_r_pr_2_erase_identifiers_forgets_who_after_28_days_once(venue):
-    old = VisitFactory(venue=venue, entered_at=T0 - timedelta(days=28))
+def test_r_pr_2_the_retention_task_deletes_what_is_28_days_old_once(venue):
+    CountsMark.objects.update_or_create(pk=1, defaults={"counted_until": T0 - timedelta(hours=1)})
+    VisitFactory(venue=venue, entered_at=T0 - timedelta(days=28, seconds=1))
     StatusLookupFactory(venue=venue, at=T0 - timedelta(days=29))
     VisitWindow.objects.create(venue=venue, person=person_key(iin=iin(1)), until=T0 - timedelta(days=28))
 
     with time_machine.travel(T0, tick=False):
-        results = [tasks.erase_identifiers(), tasks.erase_identifiers()]
+        results = [tasks.retention(), tasks.retention()]
 
-    assert results == [3, 0]
-    assert Visit.objects.get(pk=old.pk).person is None
-    assert StatusLookup.objects.get().person is None
+    assert [(r["deleted_checkins"], r["deleted_lookups"]) for r in results] == [(1, 1), (0, 0)]
+    assert not Visit.objects.exists() and not StatusLookup.objects.exists()
     assert not VisitWindow.objects.exists()
 
 
-def test_r_ci_9_rollup_counts_yesterday_and_today_and_a_second_run_writes_the_same(venue):
+def test_r_ci_9_rollup_counts_what_happened_since_its_last_run_and_a_second_run_adds_nothing(venue):
+    CountsMark.objects.update_or_create(pk=1, defaults={"counted_until": local(2021, 5, 2, 23, 0)})
     VisitFactory(venue=venue, entered_at=local(2021, 5, 2, 23, 50), colour="red")
     VisitFactory(venue=venue, entered_at=local(2021, 5, 3, 0, 10))
     RemoteCheckFactory(at=local(2021, 5, 3, 9))

@@ -288,12 +288,15 @@ def test_the_guard_page_shows_the_venue_entrances_occupancy_and_an_empty_form(cl
     assert ">Вход 1</option>" in text and ">Вход 2</option>" in text
     assert 'name="iin"' in text and 'inputmode="numeric"' in text and 'autocomplete="off"' in text
     assert 'name="passport"' in text and 'name="country"' in text and 'name="consent"' in text
-    assert "Over the allowed occupancy" not in text
+    assert "The venue is full" not in text
 
 
-def test_r_ci_6_over_the_allowed_occupancy_the_page_warns(client, venue, guard):
-    VisitFactory.create_batch(41, venue=venue, entered_at=T0 - timedelta(hours=1))
-    assert "Over the allowed occupancy" in text_of(signed_in(client, guard).get(GUARD))
+def test_r_ci_6_at_the_allowed_occupancy_the_page_warns(client, venue, guard):
+    VisitFactory.create_batch(39, venue=venue, entered_at=T0 - timedelta(hours=1))
+    assert "The venue is full" not in text_of(signed_in(client, guard).get(GUARD))
+    VisitFactory(venue=venue, entered_at=T0 - timedelta(hours=1))  # 40 of 40: full, not yet over
+    text = text_of(signed_in(client, guard).get(GUARD))
+    assert "The venue is full: let nobody in until someone leaves" in text and 'data-full="true"' in text
 
 
 def test_r_ci_3_a_red_visitor_gets_the_red_card_with_the_instruction_and_a_report(client, venue, guard, statuses):
@@ -463,12 +466,14 @@ def test_a_guard_whose_guard_mode_was_turned_off_looks_up_nothing(client, venue,
 # --- The remote check (R-CI-8) --------------------------------------------------------------------
 
 
-def test_r_ci_8_the_citizen_sees_his_own_status_full_screen_and_it_is_counted(client, statuses):
+def test_r_ci_8_the_citizen_sees_his_own_status_on_a_card_unlike_the_door_and_it_is_counted(client, statuses):
     response = signed_in(client, CitizenFactory(iin=RED)).get(CHECK, {"iin": GREEN})
     text = text_of(response)
     assert 'data-status="red"' in text  # his own, whatever the URL says
-    assert 'class="sweep"' in text and "data-clock" in text
-    assert "not a check-in" in text
+    # Never to be shown at a door as a check-in (R-CI-1): its own card, no clock, no moving bar.
+    assert 'data-card="remote"' in text and 'data-card="door"' not in text
+    assert "Not valid for entry" in text and "not a check-in" in text
+    assert 'class="sweep"' not in text and "data-clock" not in text and "status-screen" not in text
     assert RemoteCheck.objects.get().colour == "red"
     assert not Visit.objects.exists()
 

@@ -19,3 +19,10 @@ STATUS_LABELS = {"red": _("Red"), "yellow": _("Yellow"), "green": _("Green"), "b
 def status_label(value) -> str:
     """The translated name of a colour status ("green" → "Зелёный")."""
     return STATUS_LABELS.get(str(value), "")
+
+
+@register.filter
+def account_name(user) -> str:
+    """How a signed-in person is named to himself: his phone for a citizen or a guard
+    (their accounts' usernames are internal), else the username he signs in with."""
+    return getattr(user, "phone", None) or user.get_username()

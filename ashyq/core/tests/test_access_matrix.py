@@ -20,8 +20,8 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
 from ashyq.reference.tests.factories import RegionFactory
 from leaders.models import Candidate, CandidateList, ComputeRun, Period
-from monitoring.models import Appeal, Sanction, SanctionKind, ViolationPhoto
-from monitoring.tests.factories import ViolationFactory, jpeg_upload
+from monitoring.models import Appeal, PhotoDraft, Sanction, SanctionKind, ViolationPhoto
+from monitoring.tests.factories import OutageFactory, ViolationFactory, jpeg_upload
 from vaccinations.services import Person, self_entry_submit, vaccination_record
 from vaccinations.tests.factories import VaccineFactory
 from venues.codes.selectors import code_token
@@ -81,20 +81,29 @@ ACCESS = {
     "codes:rules": ANYONE,
     "codes:guide_pdf": ANYONE,
     "codes:rules_pdf": ANYONE,
+    "codes:agreement": ANYONE,
+    "codes:agreement_pdf": ANYONE,
     "checkin:check": {Role.CITIZEN, GUARD},
     "checkin:check_qr": ANYONE,
     "checkin:guard_lookup": {GUARD, Role.CITIZEN},  # he is sent back to that page
+    "checkin:guard_exit": {GUARD, Role.CITIZEN},  # the same
     "checkin:sanitary": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
+    "checkin:sanitary_export": {Role.SANITARY, Role.COMMISSION, Role.OPERATOR},
     "monitoring:venue_search": {Role.INSPECTOR},
-    "monitoring:venue_history": {Role.INSPECTOR},
+    "monitoring:venue_history": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
+    "monitoring:venue_inspected": {Role.INSPECTOR},
+    "monitoring:draft_photo": {Role.INSPECTOR},
     "monitoring:violation_list": {Role.INSPECTOR},
     "monitoring:violation_decide": {Role.INSPECTOR},
-    "monitoring:photo": {Role.INSPECTOR, Role.AKIMAT},
+    "monitoring:photo": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "monitoring:sanction_appeal": {Role.OWNER},
     "monitoring:sanction_return": {Role.OWNER},
     "monitoring:appeal_list": {Role.AKIMAT},
     "monitoring:appeal_decide": {Role.AKIMAT},
-    "monitoring_ops:outages": {Role.OPERATOR},
+    "monitoring_ops:outages": {Role.OPERATOR, Role.AKIMAT, Role.INSPECTOR, Role.COMMISSION},
+    "monitoring_ops:outage_edit": {Role.OPERATOR},
+    "monitoring_ops:participants": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
+    "monitoring_ops:participants_export": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "monitoring_ops:risk": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "monitoring_ops:flags": {Role.INSPECTOR, Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "leaders:index": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
@@ -110,6 +119,7 @@ ACCESS = {
     "leaders:public_index": ANYONE,
     "leaders:public_region": ANYONE,
     "stats:public": ANYONE,
+    "figures:venue_figures": {Role.OWNER},
     "stats:national": {Role.COMMISSION, Role.OPERATOR},
     "stats:region": {Role.AKIMAT, Role.COMMISSION, Role.OPERATOR},
     "vaccinations_me:passport": {Role.CITIZEN, GUARD},
@@ -170,6 +180,7 @@ class World:
         self.application_a = ApplicationFactory(company=self.venue_a.company, region=self.region_a)
         self.violation_a = ViolationFactory(venue=self.venue_a)
         self.photo_a = ViolationPhoto.objects.create(violation=self.violation_a, image=jpeg_upload())
+        self.draft_a = PhotoDraft.objects.create(uploaded_by=self.users["a"][Role.INSPECTOR], image=jpeg_upload())
         self.sanction_a = Sanction.objects.create(
             venue=self.venue_a, kind=SanctionKind.WARNING, violation=self.violation_a, starts_at=now
         )
@@ -179,6 +190,7 @@ class World:
         period = Period.objects.create(starts_on=PERIOD, ends_on=PERIOD + timedelta(days=14))
         candidates = CandidateList.objects.create(period=period, region=self.region_a, computed_at=now)
         self.candidate_a = Candidate.objects.create(list=candidates, venue=self.venue_a, checkins=2001, threshold=2000)
+        self.outage = OutageFactory()
         self.run = ComputeRun.objects.create(period_start=PERIOD, requested_by=self.users["a"][Role.COMMISSION])
         medic_a, vaccine = self.users["a"][Role.MEDIC], VaccineFactory()
         self.entry_a = vaccination_record(
@@ -198,6 +210,7 @@ class World:
             "reference:region_detail": {"code": code},
             "reference:region_zone_set": {"code": code},
             "venues:venue_detail": {"pk": a.pk},
+            "figures:venue_figures": {"pk": a.pk},
             "venues:application_detail": {"pk": self.application_a.pk},
             "checkin:scan": {"token": code_token(self.code_a)},
             "codes:venue_codes": {"pk": a.pk},
@@ -212,9 +225,13 @@ class World:
             "monitoring:venue_history": {"pk": a.pk},
             "monitoring:violation_decide": {"pk": self.violation_a.pk},
             "monitoring:photo": {"pk": self.photo_a.pk},
+            "monitoring:venue_inspected": {"pk": a.pk},
+            "monitoring:draft_photo": {"pk": self.draft_a.pk},
             "monitoring:sanction_appeal": {"pk": self.sanction_a.pk},
             "monitoring:sanction_return": {"pk": self.sanction_a.pk},
             "monitoring:appeal_decide": {"pk": self.appeal_a.pk},
+            "monitoring_ops:outage_edit": {"pk": self.outage.pk},
+            "monitoring_ops:participants_export": {"fmt": "csv"},
             "leaders:review": {"code": code, "start": start},
             "leaders:strike": {"code": code, "start": start, "pk": self.candidate_a.pk},
             "leaders:submit": {"code": code, "start": start},
@@ -229,6 +246,7 @@ class World:
             "vaccinations:pending_decide": {"pk": self.pending_a.pk},
             "vaccinations:pending_document": {"pk": self.pending_a.pk},
             "vaccinations:figures_export": {"fmt": "csv"},
+            "checkin:sanitary_export": {"fmt": "csv"},
         }.get(name, {})
 
     def url(self, name: str) -> str:
@@ -283,6 +301,7 @@ TENANT_URLS = [
     "reference:region_detail",
     "reference:region_zone_set",
     "venues:venue_detail",
+    "figures:venue_figures",
     "venues:application_detail",
     "codes:venue_codes",
     "codes:code_png",
@@ -294,6 +313,8 @@ TENANT_URLS = [
     "monitoring:venue_history",
     "monitoring:violation_decide",
     "monitoring:photo",
+    "monitoring:venue_inspected",
+    "monitoring:draft_photo",
     "monitoring:sanction_appeal",
     "monitoring:sanction_return",
     "monitoring:appeal_decide",

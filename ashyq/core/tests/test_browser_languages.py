@@ -1,7 +1,7 @@
 """Each page of the journeys in Russian and in Kazakh (issue 8, item 3), in a real browser.
 
 For every role — a visitor not signed in, a citizen, a guard, an owner, an inspector, an
-akimat, the commission — its main pages are walked first in Russian (the default, no
+akimat, the commission, an operator, a sanitary officer — its main pages are walked first in Russian (the default, no
 choice made) and then again after choosing Kazakh with the language switcher at the foot
 of the page. Each page must say which language it is in (html lang), be written in it
 (Cyrillic; for Kazakh, its own letters ә ғ қ ң ө ұ ү і) and show no English: neither an
@@ -24,9 +24,13 @@ from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
 from ashyq.identifiers import make_iin
 from leaders import rules as leaders_rules
+from monitoring.services.inspections import inspection_record
+from monitoring.services.sanctions import appeal_file
+from monitoring.services.violations import violation_decide
+from monitoring.tests.factories import OutageFactory, ViolationFactory
 from statuses.tests.factories import PcrResultFactory, synced
 from venues.codes.selectors import code_token, live_codes
-from visitors.tests.factories import GuardFactory, StatusLookupFactory, VisitFactory, open_venue
+from visitors.tests.factories import DoorReportFactory, GuardFactory, StatusLookupFactory, VisitFactory, open_venue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -142,7 +146,7 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
     _walk(
         browser_page,
         base,
-        ["/", "/auth/phone/", "/accounts/sign-in/", "/leaders/regions/"],
+        ["/", "/auth/phone/", "/accounts/sign-in/", "/leaders/regions/", "/venues/sign-up/", "/guide/agreement/"],
         "anyone",
         after=sign_in_pages_accessible,
     )
@@ -151,14 +155,14 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
         _signed_in(phone_page, base, citizen),
         base,
         # The live card covers the whole screen, switcher included: not the first page nor the last.
-        ["/me/", f"/q/{code_token(entry)}", "/me/lookups/", "/me/visits/"],
+        ["/me/", f"/q/{code_token(entry)}", "/me/lookups/", "/check/", "/me/visits/"],
         "citizen",
     )
 
     def check_a_visitor(page, language, path):
-        page.fill("input[name=iin]", BLUE_IIN)
+        page.fill("#id_iin", BLUE_IIN)
         page.check("input[name=consent]")
-        page.click("form.guard-form button[type=submit]")
+        page.click("form[action='/guard/lookup/'] button[type=submit]")
         expect(page.locator("#guard-answer [data-status=blue]")).to_be_visible()
         _assert_in(page, language, "guard: the answer")
 
@@ -167,19 +171,51 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
     _walk(
         _signed_in(phone_page, base, venue.company.owner),
         base,
-        ["/venues/", f"/venues/{venue.pk}/", f"/venues/{venue.pk}/codes/", "/venues/applications/new/"],
+        [
+            "/venues/",
+            f"/venues/{venue.pk}/",
+            f"/venues/{venue.pk}/figures/",
+            f"/venues/{venue.pk}/codes/",
+            "/venues/applications/new/",
+        ],
         "owner",
     )
+    # The staff pages of the issue "what inspectors, akimats, the commission and sanitary
+    # officers lack": a violation to confirm (with what it brings), an appealed one, an
+    # inspection, an outage still lasting, a door report.
     inspector = UserFactory(role=Role.INSPECTOR, region=venue.region)
+    other_inspector = UserFactory(role=Role.INSPECTOR, region=venue.region)
+    ViolationFactory(venue=venue, filed_by=other_inspector, occurred_at=now - timedelta(hours=2))
+    appealed = ViolationFactory(venue=venue, filed_by=other_inspector, occurred_at=now - timedelta(days=3))
+    sanction = violation_decide(inspector=inspector, violation=appealed, confirm=True, note="Видео есть", now=now)
+    appeal_file(owner=venue.company.owner, sanction=sanction, text="Не согласны", now=now)
+    inspection_record(inspector=other_inspector, venue=venue, note="", now=now - timedelta(days=1))
+    OutageFactory(starts_at=now - timedelta(hours=1), ends_at=None)
+    DoorReportFactory(venue=venue, colour="red", at=now - timedelta(minutes=10))
     _walk(
         _signed_in(phone_page, base, inspector),
         base,
-        ["/monitoring/", f"/monitoring/venues/{venue.pk}/", "/monitoring/violations/"],
+        ["/", "/monitoring/", f"/monitoring/venues/{venue.pk}/", "/monitoring/violations/", "/monitoring/ops/risk/",
+         "/monitoring/ops/outages/"],
         "inspector",
-    )
+    )  # fmt: skip
     akimat = UserFactory(role=Role.AKIMAT, region=venue.region)
-    _walk(_signed_in(phone_page, base, akimat), base, ["/leaders/", "/monitoring/appeals/"], "akimat")
+    _walk(
+        _signed_in(phone_page, base, akimat),
+        base,
+        ["/", "/leaders/", "/monitoring/appeals/", "/monitoring/ops/participants/", f"/regions/{venue.region.code}/",
+         "/monitoring/ops/outages/", f"/monitoring/venues/{venue.pk}/"],
+        "akimat",
+    )  # fmt: skip
     commission = UserFactory(role=Role.COMMISSION)
     _walk(
-        _signed_in(phone_page, base, commission), base, [f"/leaders/periods/{period_start.isoformat()}/"], "commission"
-    )
+        _signed_in(phone_page, base, commission),
+        base,
+        ["/", f"/leaders/periods/{period_start.isoformat()}/", "/stats/national/",
+         f"/monitoring/ops/participants/?region={venue.region.code}"],
+        "commission",
+    )  # fmt: skip
+    operator = UserFactory(role=Role.OPERATOR)
+    _walk(_signed_in(phone_page, base, operator), base, ["/system/", "/monitoring/ops/outages/"], "operator")
+    sanitary = UserFactory(role=Role.SANITARY, region=venue.region)
+    _walk(_signed_in(phone_page, base, sanitary), base, ["/", "/sanitary/"], "sanitary officer")

@@ -1,10 +1,17 @@
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from ashyq.accounts.models import Role
 from ashyq.accounts.tests.factories import UserFactory
 from ashyq.core.views import HOME_REDIRECTS
+from monitoring.models import Appeal, Sanction, SanctionKind
+from monitoring.tests.factories import InspectorFactory, OutageFactory, ViolationFactory
+from statuses.models import SyncState
+from visitors.tests.factories import open_venue
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +81,27 @@ def test_system_page_is_for_operators_only(client):
     assert client.get(reverse("core:system")).status_code == 200
 
 
+def test_r_rg_3_the_system_page_shows_each_registry_s_sync(en_client):
+    now = timezone.now()
+    SyncState.objects.filter(registry="vaccinations").delete()
+    SyncState.objects.update_or_create(
+        registry="pcr", defaults={"last_success_at": now - timedelta(minutes=3), "records_synced": 41}
+    )
+    SyncState.objects.update_or_create(
+        registry="contacts",
+        defaults={
+            "last_success_at": now - timedelta(hours=2),
+            "last_error": "HTTP 503 from the registry",
+            "last_error_at": now - timedelta(minutes=1),
+        },
+    )
+    en_client.force_login(UserFactory(role=Role.OPERATOR))
+    page = en_client.get(reverse("core:system")).content.decode()
+    assert 'data-registry="pcr" data-stale="false"' in page and "41 records applied" in page
+    assert 'data-registry="contacts" data-stale="true"' in page and "HTTP 503 from the registry" in page
+    assert 'data-registry="vaccinations" data-stale="true"' in page  # never synced (R-ST-9)
+
+
 def test_admin_is_for_operators_only(client):
     client.force_login(UserFactory(role=Role.COMMISSION))
     assert client.get(reverse("admin:index")).status_code == 302  # to the admin sign-in
@@ -119,3 +147,30 @@ def test_an_iin_searched_in_the_admin_is_masked_in_the_audit_log(client):
     event = AuditEvent.objects.get(action="admin.read")
     assert "900101300125" not in str(event.details)
     assert event.details["query"] == "q=******0125"
+
+
+def test_the_akimat_s_home_says_what_waits_for_him(en_client):
+    venue = open_venue(now=timezone.now() - timedelta(days=30))
+    sanction = Sanction.objects.create(
+        venue=venue, kind=SanctionKind.WARNING, violation=ViolationFactory(venue=venue), starts_at=timezone.now()
+    )
+    Appeal.objects.create(sanction=sanction, text="Не согласны", filed_by=venue.company.owner)
+    OutageFactory(ends_at=None)
+    en_client.force_login(UserFactory(role=Role.AKIMAT, region=venue.region))
+    page = en_client.get(reverse("core:home")).content.decode()
+    assert "1 appeal awaits your decision." in page
+    assert "1 venue of the region has joined Ashyq" in page
+    assert "1 outage still lasts" in page
+    for card in ("region", "appeals", "participants", "risk", "outages", "leaders", "statistics"):
+        assert f'data-card="{card}"' in page
+
+
+def test_the_inspector_s_home_counts_what_he_may_confirm(en_client):
+    venue = open_venue(now=timezone.now() - timedelta(days=30))
+    inspector = InspectorFactory(region=venue.region)
+    ViolationFactory(venue=venue)  # another inspector's
+    ViolationFactory(venue=venue, filed_by=inspector)  # his own: not his to confirm
+    en_client.force_login(inspector)
+    page = en_client.get(reverse("core:home")).content.decode()
+    assert "1 violation filed by another inspector awaits confirmation." in page
+    assert 'data-card="venues"' in page and 'data-card="risk"' in page

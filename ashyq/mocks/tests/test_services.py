@@ -287,6 +287,8 @@ class TestDemo:
             "+77010000001": demo.DEMO_IIN_GREEN_PCR,
             "+77010000002": demo.DEMO_IIN_RED,
             "+77010000003": demo.DEMO_IIN_GREEN_VACCINATED,
+            "+77010000004": demo.DEMO_IIN_YELLOW,
+            "+77010000005": demo.DEMO_IIN_BLUE,
         }
 
     def test_demo_companies_have_the_oked_of_their_venues_and_notifications_match(self):

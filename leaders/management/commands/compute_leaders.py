@@ -1,6 +1,7 @@
 """manage.py compute_leaders --period-start YYYY-MM-DD: (re)compute a period's lists (R-LD-2).
 
-Prints "code: n" per region on stdout; the progress goes to stderr (-v 0 silences it)."""
+Prints "code: n" per region recomputed on stdout; the progress, and the regions whose
+submitted list was kept, go to stderr (-v 0 silences it)."""
 
 from datetime import date
 
@@ -34,3 +35,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         for code, number in counts.items():
             self.stdout.write(f"{code}: {number}")
+        kept = services.kept_lists(_day(period_start))
+        if kept and options["verbosity"] >= 1:  # R-LD-3: never recomputed
+            self.stderr.write("kept as submitted: " + ", ".join(kept))

@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ashyq.identifiers import make_bin, make_iin
+from visitors.partitions import partitions_ensure
 
 DEFAULT_PEOPLE = 20_000_000
 DEFAULT_VENUES = 100_000
@@ -150,7 +151,7 @@ class Command(BaseCommand):
         now = timezone.now()
         self.stdout.write(f"bench_data: {size}")
         timings = {}
-        for step in ("people", "records", "venues", "checkins", "accounts", "finish"):
+        for step in ("people", "records", "venues", "checkins", "counts", "accounts", "finish"):
             started = time.monotonic()
             getattr(self, f"_{step}")(size=size, now=now, options=options)
             timings[step] = round(time.monotonic() - started, 2)
@@ -343,6 +344,8 @@ class Command(BaseCommand):
         first_day = timezone.localdate(now) - timedelta(days=DAYS - 1)
         start = datetime.combine(first_day, datetime.min.time(), tzinfo=LOCAL_TZ)
         hours = [hour for hour, weight in enumerate(HOUR_WEIGHTS) for _ in range(weight)]
+        # Every day of the data set in its own partition (visitors.partitions), not the default one.
+        partitions_ensure(first_day + timedelta(days=n) for n in range(-1, DAYS + 1))
         with connection.cursor() as cursor:
             saved = self._drop_visit_indexes(cursor)
             cursor.execute(
@@ -385,6 +388,32 @@ class Command(BaseCommand):
             )
             self._restore_visit_indexes(cursor, saved)
 
+    def _counts(self, *, size, now, options):
+        """The check-ins' anonymous counts as the rollup leaves them (visitors.services.
+        counts): each venue's local days and UTC hours, counted up to now."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """INSERT INTO visitors_venueday (venue_id, day, checkins, refused, by_guard)
+                   SELECT venue_id, (entered_at AT TIME ZONE 'Asia/Almaty')::date,
+                          count(*) FILTER (WHERE exit_method IS DISTINCT FROM 'refused'),
+                          count(*) FILTER (WHERE exit_method = 'refused'),
+                          count(*) FILTER (WHERE method = 'guard' AND exit_method IS DISTINCT FROM 'refused')
+                   FROM visitors_visit WHERE entered_at < %(now)s GROUP BY 1, 2""",
+                {"now": now},
+            )
+            cursor.execute(
+                """INSERT INTO visitors_venuehour (venue_id, hour, checkins)
+                   SELECT venue_id, date_bin('1 hour', entered_at, TIMESTAMPTZ '2000-01-01 00:00+00'), count(*)
+                   FROM visitors_visit WHERE entered_at < %(now)s AND exit_method IS DISTINCT FROM 'refused'
+                   GROUP BY 1, 2""",
+                {"now": now},
+            )
+            cursor.execute(
+                """INSERT INTO visitors_countsmark (id, counted_until) VALUES (1, %(now)s)
+                   ON CONFLICT (id) DO UPDATE SET counted_until = excluded.counted_until""",
+                {"now": now},
+            )
+
     def _drop_visit_indexes(self, cursor) -> dict[str, list[str]]:
         """Drop visitors_visit's secondary indexes and foreign keys; their definitions to restore."""
         # Django's foreign keys are deferred: inside a transaction (a test) the rows
@@ -409,7 +438,9 @@ class Command(BaseCommand):
     def _restore_visit_indexes(self, cursor, saved) -> None:
         cursor.execute("SET maintenance_work_mem = '512MB'")
         for definition in saved["indexes"]:
-            cursor.execute(definition)
+            # The table is partitioned by day (visitors.partitions): an index made on the
+            # parent ONLY would cover none of its partitions.
+            cursor.execute(definition.replace(" ON ONLY ", " ON "))
         for name, definition in saved["foreign"]:
             cursor.execute(f'ALTER TABLE visitors_visit ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("RESET maintenance_work_mem")

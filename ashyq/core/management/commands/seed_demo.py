@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ashyq.demo import Credential
+from ashyq.mocks.demo import DEMO_NEWCOMER, NOTIFICATION_DATE, TEST_PEOPLE
 
 # Later apps rely on the rows of earlier ones.
 DEMO_MODULES = [
@@ -49,3 +50,15 @@ class Command(BaseCommand):
         secret_width = max(len(c.secret) for c in credentials)
         for c in credentials:
             self.stdout.write(f"  {c.login:<{login_width}}  {c.secret:<{secret_width}}  {c.role}")
+        self.stdout.write(self.style.SUCCESS("Test people (the guard types the IIN; the citizen signs in by phone):"))
+        for person in TEST_PEOPLE:
+            who = f"IIN {person.iin}" if person.iin else f"passport {person.passport}, country {person.country}"
+            phone = f"phone {person.phone}" if person.phone else "no phone: the guard page only"
+            self.stdout.write(f"  {person.colour:<6}  {who:<32}  {phone:<30}  {person.why}")
+        newcomer = DEMO_NEWCOMER
+        self.stdout.write(self.style.SUCCESS("A new owner (Register your company, then New application):"))
+        self.stdout.write(f"  BIN {newcomer['bin']} ({newcomer['name']}), OKED {newcomer['oked']}")
+        self.stdout.write(
+            f"  a public catering venue in Almaty at «{newcomer['address']}», sanitary notification "
+            f"№ {newcomer['notification_number']} of {NOTIFICATION_DATE:%d.%m.%Y}"
+        )

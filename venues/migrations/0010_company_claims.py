@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('venues', '0008_application_notification_index'),
+        ('venues', '0009_application_notification_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

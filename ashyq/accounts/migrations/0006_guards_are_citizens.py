@@ -16,7 +16,7 @@ def guards_become_citizens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_known_address'),
+        ('accounts', '0005_known_address'),
     ]
 
     operations = [

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('venues', '0007_guard_consent'),
-        ('visitors', '0003_venue_index_covers_exit'),
+        ('venues', '0008_guard_consent'),
+        ('visitors', '0008_door_report_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

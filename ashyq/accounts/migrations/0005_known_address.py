@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_medical_worker'),
+        ('accounts', '0004_user_language'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reference', '0004_operating_rules_data'),
-        ('venues', '0007_guard_consent'),
+        ('venues', '0008_guard_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

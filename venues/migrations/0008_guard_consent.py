@@ -19,8 +19,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reference', '0004_operating_rules_data'),
-        ('venues', '0006_standing'),
-        ('accounts', '0005_guards_are_citizens'),
+        ('venues', '0007_application_submitted_once'),
+        ('accounts', '0006_guards_are_citizens'),
     ]
 
     operations = [
