@@ -10,3 +10,18 @@ os.environ.setdefault("FAST_PASSWORD_HASHER", "1")
 # Registries answer only where a test serves them (the `registry` fixture); by default
 # they are unreachable, never a developer's server running on port 8000.
 os.environ.setdefault("REGISTRY_URL", "http://127.0.0.1:9/mock/")
+
+# The suite runs in parallel processes (pytest-xdist, pytest.ini: worker ids gw0, gw1, …).
+# Each has its own database (pytest-django adds the worker id to its name) and var
+# folder; on the production stack each also gets its own Redis databases for the
+# broker, the results and the cache (three per worker after the configured ones), so
+# that one process's Celery worker never takes another's tasks and a cache.clear()
+# clears only its own.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker[2:].isdigit() and int(_worker[2:]) > 0:
+    import re
+
+    for _name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CACHE_URL"):
+        _match = re.fullmatch(r"(rediss?://[^/]*)/(\d+)", os.environ.get(_name, ""))
+        if _match:
+            os.environ[_name] = f"{_match.group(1)}/{int(_match.group(2)) + 3 * int(_worker[2:])}"

@@ -393,11 +393,13 @@ class Command(BaseCommand):
         counts): each venue's local days and UTC hours, counted up to now."""
         with connection.cursor() as cursor:
             cursor.execute(
-                """INSERT INTO visitors_venueday (venue_id, day, checkins, refused, by_guard)
+                # The data set has no guard look-ups (StatusLookup): none to count.
+                """INSERT INTO visitors_venueday (venue_id, day, checkins, refused, by_guard, lookups)
                    SELECT venue_id, (entered_at AT TIME ZONE 'Asia/Almaty')::date,
                           count(*) FILTER (WHERE exit_method IS DISTINCT FROM 'refused'),
                           count(*) FILTER (WHERE exit_method = 'refused'),
-                          count(*) FILTER (WHERE method = 'guard' AND exit_method IS DISTINCT FROM 'refused')
+                          count(*) FILTER (WHERE method = 'guard' AND exit_method IS DISTINCT FROM 'refused'),
+                          0
                    FROM visitors_visit WHERE entered_at < %(now)s GROUP BY 1, 2""",
                 {"now": now},
             )
