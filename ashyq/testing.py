@@ -18,6 +18,11 @@ os.environ.setdefault("REGISTRY_URL", "http://127.0.0.1:9/mock/")
 # that one process's Celery worker never takes another's tasks and a cache.clear()
 # clears only its own.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker:
+    # The workers inherit the controller's environment, its var folder included: each
+    # takes a folder of its own inside it (the file-system broker's queue is there).
+    os.environ["ASHYQ_VAR_DIR"] = os.path.join(os.environ["ASHYQ_VAR_DIR"], _worker)
+    os.makedirs(os.environ["ASHYQ_VAR_DIR"], exist_ok=True)
 if _worker[2:].isdigit() and int(_worker[2:]) > 0:
     import re
 
