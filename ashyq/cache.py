@@ -1,6 +1,6 @@
 """The cache as an optimisation only: when Redis is down or hangs, reads miss and
-writes are dropped, quickly and without failing the request (issue 8: a check-in still
-answers within 2 s).
+writes are dropped, quickly and without failing the request (a check-in still answers
+within 2 s).
 
 The first failure costs one socket timeout (CACHE_REDIS_OPTIONS, 0.25 s); the process
 then leaves the cache alone for CACHE_RETRY_SECONDS, so a request that would touch it

@@ -1,4 +1,4 @@
-"""B3 (issue 9): the registry sync of scale × 1,000,000 PCR records from the mock over HTTP.
+"""B3: the registry sync of scale × 1,000,000 PCR records from the mock over HTTP.
 
 `run(scale=..., results=...)` (called by the bench runner, Django set up on the
 benchmark database):

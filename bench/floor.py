@@ -1,4 +1,4 @@
-"""B1's floor (issue 9): the database work of a guard's check-in and nothing else.
+"""B1's floor: the database work of a guard's check-in and nothing else.
 
 One read of the person's registry records (the three tables status_for reads, in one
 statement) and one insert of a check-in, on the connection Django keeps; no session,

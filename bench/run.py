@@ -1,5 +1,5 @@
 # ruff: noqa: S311, S603, S607 — a benchmark script: fixed tools (wrk, curl, apt-get) and seeded randomness
-"""The benchmark suite of issue 9 — one command:
+"""The benchmark suite (BENCHMARKS.md) — one command:
 
     .venv/bin/python -m bench.run --scale 0.001        # CI's smoke run (< 5 minutes with the stack)
     .venv/bin/python -m bench.run                      # national scale (BENCHMARKS.md)
@@ -11,7 +11,7 @@ with `manage.py bench_data --scale S` (--reuse-data keeps the last one: same sca
 PostgreSQL and Redis); (4) runs B1 (guard check-in, and its floor), B2 (visitor scan),
 B3 (bench/b3_sync.py, when present), B4 (leader computation), B5 (status look-up),
 B6 (list pages) and the memory figure; (5) stops the stack and writes every figure to
-bench/results/<UTC timestamp>.json, printing them beside the targets of issue 9.
+bench/results/<UTC timestamp>.json, printing them beside the targets.
 
 HTTP load comes from wrk on loopback (bench/requests.lua): a saturation run (16
 connections) gives the throughput, a paced run at the target rate the latencies.
@@ -41,11 +41,11 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DEFAULT_DB = "postgres://ashyq:ashyq@127.0.0.1:5432/ashyq_bench"
 PORT = int(os.environ.get("BENCH_PORT", "8089"))
 BASE = f"http://127.0.0.1:{PORT}"
-PACED_RATE = 300  # requests/s of the latency runs (issue 9: "p99 ≤ 50 ms at 300/s")
+PACED_RATE = 300  # requests/s of the latency runs (the target: "p99 ≤ 50 ms at 300/s")
 PACED_CONNECTIONS = 30
 SATURATION_CONNECTIONS = 16
 
-# Issue 9's targets: (benchmark, figure, "≥" or "≤", value, what it reads).
+# The targets: (benchmark, figure, "≥" or "≤", value, what it reads).
 TARGETS = [
     ("B1", "rps", ">=", 600, "guard check-ins/s"),
     ("B1", "paced_p99_ms", "<=", 50, "p99 ms at 300/s"),
@@ -498,7 +498,7 @@ def b4(repeat: int) -> tuple[dict, object]:
             )
             rows = cursor.fetchall()
         sql.append(time.perf_counter() - started)
-        # Beside it, the one read of the flags (issue 7) the aggregate does not do.
+        # Beside it, the one read of the flags (R-LD-1) the aggregate does not do.
         started = time.perf_counter()
         with connection.cursor() as cursor:
             # Read as leaders_compute reads it: psycopg's C loader, not Django's Python one.

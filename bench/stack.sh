@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A production-like stack for the benchmarks (issue 9): gunicorn and one Celery worker in
+# A production-like stack for the benchmarks (BENCHMARKS.md): gunicorn and one Celery worker in
 # production mode against PostgreSQL and Redis on 127.0.0.1, settings bench.settings.
 #
 #   bash bench/stack.sh start     # returns once /healthz answers; pids in var/bench/

@@ -1,4 +1,4 @@
-"""Exports of a region's period (issue 7, item 6), as CSV or XLSX: the candidate list
+"""Exports of a region's period, as CSV or XLSX: the candidate list
 (R-LD-1, R-LD-3) and the "выгрузка" of every venue's counted check-ins.
 
 The akimat of the region, the commission and operators may download them (another

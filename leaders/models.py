@@ -85,7 +85,7 @@ def no_flags() -> list:
 
 class Candidate(models.Model):
     """A venue over its threshold in the period, with its count and the flags an
-    akimat should look at before approving (issue 7, item 3)."""
+    akimat should look at before approving."""
 
     list = models.ForeignKey(CandidateList, on_delete=models.CASCADE, related_name="candidates", verbose_name=_("list"))
     venue = models.ForeignKey("venues.Venue", on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
@@ -163,8 +163,8 @@ class RunStatus(models.TextChoices):
 
 
 class ComputeRun(models.Model):
-    """An on-demand computation started from a page (issue 7, item 2: long runs report
-    progress on the page that started them). The worker updates `progress` (0–100)
+    """An on-demand computation started from a page (a long run reports its progress on
+    the page that started it). The worker updates `progress` (0–100)
     and `message` as it goes; the page polls the row."""
 
     period_start = models.DateField(_("period start"))

@@ -27,7 +27,7 @@ THRESHOLDS = {
 # No venue at or under this many check-ins can be a candidate, whatever its tier.
 LOWEST_THRESHOLD = min(THRESHOLDS.values())
 
-# Suspicious counts (issue 7, item 3). A venue cannot plausibly turn its full
+# Suspicious counts (R-LD-1's flags). A venue cannot plausibly turn its full
 # capacity over more than 3 times a day, every day of the period.
 TURNOVERS_PER_DAY = 3
 # A single day more than 5 × the venue's median day of the period is a burst.
@@ -104,7 +104,7 @@ def hour_outside(hour: int, today: tuple[time, time] | None, yesterday: tuple[ti
 def closed_hours(today: tuple[time, time] | None, yesterday: tuple[time, time] | None) -> frozenset[int]:
     """The local hours of a day wholly outside the working time (hour_outside), decided
     once per pair of (today's, yesterday's) hours: a few dozen pairs serve every venue
-    and day (issue 9: the flags, B4, and the risk list)."""
+    and day (the flags, B4, and the risk list)."""
     return frozenset(hour for hour in range(24) if hour_outside(hour, today, yesterday))
 
 

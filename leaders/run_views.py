@@ -1,5 +1,5 @@
-"""The on-demand computation of the candidate lists (R-LD-2) with its progress (issue 7,
-item 2): the commission or an operator asks for a period, the worker computes it, and
+"""The on-demand computation of the candidate lists (R-LD-2) with its progress:
+the commission or an operator asks for a period, the worker computes it, and
 the run's page shows how far it has got, then the candidates of each region."""
 
 from django import forms

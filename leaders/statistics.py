@@ -1,5 +1,4 @@
-"""Reads behind the statistics pages (R-CI-9, issue 7 item 7) and the exports of a
-region's period (issue 7 item 6).
+"""Reads behind the statistics pages (R-CI-9) and the exports of a region's period.
 
 Every figure is per local day (Asia/Almaty). The queries are a fixed handful per page,
 whatever the number of days or regions: counts are grouped in the database and laid
@@ -20,7 +19,7 @@ from leaders.services.compute import counted_days
 from venues.models import Standing, StandingKind, Venue
 from visitors.models import DailyStats
 
-# The ranges a page may ask for (issue 7, item 7).
+# The ranges a statistics page may ask for.
 DEFAULT_DAYS = 28
 MAX_DAYS = 92
 # R-PR-5 Decided: public statistics never show a count below 10 for a region and day.
@@ -209,7 +208,7 @@ def public_figures(figures: Figures) -> PublicFigures:
     return PublicFigures(days=figures.days, regions=regions, national=national)
 
 
-# --- Exports of a region's period (issue 7, item 6) -----------------------------------------
+# --- Exports of a region's period -------------------------------------------------------
 
 
 def candidates_for_export(candidate_list):

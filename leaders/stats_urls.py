@@ -1,5 +1,5 @@
 """URLs of the statistics pages (mounted at /stats/): public (R-PR-5), the commission's
-national view and one region's (issue 7, item 7)."""
+national view and one region's (R-CI-9)."""
 
 from django.urls import path
 

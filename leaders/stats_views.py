@@ -1,4 +1,4 @@
-"""Statistics pages (R-CI-9, issue 7 item 7): the public one (R-PR-5: nothing below 10
+"""Statistics pages (R-CI-9): the public one (R-PR-5: nothing below 10
 for a region and day), the national one for the commission and operators, and one
 region's for its akimat (and the national roles)."""
 

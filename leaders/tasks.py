@@ -1,7 +1,7 @@
 """Celery entry points of the leaders app: thin, each safe to run twice.
 
 Beat (settings.CELERY_BEAT_SCHEDULE): compute_closed_periods daily (R-LD-2).
-On demand: compute_run, queued by the compute page (issue 7, item 2).
+On demand: compute_run, queued by the compute page, which shows its progress.
 """
 
 from celery import shared_task

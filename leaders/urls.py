@@ -31,7 +31,7 @@ urlpatterns = [
     path("review/<slug:code>/<isodate:start>/submit/", views.submit, name="submit"),
     path("periods/<isodate:start>/", views.period, name="period"),
     path("periods/<isodate:start>/decision/", views.decide, name="decide"),
-    # Exports of a region's period (issue 7, item 6): fmt is "csv" or "xlsx".
+    # Exports of a region's period: fmt is "csv" or "xlsx".
     path("review/<slug:code>/<isodate:start>/candidates.<str:fmt>", export_views.candidates, name="export_candidates"),
     path("review/<slug:code>/<isodate:start>/checkins.<str:fmt>", export_views.checkins, name="export_checkins"),
     # On-demand computation with progress (R-LD-2).

@@ -209,7 +209,7 @@ class Venue(models.Model):
             models.Index(fields=["region", "category"], name="venue_region_category"),
             # The public participants list (R-VN-6): a region's venues past test mode.
             models.Index(fields=["region", "codes_first_issued_at"], name="venue_region_first_issue"),
-            # Its order (issue 9, B6): a page is read from the index in order, not sorted
+            # Its order (the benchmark B6): a page is read from the index in order, not sorted
             # from all of the region's venues; with the first issue in it, a page's ids
             # come from the index alone (PostgreSQL; SQLite ignores INCLUDE).
             models.Index(

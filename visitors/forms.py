@@ -35,7 +35,7 @@ COMMON_COUNTRIES = (
 
 class _EntrancesAsRead(ModelChoiceIterator):
     """The choices from the entrances the view read already (prefetched with the venue),
-    not from a query (issue 9: the form was read 3-4 times per look-up)."""
+    not from a query (the form was otherwise read 3-4 times per look-up)."""
 
     def __iter__(self):
         for entrance in self.field.entrances:

@@ -43,7 +43,7 @@ class Visit(models.Model):
     (R-PR-1). Repeated entries within 30 minutes are one visit (R-CI-5, VisitWindow)."""
 
     # No index of its own: visit_venue_entered (venue, entered_at) serves every look-up
-    # by venue (issue 9: one index fewer to write on every check-in).
+    # by venue (one index fewer to write on every check-in).
     venue = models.ForeignKey(
         "venues.Venue", on_delete=models.PROTECT, related_name="visits", verbose_name=_("venue"), db_index=False
     )
@@ -84,7 +84,7 @@ class Visit(models.Model):
             ),
             # Counts per venue and period (leaders, monitoring). With exit_method
             # (R-LD-1 leaves refusals out), the leaders' hourly counts of the
-            # candidates read the index only, not the table (issue 9, B4; PostgreSQL).
+            # candidates read the index only, not the table (PostgreSQL; the benchmark B4).
             models.Index(fields=["venue", "entered_at"], include=["exit_method"], name="visit_venue_entered_exit"),
             # R-PR-4: the citizen's own check-ins; the exit scan finds his open visit.
             models.Index(fields=["person", "entered_at"], name="visit_person_entered"),
@@ -168,7 +168,7 @@ class StatusLookup(models.Model):
     )
     # R-PR-2: erased (NULL) after 28 days; the rest of the row stays as evidence.
     person = models.CharField(_("person (blind index)"), max_length=PERSON_KEY_LENGTH, null=True, blank=True)  # noqa: DJ001
-    # Issue 8: the keyed hash of the IIN's birth date (its first 6 digits), to see a
+    # The keyed hash of the IIN's birth date (its first 6 digits), to see a
     # guard counting through one birth date; erased with `person` (R-PR-2).
     birth_key = models.CharField(_("birth date (blind index)"), max_length=16, null=True, blank=True)  # noqa: DJ001
     colour = models.CharField(_("colour"), max_length=6, choices=Colour.choices)

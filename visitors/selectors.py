@@ -58,7 +58,7 @@ def _inside(venue, *, now: datetime) -> QuerySet[Visit]:
     )
 
 
-# --- The facts of one guard look-up (issue 9, B1) ---------------------------------------------
+# --- The facts of one guard look-up, in one statement (B1) -----------------------------------
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class DoorFacts:
 def _count(queryset: QuerySet, distinct: str | None = None) -> Subquery:
     """A scalar subquery counting `queryset`'s rows, or its `distinct` field's distinct
     values. COUNT(*) needs no column: PostgreSQL can count from the index alone (the
-    open visits of a busy venue: hundreds of rows on every look-up, issue 9 B1)."""
+    open visits of a busy venue: hundreds of rows on every look-up)."""
     if distinct is None:
         count = Func(template="COUNT(*)", output_field=IntegerField())
     else:

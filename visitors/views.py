@@ -395,7 +395,7 @@ def _guard_exit(request, venue, form, now):
 
 def _remember_entrance(request, entrance):
     """R-CI-2: the guard's entrance for the next look-up; the session is written only
-    when it changes (issue 9: not on every look-up)."""
+    when it changes, not on every look-up."""
     if request.session.get(GUARD_ENTRANCE_KEY) != entrance.pk:
         request.session[GUARD_ENTRANCE_KEY] = entrance.pk
 

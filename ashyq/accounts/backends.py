@@ -1,7 +1,7 @@
 """Django's ModelBackend, with the user of each signed-in request read by SQL written
-once per process (issue 9, B1: the ORM's compilation of `User.objects.get(pk=…)` was a
-seventh of a guard look-up's CPU). Everything else — passwords, permissions, inactive
-users refused — is Django's."""
+once per process (the ORM's compilation of `User.objects.get(pk=…)` was a seventh of a
+guard look-up's CPU, in the benchmark B1). Everything else — passwords, permissions,
+inactive users refused — is Django's."""
 
 import functools
 

@@ -1,4 +1,4 @@
-"""What happens when someone signs in: the session's fixed end (issue 8).
+"""What happens when someone signs in: the session's fixed end.
 
 A session ends at an absolute moment after sign-in (`set_expiry` with a moment, not a
 number of idle seconds), so activity never stretches it: guards and staff after a

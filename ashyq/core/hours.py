@@ -1,5 +1,5 @@
-"""Check-ins counted per local hour, read fast (issue 9: the leaders' flags, B4, and the
-inspectors' risk list, R-MN-7).
+"""Check-ins counted per local hour, read fast: for the leaders' flags (R-LD-1, the
+benchmark B4) and the inspectors' risk list (R-MN-7).
 
 Asia/Almaty's offsets are whole hours (+5, +6, and +7 in the summers it had), so each
 UTC hour is exactly one local hour: the database groups by the UTC hour (`UtcHour`:

@@ -66,7 +66,7 @@ class AdminAuditMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Issue 8: while PostgreSQL is down a request answers at once with a 503 page
+    """While PostgreSQL is down a request answers at once with a 503 page
     ("try again in a minute", Retry-After), not a 500 or a hang, and the first request
     after it is back works, without restarting anything.
 

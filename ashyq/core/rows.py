@@ -1,4 +1,4 @@
-"""Model instances and rows from SQL compiled once per process (issue 9, B1 and B2).
+"""Model instances and rows from SQL compiled once per process (B1 and B2).
 
 On the check-in paths the ORM's compilation of a query cost more CPU than PostgreSQL
 spent running it. `columns` and `instance` write a model's column list once and turn a

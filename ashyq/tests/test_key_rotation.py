@@ -1,4 +1,4 @@
-"""Issue 8: rotating the IIN encryption key leaves old rows readable, and
+"""Rotating the IIN encryption key leaves old rows readable, and
 `reencrypt_identifiers` moves them to the new key (SECURITY.md, "Rotating keys")."""
 
 import base64

@@ -1,4 +1,5 @@
-"""The registry client keeps its connection alive (issue 9, B3), and recovers when a server drops it."""
+"""The registry client keeps its connection alive from page to page (the sync's
+speed, B3), and recovers when a server drops it."""
 
 import json
 import threading

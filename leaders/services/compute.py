@@ -1,6 +1,6 @@
 """Writes of the leaders app: the computation of the candidate lists (R-LD-1, R-LD-2,
-R-LD-4) with the flags of suspicious counts (issue 7, item 3), and the on-demand
-computation runs that report their progress to the page that started them (item 2).
+R-LD-4) with the flags of suspicious counts, and the on-demand computation runs that
+report their progress to the page that started them.
 
 The computation reads for a long time and writes briefly: the counts and flags are
 read outside any transaction (so that each progress update commits on its own and the
@@ -194,7 +194,7 @@ def _typed_counts(*, venue_ids: list[int], start: datetime, end: datetime) -> tu
 def _aggregate_memory():
     """On PostgreSQL, work_mem for the count's aggregate (one entry per venue: ~20 MB at
     100,000 venues, if the planner hashes it; the default 4 MB made it spill to disk),
-    for this statement only (issue 9, B4)."""
+    for this statement only (the benchmark B4)."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -287,8 +287,8 @@ def leaders_compute(
             chosen[row["venue__region_id"]].append({**row, "threshold": limit})
     regions = list(Region.objects.order_by("code"))
 
-    # The flags of every region's candidates at once (issue 9, B4: one read of their
-    # hourly counts from the index, instead of one per region).
+    # The flags of every region's candidates at once (one read of their hourly counts from
+    # the index, instead of one per region: the benchmark B4).
     report(60, _("Checking the candidates' check-ins hour by hour"))
     flags = _flags([row for rows in chosen.values() for row in rows], start=start, end=end)
 
@@ -344,7 +344,7 @@ def _write_lists(
     return result
 
 
-# --- On-demand runs (issue 7, item 2) -------------------------------------------------------------
+# --- On-demand runs, with their progress ------------------------------------------------------
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ def _day(value) -> str:
 
 @register.simple_tag
 def describe_flag(flag: dict) -> str:
-    """One suspicious count (issue 7, item 3) as a sentence with its figures."""
+    """One suspicious count (R-LD-1's flags) as a sentence with its figures."""
     kind = flag.get("kind")
     figures = _Figures((key, _number(value)) for key, value in flag.items() if isinstance(value, int | float))
     if kind == "over_capacity":

@@ -1,4 +1,4 @@
-"""Exports of a region's period (issue 7, item 6): who may download them, what they
+"""Exports of a region's period: who may download them, what they
 hold, and that nothing in them runs as a formula."""
 
 import csv

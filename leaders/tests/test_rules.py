@@ -92,7 +92,7 @@ def test_one_busy_day_in_an_idle_fortnight_is_a_burst():
     assert flags[0]["median_day"] == 0
 
 
-# --- Out of hours (issue 7, item 3) ------------------------------------------------------------
+# --- Out of hours (R-LD-1's flags) -------------------------------------------------------------
 
 DAYTIME = (time(8), time(23))
 LATE = (time(8), time(2))  # past midnight
@@ -132,7 +132,7 @@ def test_an_hour_is_outside_when_no_opening_touches_it(hour, today, yesterday, o
         (0, 0, False),
     ],
 )
-def test_out_of_hours_flag_needs_more_than_10_percent_and_100(outside, total, flagged):  # issue 7, item 3
+def test_out_of_hours_flag_needs_more_than_10_percent_and_100(outside, total, flagged):
     flag = rules.out_of_hours_flag(outside=outside, total=total)
     assert (flag is not None) is flagged
     if flagged:

@@ -1,4 +1,4 @@
-"""On-demand computations with progress (issue 7, item 2; R-LD-2): the compute page, the
+"""On-demand computations with progress (R-LD-2): the compute page, the
 run's page, and the task that performs a run."""
 
 import time

@@ -209,7 +209,7 @@ def test_a_date_that_starts_no_period_is_refused():  # R-LD-2
     assert not CandidateList.objects.exists()
 
 
-def test_flags_carry_their_figures():  # issue 7, item 3
+def test_flags_carry_their_figures():  # the akimat sees why a candidate was flagged
     venue = tier_venue(capacity=10)  # 10 × 14 × 3 = 420 < 1001
     add_visits(venue, 1001)
 
@@ -260,7 +260,7 @@ def test_a_count_mostly_typed_by_the_guard_is_flagged():
     assert "mostly_guard" not in flags_of(scanned) and "guard_over_capacity" not in flags_of(scanned)
 
 
-def test_a_burst_day_is_flagged():  # issue 7, item 3
+def test_a_burst_day_is_flagged():
     venue = tier_venue()
     add_visits(venue, 700)  # 50 a day
     burst_day = datetime(2021, 5, 15, 20, tzinfo=ALMATY)
@@ -281,7 +281,7 @@ def test_a_burst_day_is_flagged():  # issue 7, item 3
     }
 
 
-def test_the_count_is_two_queries_whatever_the_number_of_venues():  # issue 7, item 2; issue 9, B4
+def test_the_count_is_two_queries_whatever_the_number_of_venues():  # B4
     """The aggregate, then the venues it keeps: those over the lowest threshold (500),
     since no venue at or under it can be a candidate whatever its tier (R-LD-1: "more
     than"; 500 exactly is left out, 501 kept)."""
@@ -302,7 +302,7 @@ def test_the_count_is_two_queries_whatever_the_number_of_venues():  # issue 7, i
     assert few == count_queries() == 2
 
 
-# --- Out of hours (issue 7, item 3) --------------------------------------------------------------
+# --- Out of hours (R-LD-1's flags) ---------------------------------------------------------------
 
 
 def visits_at(venue, count: int, *, hour: int, minute: int = 0) -> None:
@@ -328,7 +328,7 @@ def visits_at(venue, count: int, *, hour: int, minute: int = 0) -> None:
         (500, 100, True),  # 100 of 600
     ],
 )
-def test_out_of_hours_flag_at_its_boundaries(inside, outside, flagged):  # issue 7, item 3 (Decided)
+def test_out_of_hours_flag_at_its_boundaries(inside, outside, flagged):
     # No zone set: the default 08:00–23:00 applies (R-OP-1 Decided); 03:00 is closed.
     venue = tier_venue(tier=Tier.B)  # oblast: more than 500
     visits_at(venue, inside, hour=12)
@@ -366,7 +366,7 @@ def _green_region_with_rules():
     return region, category
 
 
-def test_a_leader_s_two_extra_hours_are_not_out_of_hours():  # R-LD-5, issue 7, item 3
+def test_a_leader_s_two_extra_hours_are_not_out_of_hours():  # R-LD-5
     region, category = _green_region_with_rules()
     issued = datetime(2021, 4, 1, 10, tzinfo=ALMATY)  # a participant, test mode long over
     leader = VenueFactory(region=region, category=category, capacity=1000, codes_first_issued_at=issued)
@@ -383,7 +383,7 @@ def test_a_leader_s_two_extra_hours_are_not_out_of_hours():  # R-LD-5, issue 7, 
     assert flags_of(other)["out_of_hours"] == {"kind": "out_of_hours", "checkins": 200, "total": 800, "percent": 25}
 
 
-# --- Progress and the short write (issue 7, item 2) ------------------------------------------------
+# --- Progress and the short write -------------------------------------------------------------------
 
 
 @pytest.mark.django_db(transaction=True)
@@ -429,7 +429,7 @@ def test_a_list_submitted_while_computing_is_not_overwritten():  # R-LD-3
     assert set(candidates()) == {first.pk}
 
 
-def test_the_flags_take_the_same_queries_for_2_or_6_candidates():  # issue 7, item 2
+def test_the_flags_take_the_same_queries_for_2_or_6_candidates():
     region = RegionFactory()
     services.leaders_compute(period_start=PERIOD, now=NOW)  # the period and lists exist
 
@@ -463,7 +463,7 @@ def test_dates_before_ashyq_or_to_come_are_refused(day, message):  # R-LD-2
 
 
 def test_hourly_counts_are_local_hours_even_when_the_clocks_go_back():
-    """The flags count per local hour (issue 7) from UTC hours (issue 9, B4). On
+    """The flags count per local hour from UTC hours (grouped fast: the benchmark B4). On
     1 March 2024 Kazakhstan moved from UTC+6 to UTC+5 at local midnight, so 23:00–24:00
     of 29 February happened twice: its check-ins from both UTC hours are one local hour,
     and the hour before it and the first hour of March stay their own."""

@@ -1,4 +1,4 @@
-"""Statistics (R-CI-9, issue 7 item 7): figures per local day from the daily roll-up,
+"""Statistics (R-CI-9): figures per local day from the daily roll-up,
 participants and leaders; R-PR-5 on the public page; who sees which region."""
 
 import re

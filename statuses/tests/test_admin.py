@@ -70,7 +70,7 @@ def test_citizens_cannot_open_the_sync_page(client):
 
 
 def test_operators_see_how_many_persons_are_due_a_history_update(operator_client):
-    """R-ST-10, issue 9: the history a sync still owes (HistoryDue) is a number operators
+    """R-ST-10: the history a sync still owes (HistoryDue) is a number operators
     can watch fall during a catch-up; a row itself (a blind index) is not shown."""
     HistoryDue.objects.bulk_create(HistoryDue(person=f"{n:064x}", marked_at=NOW) for n in range(3))
 

@@ -60,7 +60,7 @@ def test_r_id_4_a_passport_is_the_same_person_with_or_without_dashes_and_spaces(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pattern-ops indexes")
 @pytest.mark.parametrize("model", list(RECORD_MODELS.values()))
 def test_a_registry_table_has_an_index_per_look_up_and_no_more(model):
-    """Issue 9, B3: each index is written for every record synced. Django's *_like twins
+    """Each index is written for every record synced, which slows the sync (B3). Django's *_like twins
     (varchar_pattern_ops, for LIKE 'abc%') serve no look-up of a blind index or a
     registry id; migration 0004 drops them. What stays: the key, the registry id (the
     sync's upsert), the person (R-ST-8's look-up) and the date the admin lists by."""
@@ -79,7 +79,7 @@ def test_a_registry_table_has_an_index_per_look_up_and_no_more(model):
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pattern-ops indexes")
 def test_the_histories_due_have_their_key_and_nothing_else():
-    """Issue 9, B3: a row per person a page touched; its primary key is its only index."""
+    """A row per person a page touched; its primary key is its only index (every index slows the sync, B3)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'statuses_historydue'")
         assert [definition.split(" USING btree ")[1] for (definition,) in cursor.fetchall()] == ["(person)"]

@@ -1,4 +1,4 @@
-"""Issue 8, R-RG-4: a registry answering garbage — an HTML page, no answer in time,
+"""R-RG-4: a registry answering garbage — an HTML page, no answer in time,
 500s — changes no status and applies nothing half; records breaking the schema are
 quarantined while the rest of their page is applied."""
 

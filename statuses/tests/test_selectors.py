@@ -101,7 +101,7 @@ def test_status_reads_the_sync_state_and_the_records_in_one_query(django_assert_
     ContactFactory(iin=iin(6), contact_date=T.date() - timedelta(days=40))
 
     with time_machine.travel(T, tick=False):
-        # Issue 9, B5: the sync states and the three registries' records in one UNION ALL.
+        # One statement (the benchmark B5): the sync states and the three registries' records in one UNION ALL.
         with django_assert_num_queries(1):
             first = status_for(iin=iin(6))
         with django_assert_num_queries(1):  # R-ST-8: computed again from the records, the same

@@ -437,7 +437,7 @@ def test_a_sync_killed_half_way_and_run_again_loses_and_duplicates_nothing():
 
 
 def test_a_history_catch_up_out_of_time_leaves_the_rest_due_for_the_next_run():
-    """R-ST-10, issue 9 (B3): the persons due are done a chunk per transaction; past its
+    """R-ST-10 (the benchmark B3): the persons due are done a chunk per transaction; past its
     deadline a catch-up stops after one chunk and says some are still due (the task
     then goes on in a fresh one), and the next catch-up does the rest."""
     HistoryDue.objects.bulk_create(HistoryDue(person=f"{n:064x}", marked_at=NOW) for n in range(services._CHUNK + 1))
@@ -472,7 +472,7 @@ def test_a_page_takes_the_same_few_queries_whatever_its_size():
     # 500 records and 500 persons due written: 100 rows or more per statement.
     assert inserts[500] <= 1000 // 100
 
-    # The history of all of them, once each (issue 9, B3), in a few statements.
+    # The history of all of them, once each, in a few statements (not one per record: B3).
     with CaptureQueriesContext(connection) as queries:
         assert services.history_catch_up(now=NOW) is False
     assert StatusChange.objects.count() == 2 * 550  # green, then blue after 72 hours

@@ -1,4 +1,4 @@
-"""Guards of the sync's speed-ups (issue 9, B3): however the feed is cut, the result is a clean run's.
+"""Guards of the sync's speed-ups (the benchmark B3): however the feed is cut, the result is a clean run's.
 
 The sync writes in bulk, recomputes the history of only the persons whose records
 changed in what the rules read, and reads the next page ahead; none of that may change

@@ -1,4 +1,4 @@
-"""Issue 8, R-RG-2: a sync killed with SIGKILL in the middle of its run loses and
+"""R-RG-2: a sync killed with SIGKILL in the middle of its run loses and
 duplicates nothing: once its lease lapses, the next run (the redelivered task, or
 beat's next one) goes on from the cursor, and the final state equals a clean run's."""
 

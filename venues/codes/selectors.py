@@ -183,7 +183,7 @@ def venue_for_guard(user) -> Venue | None:
     accepted (R-VN-7), with its region, category (the occupancy rules, R-OP-2) and
     entrances in order, or None when there is none (guard mode pending, declined, off).
 
-    One query on every guard request (issue 9, B1): the venue's entrances joined to the
+    One query on every guard request (the benchmark B1): the venue's entrances joined to the
     venue, its region and category, which become `venue.entrances.all()` as a prefetch
     would (no further query). The statement is written once per process from the
     models' columns (_guard_sql): building it with select_related on every request cost
@@ -272,7 +272,7 @@ def participants(*, region, search: str = "", at: datetime | None = None) -> Que
     return venues.select_related("category").order_by("name", "id")
 
 
-# Issue 9, B6: Paginator counts every one of the region's venues on every page. Without
+# B6: Paginator counts every one of the region's venues on every page. Without
 # a search the count is split: the region's venues with codes are counted once per
 # region and kept PARTICIPANTS_COUNT_SECONDS, under a version that every save or delete
 # of a venue renews; the ones not listed now (test mode, excluded, awaiting return) are
@@ -294,7 +294,7 @@ class _ByIds:
     """A participants() queryset that Paginator slices in two reads: the slice's ids
     from the index venue_region_name_issue alone (it holds the order and the issue),
     then those rows. A page deep in the list walks index entries to its offset, not
-    the region's table rows (issue 9, B6: Almaty's last page read 19,400 venues)."""
+    the region's table rows (before this, Almaty's last page read 19,400 venues: B6)."""
 
     ordered = True
 

@@ -108,7 +108,7 @@ def test_paginated_by_25_keeping_the_search(client, region):
 
 @time_machine.travel(datetime(2021, 6, 1, 12, 0, tzinfo=ALMATY), tick=False)
 def test_pages_hold_every_participant_once_by_name_without_the_excluded(client, region):
-    """R-VN-6 paged (issue 9, B6: a page's ids are read first, then its rows): every
+    """R-VN-6 paged (a page's ids are read first, then its rows: the benchmark B6): every
     participant on exactly one page, by name then by age for equal names, and R-MN-4's
     excluded venue on none."""
     twins = [participant(region, "Кафе 07") for _ in range(2)]
@@ -134,8 +134,8 @@ def test_pages_hold_every_participant_once_by_name_without_the_excluded(client, 
 def test_the_list_costs_the_same_queries_for_one_venue_or_a_full_page(client, region, django_assert_num_queries):
     participant(region, "Один", category=CategoryFactory(volunteer=True))
     url = reverse("codes:participant_list", args=[region.code])
-    # The region, the region's venues past test mode counted (once per region and day,
-    # issue 9), the excluded ones among them, the page's ids, its rows (categories
+    # The region, the region's venues past test mode counted (kept in the cache, not
+    # counted on every page), the excluded ones among them, the page's ids, its rows (categories
     # joined): no query per row.
     with django_assert_num_queries(5):
         client.get(url)
@@ -199,7 +199,7 @@ def test_kazakh_letters_survive_into_the_pdf_text():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="index-only scans are PostgreSQL's")
 def test_a_page_of_participants_finds_its_venues_in_the_index_alone(region):
-    """Issue 9, B6: the ids of a page deep in a region's list (Almaty: 19,400 venues)
+    """B6: the ids of a page deep in a region's list (Almaty: 19,400 venues)
     come from venue_region_name_issue alone, which holds the order and the test-mode
     filter: the offset walks index entries, not table rows. Every scan but the
     index-only one is switched off to ask whether such a plan exists at all."""

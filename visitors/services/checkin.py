@@ -139,7 +139,7 @@ def refuse_unless_open(
 def _window_claim(*, venue: Venue, person: str, now: datetime) -> bool:
     """R-CI-5: whether this entry is a new check-in; claims the next 30 minutes if so.
 
-    The row is unique per (venue, person). One statement (issue 9: no savepoint): a
+    The row is unique per (venue, person). One statement, so no savepoint: a
     first entry inserts it; on conflict the row is moved forward only if its window
     has expired (until <= now), and a row comes back only when it was inserted or
     moved. A concurrent second insert waits for the first to commit, then finds
@@ -227,7 +227,7 @@ def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup)
     return CheckIn(visit=visit, counted=True, report=report)
 
 
-# Issue 9 (B1, B2): on PostgreSQL an admitted entry (97 % of them) is written by one
+# B1, B2: on PostgreSQL an admitted entry (97 % of them) is written by one
 # statement: the look-up row, the window claim of _window_claim and the visit, which is
 # inserted only when the claim returned a row — or, when it returned none, the reopening
 # of the window's visit closed by an exit (_visit_reopen; its condition on `claim` is
@@ -382,7 +382,7 @@ def citizen_scan(*, user: User, code: QrCode, now: datetime, standing: str | Non
     person = _own_key(user)
     entrance = code.entrance
     venue = entrance.venue
-    # R-CI-7, checked once (issue 9), before any status is computed.
+    # R-CI-7, checked once, before any status is computed.
     refuse_unless_open(venue=venue, entrance=entrance, now=now, code=code, standing=standing)
     if code.direction == "exit":
         closed = visit_exit(venue=venue, person=person, now=now, method=ExitMethod.SCAN)

@@ -13,8 +13,8 @@ Counted per venue and per company from the `StatusLookup` rows themselves, by th
 indexes (venue, at) and (company, at), never per guard phone: a phone swapped for a
 new one starts from the venue's counts, and a company's venues share its own. No
 Redis needed, and the same in every process. A look-up reads them with everything
-else it must know before writing in one statement (visitors.selectors.door_facts,
-issue 9). A venue's day is bounded by its capacity (rules.venue_lookups_per_day).
+else it must know before writing in one statement (visitors.selectors.door_facts).
+A venue's day is bounded by its capacity (rules.venue_lookups_per_day).
 
 On PostgreSQL two requests racing at a limit may both pass (each counts before the
 other writes): the limit is a brake on enumeration, not an exact quota, exceeded at
@@ -131,7 +131,7 @@ def _limit_reached(*, venue: Venue, now: datetime, facts: DoorFacts) -> _Limit |
     """The first limit of the venue's or its company's that this look-up would pass
     (counted from StatusLookup rows in `facts`, see the module's docstring), or None.
     The rows are a lazy queryset, read (for Retry-After) only when a limit is reached:
-    building querysets on every look-up cost a tenth of its CPU (issue 9)."""
+    building querysets on every look-up cost a tenth of its CPU."""
     minute_ago, day_ago = now - rules.RATE_MINUTE, now - rules.RATE_DAY
     at_venue = {"venue": venue}
     at_company = {"company_id": venue.company_id}
@@ -201,7 +201,7 @@ def birth_key(iin: str) -> str:
 
 
 def _enumeration_check(*, guard: User, venue: Venue, facts: DoorFacts, now: datetime) -> None:
-    """Issue 8: flag a venue, or a company, where ENUMERATION_SAME_BIRTH_DATE different
+    """Flag a venue, or a company, where ENUMERATION_SAME_BIRTH_DATE different
     people born on one day were looked up within the hour, whoever typed them. `facts`
     counted the others before this look-up's person was written (+1 for him)."""
     if facts.same_birth_venue + 1 >= rules.ENUMERATION_SAME_BIRTH_DATE:
@@ -282,7 +282,8 @@ def guard_lookup(
     person = person_key(**key)
     birth = birth_key(iin) if iin else None
     with _one_at_a_time():
-        # Issue 9: R-CI-7, the rate limits, the enumeration counts and occupancy in one read.
+        # R-CI-7, the rate limits, the enumeration counts and occupancy in one read:
+        # one statement per look-up at the door.
         facts = door_facts(guard=guard, venue=venue, entrance=entrance, person=person, birth=birth, now=now)
         refuse_unless_open(
             venue=venue,

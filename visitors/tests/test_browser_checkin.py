@@ -1,9 +1,9 @@
 """The door in a real browser on a phone-sized screen (390 × 844): a guard signs in with
 the venue's phone and an SMS code and, with each visitor's consent, checks a blue, a
 green, a yellow and a red visitor and a mistyped IIN. Each answer comes through htmx,
-says the colour and what it means in words, not by colour alone (issue 8, item 4), and
-the IIN is gone from the form (R-PR-6). The red and yellow ones get the instruction
-(R-CI-2, R-CI-3); the mistyped one is refused and nothing is recorded (R-CI-7, R-ID-1).
+says the colour and what it means in words, not by colour alone, and the IIN is gone
+from the form (R-PR-6). The red and yellow ones get the instruction (R-CI-2, R-CI-3);
+the mistyped one is refused and nothing is recorded (R-CI-7, R-ID-1).
 axe-core finds no serious violation on the sign-in pages nor on the guard page, empty or
 with an answer."""
 

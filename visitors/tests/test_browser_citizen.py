@@ -3,7 +3,7 @@ venue's entry QR, signs in with his phone and an SMS code, links his IIN once (c
 with the mobile operators' registry, R-AU-2), comes back to the code and sees the live
 card: the venue, his colour named and explained in words, the live clock (R-CI-1);
 then, on "My status", his status and who looked it up (R-PR-4). axe-core finds no
-serious violation on any of these pages (issue 8, item 4).
+serious violation on any of these pages.
 
 Colour is never the only signal: for every colour, the live card and "My status" name
 the colour and say what it means in words (checked without the browser, below)."""
@@ -121,8 +121,8 @@ def _colour(colour: str, now) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize("colour", ["red", "yellow", "green", "blue"])
 def test_the_cards_name_every_colour_and_say_what_it_means(en_client, colour):
-    """Issue 8, item 4: the live card at the door and "My status" say the colour's name
-    and its meaning in words, for every colour, not by colour alone."""
+    """Colour is never the only signal: the live card at the door and "My status" say
+    the colour's name and its meaning in words, for every colour."""
     cache.clear()
     now = timezone.now()
     _colour(colour, now)

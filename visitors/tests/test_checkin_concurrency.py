@@ -91,7 +91,7 @@ def test_r_ci_5_two_simultaneous_scans_after_the_window_expired_make_one_new_vis
     assert VisitWindow.objects.get().until == later + timedelta(minutes=30)
 
 
-# --- Issue 8: 50 simultaneous requests through the real HTTP stack ------------------------------
+# --- 50 simultaneous requests through the real HTTP stack -------------------------------------
 
 THREADS = 50
 MIN_OVERLAP = 10  # requests served at the same moment, at least

@@ -256,8 +256,8 @@ def test_r_pr_6_every_answer_has_the_same_fields_and_none_holds_a_name_a_birth_d
 
 def test_r_pr_6_an_unknown_person_and_a_blue_one_get_the_same_answer_by_the_same_queries(guard, venue):
     people = _records_for_every_colour()
-    # The venue's occupancy rules are kept in the cache after its first look-up (issue 9:
-    # per venue and day, whoever the visitor): both look-ups below find them there.
+    # The venue's occupancy rules are kept in the cache after its first look-up (per venue
+    # and day, whoever the visitor): both look-ups below find them there.
     lookup(guard, venue, iin=people["green"])
 
     with CaptureQueriesContext(connection) as blue_queries:
@@ -567,7 +567,7 @@ ANSWER_ATTRIBUTES = {
 
 
 def test_r_pr_6_the_answer_card_the_guard_receives_holds_only_allowed_fields(guard, venue):
-    """Issue 8: what reaches the guard's phone over HTTP, for every colour and an
+    """What reaches the guard's phone over HTTP, for every colour and an
     unknown person: only allow-listed attributes, and no name, IIN or birth date."""
     people = _records_for_every_colour()
     for n, number in enumerate(people.values()):

@@ -1,4 +1,4 @@
-"""Guards against regressions at national scale (issue 9, item 5): the check-in paths —
+"""Guards against regressions at national scale (BENCHMARKS.md): the check-in paths —
 the guard's look-up (R-CI-2) and the visitor's scan (R-CI-1) — and the public list of
 participants (R-VN-6) make the same number of queries however many rows the tables
 hold; on PostgreSQL, the status look-up (R-ST-8) and the check-in dedupe (R-CI-5) are
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 T0 = local(2021, 5, 3, 19)
 LOOKUP = reverse("checkin:guard_lookup")
 
-# Issue 9, B1: a guard's look-up, htmx or not — the session (1: from the database here,
+# B1: a guard's look-up, htmx or not — the session (1: from the database here,
 # since the tests clear the cache; a signed-in guard's is in the cache) and the user (1);
 # the venue's entrances joined to the venue, its region and category (1: the form is
 # built from them, never read again); the door facts — R-CI-7, the rate limits, the
@@ -285,7 +285,7 @@ def test_checkin_dedupe_reads_the_window_by_its_unique_index(venue):
 
 @postgres_only
 def test_the_door_facts_statement_reused_on_postgresql_answers_as_the_orm_builds_it(venue):
-    """Issue 9, B1: door_facts compiles its statement once per process on PostgreSQL and
+    """B1: door_facts compiles its statement once per process on PostgreSQL and
     runs it with each look-up's values: the answers are those of the statement the ORM
     builds for those values (R-CI-7, the rate limits, the enumeration count, R-CI-6)."""
     guard = GuardFactory(venue=venue)

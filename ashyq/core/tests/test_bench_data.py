@@ -1,4 +1,4 @@
-"""The benchmarks' data set (issue 9, item 1) at a tiny size: valid adult IINs whose colour
+"""The benchmarks' data set (BENCHMARKS.md) at a tiny size: valid adult IINs whose colour
 is the one status_for computes from what the command stored, venues in every region and
 category, and four weeks of check-ins with a daily rhythm. PostgreSQL only (COPY,
 generate_series); on SQLite the command refuses with a clear message."""

@@ -1,4 +1,4 @@
-"""Each page of the journeys in Russian and in Kazakh (issue 8, item 3), in a real browser.
+"""Each page of the journeys in Russian and in Kazakh, in a real browser.
 
 For every role — a visitor not signed in, a citizen, a guard, an owner, an inspector, an
 akimat, the commission, an operator, a sanitary officer — its main pages are walked first in Russian (the default, no
@@ -139,7 +139,7 @@ def test_every_role_s_pages_in_russian_and_in_kazakh(browser_page, phone_page, l
     period_start, _ = leaders_rules.last_closed_period(now)
     base = live_server.url
 
-    def sign_in_pages_accessible(page, language, path):  # issue 8, item 4, in both languages
+    def sign_in_pages_accessible(page, language, path):  # axe-core on the sign-in pages, in both languages
         if path in ("/auth/phone/", "/accounts/sign-in/"):
             axe_check(page, f"{path} in {language}")
 

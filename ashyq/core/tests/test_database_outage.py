@@ -1,4 +1,4 @@
-"""Issue 8, fault tests: PostgreSQL restarted under load. While it is down every request
+"""A fault test: PostgreSQL restarted under load. While it is down every request
 fails fast with the 503 page (not a 500, not a hang); once it is back the same server
 process answers again, without a restart.
 

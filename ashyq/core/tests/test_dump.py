@@ -1,4 +1,4 @@
-"""Issue 8, R-ID-5: a dump of every table of ours — history, audit, sessions and logs
+"""R-ID-5: a dump of every table of ours — history, audit, sessions and logs
 of look-ups included — holds no IIN in clear. Only the mock registries (other
 agencies' databases, served for tests and the demo) may."""
 

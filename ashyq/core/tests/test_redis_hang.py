@@ -1,4 +1,4 @@
-"""Issue 8: Redis accepting connections but never answering — as cache and as broker —
+"""Redis accepting connections but never answering — as cache and as broker —
 and a guard's check-in still answers within 2 s, and the door report it had to queue
 is kept in the outbox for when Redis is back."""
 

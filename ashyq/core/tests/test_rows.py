@@ -1,4 +1,4 @@
-"""ashyq.core.rows (issue 9): SQL compiled once gives what the ORM gives — the same
+"""ashyq.core.rows: SQL compiled once gives what the ORM gives — the same
 rows, the same instances with their converters, select_related and annotations — and
 a queryset that cannot be reused safely is built by the ORM every time."""
 

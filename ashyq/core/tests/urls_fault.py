@@ -1,5 +1,6 @@
 """The project's URLs plus one view that fails the way a bug would: with the IIN it
-was posted in its exception message (issue 8: force a 500 on a request carrying an IIN)."""
+was posted in its exception message. The page and the log of that 500 must hold no IIN
+(R-ID-5)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""A national-scale data set for the benchmarks (issue 9, item 1) — PostgreSQL only.
+"""A national-scale data set for the benchmarks (BENCHMARKS.md) — PostgreSQL only.
 
     python manage.py bench_data --scale 0.001      # CI's smoke size: 20,000 people, 100 venues, 30,000 check-ins
     python manage.py bench_data                    # 20,000,000 people, 100,000 venues, 30,000,000 check-ins
@@ -123,7 +123,7 @@ def _keys_chunk(bounds: tuple[int, int, str]) -> list[tuple[int, str, str, str]]
 
 
 class Command(BaseCommand):
-    help = "Fill an empty PostgreSQL database with the national-scale benchmark data set (issue 9)."
+    help = "Fill an empty PostgreSQL database with the national-scale benchmark data set."
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=DEFAULT_PEOPLE)
