@@ -304,7 +304,7 @@ REGISTRY_MOCKS_ENABLED = env.bool("REGISTRY_MOCKS_ENABLED", default=not PRODUCTI
 REGISTRY_SYNC_MINUTES = env.int("REGISTRY_SYNC_MINUTES", default=5)
 REGISTRY_MAX_AGE_MINUTES = env.int("REGISTRY_MAX_AGE_MINUTES", default=30)
 
-# --- Vaccination passport (DOMAIN.md §13) ---------------------------------------------
+# --- Vaccination passport (docs/rules.md §13) ---------------------------------------------
 # A certificate is valid this long from its issue (its CWT "exp"); a revocation is kept
 # as long, since no certificate that names a revoked dose can outlive it.
 VACCINATION_CERTIFICATE_DAYS = env.int("VACCINATION_CERTIFICATE_DAYS", default=365)

@@ -1,4 +1,4 @@
-"""Leader Ashyq (DOMAIN.md §8): periods, candidate lists, decisions and leaders.
+"""Leader Ashyq (docs/rules.md §8): periods, candidate lists, decisions and leaders.
 
 The computation (leaders.services.leaders_compute) fills `CandidateList` and
 `Candidate`; the review pages (R-LD-3) strike candidates, submit the lists, and the

@@ -1,4 +1,4 @@
-"""The rules of Leader Ashyq (DOMAIN.md §8) as pure functions: periods, thresholds,
+"""The rules of Leader Ashyq (docs/rules.md §8) as pure functions: periods, thresholds,
 suspicious counts. No database; time comes in as an argument."""
 
 import functools

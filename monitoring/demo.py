@@ -1,4 +1,4 @@
-"""Demo monitoring (DOMAIN.md §10), in Almaty where the demo has two inspectors:
+"""Demo monitoring (docs/rules.md §10), in Almaty where the demo has two inspectors:
 
 - Кафе «Дастархан»: one violation filed by inspector-almaty awaiting inspector2-almaty's
   confirmation, and one rejected — the cafe itself stays open (its guard demo works).

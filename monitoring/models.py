@@ -1,4 +1,4 @@
-"""Monitoring and sanctions (DOMAIN.md §10): violations, inactivity flags, outages,
+"""Monitoring and sanctions (docs/rules.md §10): violations, inactivity flags, outages,
 sanctions and appeals."""
 
 from django.conf import settings

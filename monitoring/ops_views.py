@@ -117,7 +117,7 @@ def flags(request):
     return render(request, "monitoring/ops/flags.html", {"region": region, "page": page})
 
 
-# --- The akimat's participant list (DOMAIN §1: the akimat reviews participant lists) ------------
+# --- The akimat's participant list (docs/rules.md §1: the akimat reviews participant lists) ------------
 
 PARTICIPANT_READERS = (Role.AKIMAT, Role.COMMISSION, Role.OPERATOR)
 PARTICIPANTS_PER_PAGE = 50

@@ -1,4 +1,4 @@
-"""Pure rules of monitoring (DOMAIN.md §10)."""
+"""Pure rules of monitoring (docs/rules.md §10)."""
 
 import calendar
 from collections.abc import Collection

@@ -244,7 +244,7 @@ def appeals_for_akimat(user) -> QuerySet:
     )
 
 
-# --- The akimat's participant list (DOMAIN §1: the akimat reviews participant lists) -----------
+# --- The akimat's participant list (docs/rules.md §1: the akimat reviews participant lists) -----------
 
 # The standings a venue that joined Ashyq has (R-VN-9): its codes were issued.
 JOINED = standing_rules.WORKING | standing_rules.EXCLUDED_KINDS

@@ -1,4 +1,4 @@
-"""The monitoring pages (DOMAIN.md §10): inspectors (R-MN-1), owners (R-MN-4, R-MN-5),
+"""The monitoring pages (docs/rules.md §10): inspectors (R-MN-1), owners (R-MN-4, R-MN-5),
 akimats (R-MN-5). A venue's page is the inspectors' to act on; the akimat, the
 commission and operators read it. Other regions' rows answer 404 (existence does not
 leak)."""

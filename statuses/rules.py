@@ -1,4 +1,4 @@
-"""The colour status (DOMAIN.md §4) as pure functions of the registry records and a moment.
+"""The colour status (docs/rules.md §4) as pure functions of the registry records and a moment.
 
 Nothing here reads the database, the settings or the clock: the records and the moment
 come in as arguments (R-ST-8: a status is derived, never stored as truth).

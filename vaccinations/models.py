@@ -1,4 +1,4 @@
-"""The vaccination passport (DOMAIN.md §13): the vaccine reference, the doses entered by
+"""The vaccination passport (docs/rules.md §13): the vaccine reference, the doses entered by
 hand, and the revoked certificate identifiers.
 
 What counts for the colour (R-ST-5) and the figures (R-VP-6) is one table whatever the

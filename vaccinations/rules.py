@@ -1,4 +1,4 @@
-"""The vaccination passport's rules (DOMAIN.md §13) as pure functions: no database, no
+"""The vaccination passport's rules (docs/rules.md §13) as pure functions: no database, no
 settings, no clock (time and keys come in as arguments).
 
 Decisions where §13 leaves room (keep them unless an issue changes them):

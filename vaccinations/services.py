@@ -1,4 +1,4 @@
-"""Every write of the vaccination passport (DOMAIN.md §13): a medical worker's dose and
+"""Every write of the vaccination passport (docs/rules.md §13): a medical worker's dose and
 its correction (R-VP-2), the citizen's self-entry and its confirmation or rejection
 (R-VP-3), and the purge that gives each growing table its end.
 

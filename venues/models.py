@@ -1,4 +1,4 @@
-"""Companies, their applications, venues, entrances and QR codes (DOMAIN.md §6)."""
+"""Companies, their applications, venues, entrances and QR codes (docs/rules.md §6)."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator

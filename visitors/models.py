@@ -1,4 +1,4 @@
-"""Check-ins at the door, look-ups by others, reports and anonymous counts (DOMAIN.md §7, §11).
+"""Check-ins at the door, look-ups by others, reports and anonymous counts (docs/rules.md §7, §11).
 
 A person appears here only as the blind index of his IIN (or passport and country),
 `statuses.persons.person_key` (R-ID-5), and only for 28 days: the erasure task sets

@@ -1,4 +1,4 @@
-"""The rules of the visit (DOMAIN.md §7, §11) as constants and pure functions."""
+"""The rules of the visit (docs/rules.md §7, §11) as constants and pure functions."""
 
 import re
 from datetime import datetime, timedelta

@@ -1,4 +1,4 @@
-"""Pages of the citizen and of the door (DOMAIN.md §7, §11): the citizen's own status and
+"""Pages of the citizen and of the door (docs/rules.md §7, §11): the citizen's own status and
 lists, the check-in behind a venue's QR code, the guard page, the remote check and the
 sanitary officers' reports.
 

@@ -1,4 +1,4 @@
-"""Demo users: one or more of every role of DOMAIN.md §1."""
+"""Demo users: one or more of every role of docs/rules.md §1."""
 
 from django.utils.translation import gettext as _
 

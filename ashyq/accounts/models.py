@@ -1,4 +1,4 @@
-"""Users of Ashyq and their roles (DOMAIN.md §1)."""
+"""Users of Ashyq and their roles (docs/rules.md §1)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager

@@ -1,4 +1,4 @@
-"""Operators edit the reference data of DOMAIN.md §2 here (R-REF-1 to R-REF-5).
+"""Operators edit the reference data of docs/rules.md §2 here (R-REF-1 to R-REF-5).
 
 Zone changes are history (R-REF-2): they are added, through `zone_set` so that each one
 is audited, and never edited or deleted.

@@ -1,4 +1,4 @@
-"""The reference data of DOMAIN.md §2 as plain Python, loaded by migration 0002.
+"""The reference data of docs/rules.md §2 as plain Python, loaded by migration 0002.
 
 Plain data only (no model imports): the data migration reads it with historical
 models, and tests compare the database against it. Once loaded, the rows belong to the

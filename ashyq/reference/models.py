@@ -1,4 +1,4 @@
-"""Reference data of DOMAIN.md §2: regions, zones, categories, admissions, OKED codes.
+"""Reference data of docs/rules.md §2: regions, zones, categories, admissions, OKED codes.
 
 These are rows of tables edited by operators in the admin, not code (R-REF-1, R-REF-4,
 R-REF-5). Names come in the three interface languages.

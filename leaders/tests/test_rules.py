@@ -1,4 +1,4 @@
-"""The pure rules of Leader Ashyq (DOMAIN.md §8) at their boundaries."""
+"""The pure rules of Leader Ashyq (docs/rules.md §8) at their boundaries."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo

@@ -1,4 +1,4 @@
-"""Writes of monitoring (DOMAIN.md §10), by what a reader looks for:
+"""Writes of monitoring (docs/rules.md §10), by what a reader looks for:
 
 - `violations`: filing, confirming and rejecting violations (R-MN-1);
 - `sanctions`: the sanction of a trigger, appeals and returns (R-MN-3, R-MN-4, R-MN-5);

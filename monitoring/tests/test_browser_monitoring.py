@@ -1,4 +1,4 @@
-"""The Monitoring issue's journey in a real browser (DOMAIN.md §10): an inspector files
+"""The Monitoring issue's journey in a real browser (docs/rules.md §10): an inspector files
 a violation with a photo, a second confirms it, the venue is excluded and its QR code
 stops working at once; the owner appeals, the akimat cancels, the code works again."""
 

@@ -1,4 +1,4 @@
-"""The akimat's participant list (DOMAIN §1: the akimat reviews participant lists; the
+"""The akimat's participant list (docs/rules.md §1: the akimat reviews participant lists; the
 guide hands participants to the akimats after test mode): the region's venues that
 joined, with their standing (R-VN-9) and figures, filtered and exported."""
 

@@ -1,4 +1,4 @@
-"""The writes of monitoring (DOMAIN.md §10): filing, deciding, sanctions, appeals, returns."""
+"""The writes of monitoring (docs/rules.md §10): filing, deciding, sanctions, appeals, returns."""
 
 from datetime import timedelta
 

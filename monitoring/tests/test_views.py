@@ -1,4 +1,4 @@
-"""The monitoring pages (DOMAIN.md §10) end to end, as inspectors, owners and akimats use them."""
+"""The monitoring pages (docs/rules.md §10) end to end, as inspectors, owners and akimats use them."""
 
 import re
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""The colour status (DOMAIN.md §4) at every boundary, without a database.
+"""The colour status (docs/rules.md §4) at every boundary, without a database.
 
 Times are written in Almaty local time unless a case is about another zone; the
 offset was +06:00 in 2021 and is +05:00 since 1 March 2024.

@@ -1,4 +1,4 @@
-"""Check-ins at the door (DOMAIN.md §7): the visitor's own scans, the guard's writes,
+"""Check-ins at the door (docs/rules.md §7): the visitor's own scans, the guard's writes,
 exits, and the remote check.
 
 - `visit_check_in` counts one visit per person and venue within 30 minutes

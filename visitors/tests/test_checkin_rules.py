@@ -1,4 +1,4 @@
-"""The rules of the visit as pure functions and constants (DOMAIN.md §7, §11): no database."""
+"""The rules of the visit as pure functions and constants (docs/rules.md §7, §11): no database."""
 
 from datetime import timedelta
 

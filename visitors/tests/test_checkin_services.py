@@ -1,4 +1,4 @@
-"""Check-ins at the door (DOMAIN.md §7): one visit per 30 minutes (R-CI-5), refusals
+"""Check-ins at the door (docs/rules.md §7): one visit per 30 minutes (R-CI-5), refusals
 (R-CI-7), exits and auto-close (R-CI-4), occupancy (R-CI-6), the visitor's own scan
 (R-CI-1) and remote check (R-CI-8), erasure (R-PR-2) and the daily counts (R-CI-9)."""
 

@@ -1,4 +1,4 @@
-"""The pages of the door (DOMAIN.md §7, §11): the visitor's scan (R-CI-1, R-CI-4, R-CI-5),
+"""The pages of the door (docs/rules.md §7, §11): the visitor's scan (R-CI-1, R-CI-4, R-CI-5),
 the guard page (R-CI-2, R-CI-3, R-CI-6, R-PR-6), the remote check (R-CI-8), the sanitary
 officers' reports (R-CI-3) and the citizen's own lists (R-PR-4)."""
 

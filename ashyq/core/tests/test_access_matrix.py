@@ -1,4 +1,4 @@
-"""DOMAIN §1: every role × every URL.
+"""docs/rules.md §1: every role × every URL.
 
 ACCESS below is the one table of who may open what. The tests walk the URL conf, so
 a new URL that is not in the table fails until someone decides who may open it; every

@@ -1,4 +1,4 @@
-"""Load the reference data of DOMAIN.md §2 (R-REF-1 to R-REF-5) from ashyq.reference.data.
+"""Load the reference data of docs/rules.md §2 (R-REF-1 to R-REF-5) from ashyq.reference.data.
 
 Historical models only: the live models may have changed by the time this runs. After
 this migration the rows belong to the operators; later changes go in the admin or in a

@@ -1,4 +1,4 @@
-"""The reference data loaded by migration 0002 and the selectors that read it (DOMAIN.md §2)."""
+"""The reference data loaded by migration 0002 and the selectors that read it (docs/rules.md §2)."""
 
 import importlib
 from datetime import date
