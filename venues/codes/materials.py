@@ -2,7 +2,7 @@
 rules of participation, once, for the pages and for their PDFs.
 
 A faithful summary of the official guide and FAQ of the project (seeds/000, in
-Russian), restated with the numbers DOMAIN.md settles. English message ids, like every
+Russian), restated with the numbers docs/rules.md settles. English message ids, like every
 string of the interface; the catalogues give the Russian and Kazakh text.
 """
 
