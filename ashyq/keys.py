@@ -6,6 +6,9 @@ import os
 import secrets
 from pathlib import Path
 
+# The keys generated into var/keys.json where the environment does not give them.
+LOCAL_KEY_NAMES = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY", "VACCINATION_SIGNING_KEY")
+
 
 def _new_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

@@ -15,7 +15,7 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from ashyq.keys import load_or_create_local_keys
+from ashyq.keys import LOCAL_KEY_NAMES, load_or_create_local_keys
 from ashyq.proxy import ipware_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # In production every key must come from the environment. Elsewhere a key that is not
 # given is generated once into var/keys.json (git-ignored, never printed), so that a
 # restart can still decrypt what was stored and verify the QR codes already printed.
-_KEY_NAMES = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY", "VACCINATION_SIGNING_KEY")
+_KEY_NAMES = LOCAL_KEY_NAMES
 if PRODUCTION:
     # PUBLIC_URL too: a default would be an http:// address, which production refuses.
     _missing = [name for name in (*_KEY_NAMES, "PUBLIC_URL") if not env.str(name, default="")]

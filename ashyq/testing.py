@@ -21,8 +21,18 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker:
     # The workers inherit the controller's environment, its var folder included: each
     # takes a folder of its own inside it (the file-system broker's queue is there).
-    os.environ["ASHYQ_VAR_DIR"] = os.path.join(os.environ["ASHYQ_VAR_DIR"], _worker)
+    # The keys stay the controller's: every process must sign and encrypt alike (the
+    # test ids of some parametrised tests are tokens signed with them).
+    import shutil
+    from pathlib import Path
+
+    from ashyq.keys import LOCAL_KEY_NAMES, load_or_create_local_keys
+
+    _shared = Path(os.environ["ASHYQ_VAR_DIR"])
+    load_or_create_local_keys(_shared / "keys.json", LOCAL_KEY_NAMES)  # safe from several processes at once
+    os.environ["ASHYQ_VAR_DIR"] = str(_shared / _worker)
     os.makedirs(os.environ["ASHYQ_VAR_DIR"], exist_ok=True)
+    shutil.copy(_shared / "keys.json", Path(os.environ["ASHYQ_VAR_DIR"]) / "keys.json")
 if _worker[2:].isdigit() and int(_worker[2:]) > 0:
     import re
 
