@@ -3,12 +3,14 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Case, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ashyq.accounts.models import User
 from ashyq.core.models import AuditEvent
 from leaders.models import Leader
 from monitoring import rules
@@ -33,6 +35,9 @@ from venues.standing.rules import Interval
 from venues.standing.selectors import histories, history_of, standing_at, standing_on
 from visitors.models import Visit
 from visitors.selectors import occupancy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def exclusion_in_force(sanction: Sanction, at: datetime) -> Interval | None:
@@ -151,6 +156,16 @@ JOURNAL = {
 }
 
 
+@dataclass(frozen=True)
+class JournalEntry:
+    """A line of the journal on a venue's page: an audit row, in the reader's words."""
+
+    at: datetime
+    action: str
+    actor: User | None
+    label: "StrOrPromise"
+
+
 def venue_history(venue, *, now: datetime) -> dict:
     """Everything the venue's page shows an inspector (R-MN-1) on site: its standing now
     and its history (R-VN-9), today's conditions (R-OP-2) with the allowed and the
@@ -176,13 +191,12 @@ def venue_history(venue, *, now: datetime) -> dict:
     )
     sanctions = Sanction.objects.filter(venue=venue).select_related("appeal", "violation", "inactivity_flag")
     inspections = Inspection.objects.filter(venue=venue).select_related("inspected_by").order_by("-at", "-id")[:20]
-    audit = list(
-        AuditEvent.objects.filter(action__startswith="monitoring.", details__venue=venue.pk)
+    audit = [
+        JournalEntry(at=event.at, action=event.action, actor=event.actor, label=JOURNAL.get(event.action, event.action))
+        for event in AuditEvent.objects.filter(action__startswith="monitoring.", details__venue=venue.pk)
         .select_related("actor")
         .order_by("-id")[:50]
-    )
-    for event in audit:
-        event.label = JOURNAL.get(event.action, event.action)
+    ]
     return {
         "standing": current,
         "standing_label": StandingKind(kind).label,
@@ -280,7 +294,7 @@ def participants_of(region, *, now: datetime, kind: str = "") -> QuerySet:
     return venues.order_by("name", "id")
 
 
-def _count_of(queryset) -> Subquery:
+def _count_of(queryset: QuerySet) -> Coalesce:
     counted = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField())).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 

@@ -179,7 +179,7 @@ def render_message(code: str, reason: str, params: Mapping[str, str], names: Nam
     for key in _DATE_PARAMS & shown.keys():
         shown[key] = date_format(date.fromisoformat(shown[key]), "j E Y")
     if "zone" in shown:
-        shown["zone"] = ZONE_NAMES.get(shown["zone"], shown["zone"])
+        shown["zone"] = str(ZONE_NAMES.get(shown["zone"], shown["zone"]))  # the message is read now
     for kind in NAMED_KINDS:
         if (stored := shown.get(f"{kind}_code")) is not None:
             shown[kind] = (names or {}).get(kind, {}).get(stored, stored)

@@ -149,7 +149,7 @@ def check_names(stored_checks) -> dict[str, dict[str, str]]:
     checks name by code (venues.rules.Names): at most one query per kind, for a whole
     page of applications."""
     codes = rules.named_codes(stored_checks)
-    models = {"category": Category, "region": Region}
+    models: dict[str, type[Category] | type[Region]] = {"category": Category, "region": Region}
     return {
         kind: {row.code: row.name for row in models[kind].objects.filter(code__in=codes[kind])} if codes[kind] else {}
         for kind in rules.NAMED_KINDS

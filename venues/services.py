@@ -122,9 +122,16 @@ def company_claim_confirm(*, claim: CompanyClaim, code: str, now: datetime) -> C
     if claim.state != ClaimState.CODE_SENT:
         raise NoActiveCode
     if not code_verify(phone=claim.contact_phone, code=code, now=now, purpose=Purpose.COMPANY, code_id=claim.code_id):
-        tries = OneTimeCode.objects.filter(pk=claim.code_id).values_list("attempts", flat=True).first() or 0
-        raise WrongCode(tries_left=MAX_WRONG_TRIES - tries)
+        raise WrongCode(tries_left=MAX_WRONG_TRIES - _wrong_tries(claim))
     return _claim_proven(claim=claim, now=now)
+
+
+def _wrong_tries(claim: CompanyClaim) -> int:
+    """The wrong tries counted on the claim's code; none while no code was sent (a
+    failed send leaves code_id empty)."""
+    if claim.code_id is None:
+        return 0
+    return OneTimeCode.objects.filter(pk=claim.code_id).values_list("attempts", flat=True).first() or 0
 
 
 @transaction.atomic

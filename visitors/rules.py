@@ -1,10 +1,16 @@
 """The rules of the visit (docs/rules.md §7, §11) as constants and pure functions."""
 
+from __future__ import annotations
+
 import re
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # R-CI-5 Decided: entries of the same person at the same venue within 30 minutes of the
 # counted entry are one check-in; at exactly 30 minutes a new one is counted.
@@ -92,9 +98,9 @@ FULL_INSTRUCTION = _(
 )
 
 
-def door_instruction(colour: str, *, full: bool = False) -> str:
+def door_instruction(colour: str, *, full: bool = False) -> StrOrPromise:
     """The guard's instruction for a colour; for green and blue, empty (admit) unless
-    the venue is full (R-CI-6), when the visitor waits."""
+    the venue is full (R-CI-6), when the visitor waits. Lazy: translated when shown."""
     instruction = DOOR_INSTRUCTIONS.get(str(colour), "")
     if not instruction and full:
         return FULL_INSTRUCTION

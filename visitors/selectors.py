@@ -123,6 +123,8 @@ def _door_facts_query(*, venue, company, entrance, person, birth, now, minute_ag
     live = QrCode.objects.filter(entrance__venue_id=venue, revoked_at__isnull=True)
     if entrance is not None:
         live = live.filter(entrance_id=entrance)
+    same_birth_venue: Subquery | Value
+    same_birth_company: Subquery | Value
     if birth is not None:
         born = {"birth_key": birth, "at__gt": hour_ago, "at__lte": now}
         same_birth_venue = _count(

@@ -2,6 +2,7 @@
 the photos of a violation form kept across its errors, and the end of both rows."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -58,8 +59,7 @@ def monitoring_purge(*, now: datetime) -> dict[str, int]:
     deleted after the commit), inspections a year after. Safe to run twice."""
     drafts = list(PhotoDraft.objects.filter(uploaded_at__lt=now - DRAFT_KEPT).only("pk", "image"))
     for draft in drafts:
-        storage, name = draft.image.storage, draft.image.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        transaction.on_commit(partial(draft.image.storage.delete, draft.image.name))
     PhotoDraft.objects.filter(pk__in=[draft.pk for draft in drafts]).delete()
     inspections, _rows = Inspection.objects.filter(at__lt=now - INSPECTION_KEPT).delete()
     return {"drafts": len(drafts), "inspections": inspections}

@@ -101,15 +101,16 @@ def violation_decide(*, inspector, violation: Violation, confirm: bool, note: st
         raise ValidationError(_("This violation has already been decided."), code="decided")
     violation.refresh_from_db()
     outage = outage_at(violation.occurred_at) if confirm else None
-    spared = confirm and violation.kind == ViolationKind.NO_STATUS_CHECK and outage is not None
+    # R-MN-6: the outage that spares a confirmed violation of not checking statuses.
+    spared_by = outage if violation.kind == ViolationKind.NO_STATUS_CHECK else None
     audit_record(
         actor=inspector,
         action="monitoring.violation_confirm" if confirm else "monitoring.violation_reject",
         obj=violation,
         region=venue.region,
         venue=venue.pk,
-        no_sanction_outage=outage.pk if spared else None,
+        no_sanction_outage=spared_by.pk if spared_by is not None else None,
     )
-    if not confirm or spared:  # R-MN-6: no sanction for not checking during an outage
+    if not confirm or spared_by is not None:  # R-MN-6: no sanction for not checking during an outage
         return None
     return sanction_for_trigger(violation=violation, now=now)

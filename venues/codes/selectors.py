@@ -197,18 +197,18 @@ def venue_for_guard(user) -> Venue | None:
     if not rows:
         accepted = Venue.objects.filter(guard_phone=user.phone, guard_consent=GuardConsent.ACCEPTED)
         return accepted.select_related("region", "category").first()
-    venue, entrances = None, []
+    of_entrance, of_venue, of_region, of_category = (slice(start, stop) for start, stop in _guard_slices())
+    venue = rows_of.instance(Venue, rows[0][of_venue])  # the same in every row
+    venue.region = rows_of.instance(Region, rows[0][of_region])
+    venue.category = rows_of.instance(Category, rows[0][of_category])
+    entrances = []
     for row in rows:
-        parts = [row[start:stop] for start, stop in _guard_slices()]
-        if venue is None:
-            venue = rows_of.instance(Venue, parts[1])
-            venue.region = rows_of.instance(Region, parts[2])
-            venue.category = rows_of.instance(Category, parts[3])
-        entrance = rows_of.instance(Entrance, parts[0])
+        entrance = rows_of.instance(Entrance, row[of_entrance])
         entrance.venue = venue  # one instance, as a prefetch leaves them
         entrances.append(entrance)
     prefetched = Entrance.objects.filter(venue_id=venue.pk).order_by("position", "id")
-    prefetched._result_cache, prefetched._prefetch_done = entrances, True
+    prefetched._result_cache = entrances
+    prefetched._prefetch_done = True  # type: ignore[attr-defined]  # private, not in django-stubs
     venue._prefetched_objects_cache = {_ENTRANCES_CACHE: prefetched}
     return venue
 
@@ -309,7 +309,9 @@ class _ByIds:
 
 class _ParticipantsPaginator(Paginator):
     def __init__(self, object_list, per_page, *, region, at: datetime):
-        super().__init__(_ByIds(object_list), per_page)
+        # Paginator only slices _ByIds: the stubs' protocol also asks for len() and
+        # iteration, which count (below) makes unnecessary.
+        super().__init__(_ByIds(object_list), per_page)  # type: ignore[arg-type]
         self.region, self.at = region, at
 
     @cached_property

@@ -34,6 +34,7 @@ import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -60,6 +61,9 @@ from visitors.models import (
 from visitors.selectors import DoorFacts, Occupancy, door_facts, occupancy, occupancy_of
 from visitors.services.checkin import CheckIn, check_in_record, refuse_unless_open, visit_exit, visit_exit_anonymous
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger(__name__)
 
 
@@ -83,7 +87,7 @@ class GuardAnswer:
     valid_until: datetime | None
     fresh: bool
     last_sync_at: datetime | None
-    instruction: str  # R-CI-3, R-CI-6, lazy; empty for green and blue at a venue not full
+    instruction: "StrOrPromise"  # R-CI-3, R-CI-6, lazy; empty for green and blue at a venue not full
     counted: bool
     occupancy: Occupancy
     # R-CI-6 Decided: the venue was at or over its allowed occupancy before this

@@ -21,6 +21,14 @@ class LinkRefused(Exception):
         self.message = message
 
 
+def _registered_iin(user: User) -> str | None:
+    """The IIN the subscriber registry has for the user's phone (R-AU-2); None, as for a
+    phone it does not know, when he has none (a citizen signs in by phone, so he has)."""
+    if user.phone is None:
+        return None
+    return subscriber_iin(user.phone)
+
+
 def citizen_link_recheck(*, user: User, now: datetime) -> bool:
     """Keep the citizen's IIN linked only while the mobile-subscriber registry still
     has his phone for it (R-AU-2); a phone that changed hands loses the link, audited.
@@ -29,7 +37,7 @@ def citizen_link_recheck(*, user: User, now: datetime) -> bool:
     must not lock citizens out of their own status. Returns whether the link stays.
     """
     try:
-        registered = subscriber_iin(user.phone)
+        registered = _registered_iin(user)
     except RegistryError:
         return True
     if registered is not None and blind_index(registered) == user.iin_index:
@@ -51,7 +59,7 @@ def citizen_link_iin(*, user: User, iin: str, now: datetime) -> User:
     if user.iin_index:
         raise LinkRefused(_("An IIN is already linked to this account."))
     person = validate_adult_iin(iin, on=timezone.localdate(now))
-    registered = subscriber_iin(user.phone)
+    registered = _registered_iin(user)
     if registered is None or blind_index(registered) != blind_index(person.number):
         raise LinkRefused(
             _(
