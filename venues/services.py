@@ -119,7 +119,9 @@ def company_claim_confirm(*, claim: CompanyClaim, code: str, now: datetime) -> C
     his — unless it has an owner already, whom a code never displaces: the claim is
     then a dispute for an operator. Raises the sms errors (WrongCode with the tries
     left, Expired, NoActiveCode, TooManyAttempts), the wrong try counted."""
-    if claim.state != ClaimState.CODE_SENT:
+    # A claim whose code was never sent (the SMS limits, the gateway down) has none: the
+    # phone's latest code belongs to another claim of the same company.
+    if claim.state != ClaimState.CODE_SENT or claim.code_id is None:
         raise NoActiveCode
     if not code_verify(phone=claim.contact_phone, code=code, now=now, purpose=Purpose.COMPANY, code_id=claim.code_id):
         raise WrongCode(tries_left=MAX_WRONG_TRIES - _wrong_tries(claim))

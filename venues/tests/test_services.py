@@ -27,7 +27,7 @@ from ashyq.reference.tests.factories import (
 )
 from ashyq.registries import RegistryUnavailable
 from ashyq.sms.models import SmsMessage
-from ashyq.sms.services import SignInError, WrongCode
+from ashyq.sms.services import NoActiveCode, SignInError, WrongCode
 from venues import rules, services
 from venues.models import Application, ApplicationStatus, ClaimState, Company, Entrance, QrCode, Venue
 from venues.standing import rules as standing_rules
@@ -433,6 +433,23 @@ def test_a_squatter_with_a_public_bin_gets_no_company(registry):
     # The real owner, who holds the phone, signs up after him and gets the company.
     owner, real = _sign_up(bin_, username="realowner")
     services.company_claim_code_send(claim=real, sender="", now=NOW)
+    services.company_claim_confirm(claim=real, code=_sent_code(), now=NOW)
+    assert Company.objects.get(bin=bin_).owner == owner
+
+
+def test_a_claim_whose_code_was_never_sent_is_not_proven_by_another_claims_code(registry):
+    """The attack: a claim whose code could not be sent (the SMS limits, the gateway
+    down) was checked against the company phone's latest code, which another claim of
+    the same company had asked for: whoever learned that one code proved both."""
+    bin_ = CompanyFactory.build().bin
+    company_set(bin_, "ТОО «Настоящая»", ["56101"], phone=COMPANY_PHONE)
+    _squatter, unsent = _sign_up(bin_, username="squatter")  # his code was never sent
+    owner, real = _sign_up(bin_, username="realowner")
+    services.company_claim_code_send(claim=real, sender="", now=NOW)
+
+    with pytest.raises(NoActiveCode):
+        services.company_claim_confirm(claim=unsent, code=_sent_code(), now=NOW)
+    assert not Company.objects.filter(bin=bin_).exists()
     services.company_claim_confirm(claim=real, code=_sent_code(), now=NOW)
     assert Company.objects.get(bin=bin_).owner == owner
 
