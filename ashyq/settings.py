@@ -166,6 +166,14 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
     )
+    # Prepared statements: the door's look-up spent more time planning than running
+    # (BENCHMARKS.md). psycopg 3 prepares a statement once it has run 5 times on a
+    # connection, and server-side binding keeps a statement's text the same whatever
+    # its values. A pooler in transaction mode must keep them (PgBouncer 1.21 and later
+    # with max_prepared_statements, docs/production.md); DATABASE_PREPARED_STATEMENTS=0
+    # turns them off for one that cannot.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
