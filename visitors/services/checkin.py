@@ -234,7 +234,9 @@ def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup)
 # decided once, before any row is read). Data-modifying CTEs all run, in one
 # snapshot and atomically, so no BEGIN, COMMIT or savepoint; R-CI-5 under concurrency is
 # _window_claim's (the upsert's WHERE). Red and yellow entries take the ORM path above:
-# their door report and its outbox message belong in the same transaction.
+# their door report and its outbox message belong in the same transaction. Two paths
+# must not drift: visitors/tests/test_checkin_paths.py runs random sequences of entries
+# and exits through both and requires the same rows and answers.
 _ONE_STATEMENT_CHECK_IN = """
     WITH lookup AS (
         INSERT INTO visitors_statuslookup (actor_id, venue_id, company_id, person, birth_key, colour, at)
