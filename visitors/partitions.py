@@ -56,6 +56,12 @@ def partitions(table: str) -> dict[date, str]:
     return found
 
 
+def _ddl(sql: str, params: dict) -> str:
+    """`sql` with its values written in: PostgreSQL takes no bound parameter in DDL, and
+    the connection binds on the server (prepared statements, ashyq.settings)."""
+    return connection.ops.compose_sql(sql, params)
+
+
 def partitions_ensure(days: Iterable[date]) -> list[str]:
     """A partition for each of `days` in every partitioned table; the names made. Rows
     of such a day already in the default partition move into the new one first."""
@@ -88,15 +94,19 @@ def partitions_ensure(days: Iterable[date]) -> list[str]:
                         bounds,
                     )
                     cursor.execute(
-                        f"ALTER TABLE {quote(table)} ATTACH PARTITION {quote(name)} "
-                        "FOR VALUES FROM (%(start)s) TO (%(end)s)",
-                        bounds,
+                        _ddl(
+                            f"ALTER TABLE {quote(table)} ATTACH PARTITION {quote(name)} "
+                            "FOR VALUES FROM (%(start)s) TO (%(end)s)",
+                            bounds,
+                        )
                     )
                 else:
                     cursor.execute(
-                        f"CREATE TABLE {quote(name)} PARTITION OF {quote(table)} "
-                        "FOR VALUES FROM (%(start)s) TO (%(end)s)",
-                        bounds,
+                        _ddl(
+                            f"CREATE TABLE {quote(name)} PARTITION OF {quote(table)} "
+                            "FOR VALUES FROM (%(start)s) TO (%(end)s)",
+                            bounds,
+                        )
                     )
             made.append(name)
     return made
