@@ -92,15 +92,20 @@ def keys_env() -> dict[str, str]:
     import base64
     import secrets
 
+    from ashyq.keys import LOCAL_KEY_NAMES
+
     STATE.mkdir(parents=True, exist_ok=True)
     path = STATE / "keys.env"
-    if not path.exists():
-        names = ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY")
-        lines = [f"export {n}={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}" for n in names]
-        path.write_text("\n".join(lines) + "\n")
+    text = path.read_text() if path.exists() else ""
+    keys = dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines() if "=" in line)
+    # Every key production asks for; one added since the file was made is added to it.
+    missing = [name for name in LOCAL_KEY_NAMES if name not in keys]
+    if missing:
+        for name in missing:
+            keys[name] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        path.write_text("".join(f"export {name}={value}\n" for name, value in keys.items()))
         path.chmod(0o600)
-    pairs = (line.removeprefix("export ").split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return dict(pairs)
+    return keys
 
 
 def bench_env(database_url: str) -> dict[str, str]:

@@ -29,15 +29,9 @@ export STATIC_ROOT="$STATE/static"
 export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
 export WEB_WORKERS="${WEB_WORKERS:-4}"
 export ASHYQ_VAR_DIR="$STATE"
-# Keys of the bench database, made once (the data's blind indexes depend on IIN_INDEX_KEY).
-if [ ! -f "$STATE/keys.env" ]; then
-  .venv/bin/python - > "$STATE/keys.env" <<'PY'
-import base64, secrets
-for name in ("SECRET_KEY", "IIN_ENCRYPTION_KEY", "IIN_INDEX_KEY", "QR_SIGNING_KEY"):
-    print(f"export {name}={base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}")
-PY
-  chmod 600 "$STATE/keys.env"
-fi
+# Keys of the bench database, made once (the data's blind indexes depend on IIN_INDEX_KEY);
+# a key production asks for that the file lacks is added (bench.run.keys_env).
+.venv/bin/python -c 'from bench.run import keys_env; keys_env()'
 # shellcheck disable=SC1091
 . "$STATE/keys.env"
 
