@@ -6,6 +6,14 @@ fetched row back into an instance exactly as the ORM does (the backend's and the
 fields' converters — SQLite's datetimes, an encrypted field's decryption — then
 `Model.from_db`); `Compiled` keeps a queryset's compiled SQL and runs it again with
 other values.
+
+What of Django's it relies on beyond its documented API: a compiler's `as_sql()` and
+`klass_info` (with `select_fields`, `related_klass_infos`, `local_setter`,
+`remote_setter`), `annotation_col_map`, a queryset's `_fields` and `_iterable_class`,
+and `Model.from_db`. Django is pinned (constraints.txt); after an upgrade the tests in
+ashyq/core/tests/test_rows.py compare every kind of query with the ORM's answer and
+require the door's queries to be compiled once — where the structures changed,
+`Compiled` builds by the ORM (right, slower) and those tests fail.
 """
 
 import functools

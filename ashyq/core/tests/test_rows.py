@@ -93,3 +93,27 @@ def test_the_signed_in_user_is_read_whole_with_the_iin_decrypted():
 def test_an_inactive_user_is_not_signed_in():
     citizen = CitizenFactory(is_active=False)
     assert ModelBackend().get_user(citizen.pk) is None
+
+
+def _production_compiled():
+    from statuses.selectors import _union
+    from venues.codes.selectors import _code_for_scan
+    from visitors.selectors import _door_facts
+
+    return {
+        "code_for_scan": _code_for_scan,
+        "door_facts": _door_facts,
+        "status": _union[True],
+        "status_only": _union[False],
+    }
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="Compiled compiles on PostgreSQL only")
+@pytest.mark.parametrize("name", ["code_for_scan", "door_facts", "status", "status_only"])
+def test_the_door_s_queries_are_compiled_once_not_built_each_time(name):
+    """Compiled reads the ORM compiler's own structures (klass_info and its setters, a
+    queryset's iterable class): a Django upgrade that changed them would make it build
+    the door's queries by the ORM every time — right, but slower (B1, B2) and silently.
+    This test says so instead."""
+    compiled = _production_compiled()[name]
+    assert compiled._compile(frozenset()) is not None  # noqa: SLF001 (what run() would reuse)
