@@ -319,7 +319,7 @@ def guard_lookup_view(request):
     venue = venue_for_guard(request.user)
     if venue is None:
         return redirect("checkin:guard")
-    form = GuardLookupForm(request.POST, entrances=venue.entrances.all())  # prefetched: no query
+    form = GuardLookupForm(request.POST, entrances=venue.guard_entrances)  # read with the venue: no query
     now = timezone.now()
     answer, errors, status, retry_after = _guard_answer(request, venue, form, now)
     occupancy = answer.occupancy if answer else selectors.occupancy(venue, now=now)
@@ -366,7 +366,7 @@ def guard_exit_view(request):
     if venue is None:
         return redirect("checkin:guard")
     now = timezone.now()
-    occupancy, errors = _guard_exit(request, venue, GuardExitForm(request.POST, entrances=venue.entrances.all()), now)
+    occupancy, errors = _guard_exit(request, venue, GuardExitForm(request.POST, entrances=venue.guard_entrances), now)
     status = 400 if errors else 200
     if not request.headers.get("HX-Request"):
         if not errors:
@@ -403,7 +403,7 @@ def _remember_entrance(request, entrance):
 def _guard_form(request, venue):
     """An empty form, on the entrance the guard chose last (kept in his session)."""
     return GuardLookupForm(
-        entrances=venue.entrances.all(), initial={"entrance": request.session.get(GUARD_ENTRANCE_KEY)}
+        entrances=venue.guard_entrances, initial={"entrance": request.session.get(GUARD_ENTRANCE_KEY)}
     )
 
 
@@ -411,7 +411,7 @@ def _guard_context(venue, form, *, occupancy):
     return {
         "venue": venue,
         "form": form,
-        "exit_form": GuardExitForm(entrances=venue.entrances.all(), initial=form.initial),
+        "exit_form": GuardExitForm(entrances=venue.guard_entrances, initial=form.initial),
         "occupancy": occupancy,
         "countries": COMMON_COUNTRIES,
         "pending_text": _("Checking…"),

@@ -184,8 +184,8 @@ def venue_for_guard(user) -> Venue | None:
     entrances in order, or None when there is none (guard mode pending, declined, off).
 
     One query on every guard request (the benchmark B1): the venue's entrances joined to the
-    venue, its region and category, which become `venue.entrances.all()` as a prefetch
-    would (no further query). The statement is written once per process from the
+    venue, its region and category; the entrances, in order, are `venue.guard_entrances`
+    (a list: no further query). The statement is written once per process from the
     models' columns (_guard_sql): building it with select_related on every request cost
     more CPU than running it (ashyq.core.rows). A venue without entrances (none is approved so) is read on
     its own."""
@@ -196,7 +196,10 @@ def venue_for_guard(user) -> Venue | None:
         rows = cursor.fetchall()
     if not rows:
         accepted = Venue.objects.filter(guard_phone=user.phone, guard_consent=GuardConsent.ACCEPTED)
-        return accepted.select_related("region", "category").first()
+        found = accepted.select_related("region", "category").first()
+        if found is not None:
+            found.guard_entrances = []  # type: ignore[attr-defined]  # see the docstring
+        return found
     of_entrance, of_venue, of_region, of_category = (slice(start, stop) for start, stop in _guard_slices())
     venue = rows_of.instance(Venue, rows[0][of_venue])  # the same in every row
     venue.region = rows_of.instance(Region, rows[0][of_region])
@@ -206,10 +209,7 @@ def venue_for_guard(user) -> Venue | None:
         entrance = rows_of.instance(Entrance, row[of_entrance])
         entrance.venue = venue  # one instance, as a prefetch leaves them
         entrances.append(entrance)
-    prefetched = Entrance.objects.filter(venue_id=venue.pk).order_by("position", "id")
-    prefetched._result_cache = entrances
-    prefetched._prefetch_done = True  # type: ignore[attr-defined]  # private, not in django-stubs
-    venue._prefetched_objects_cache = {_ENTRANCES_CACHE: prefetched}
+    venue.guard_entrances = entrances
     return venue
 
 
@@ -241,9 +241,6 @@ def _guard_sql() -> str:
         f"INNER JOIN {table[Category]} c ON c.id = v.category_id "
         f"WHERE v.{q('guard_phone')} = %s AND v.{q('guard_consent')} = %s ORDER BY e.{q('position')}, e.id"
     )
-
-
-_ENTRANCES_CACHE = Venue._meta.get_field("entrances").cache_name
 
 
 # --- Public list of participants (R-VN-6) -------------------------------------------------

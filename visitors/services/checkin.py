@@ -289,11 +289,21 @@ def _check_in_one_statement(*, venue, entrance, person, colour, method, user, no
     if visit_id is None:
         repeats = until - rules.VISIT_WINDOW if until else None
         return CheckIn(visit=None, counted=False, repeats=repeats, reopened=reopened)
-    visit = Visit(
-        pk=visit_id, venue=venue, entrance=entrance, person=person, user=user, method=method, colour=str(colour)
-    )
-    visit.entered_at = now
-    visit._state.adding, visit._state.db = False, connection.alias
+    # The row as the statement wrote it, loaded as the ORM loads one (Model.from_db: a
+    # later save() updates it), with the instances the caller has.
+    written = {
+        "id": visit_id,
+        "venue_id": venue.pk,
+        "entrance_id": entrance.pk if entrance else None,
+        "person": person,
+        "user_id": user.pk if user else None,
+        "method": str(method),
+        "colour": str(colour),
+        "entered_at": now,
+    }
+    names = [field.attname for field in Visit._meta.concrete_fields]
+    visit = Visit.from_db(connection.alias, names, [written.get(name) for name in names])
+    visit.venue, visit.entrance, visit.user = venue, entrance, user
     return CheckIn(visit=visit, counted=True)
 
 
