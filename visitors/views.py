@@ -210,7 +210,8 @@ def scan(request, token):
 def _refused(request, token, template, status, **context):
     response = render(request, template, context, status=status)
     # Django's request logger would print the whole path, token included; we log a
-    # prefix only, and mark the response as logged, as Django's own handlers do.
+    # prefix only, and mark the response as logged, as Django's own handlers do (a
+    # private attribute: venues/tests/test_codes_views.py fails if Django stops reading it).
     logger.info("QR code refused (%s): /q/%s", status, tokens.short(token))
     response._has_been_logged = True
     return response
