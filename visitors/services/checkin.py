@@ -240,23 +240,23 @@ def _check_in_orm(*, venue, entrance, person, colour, method, user, now, lookup)
 _ONE_STATEMENT_CHECK_IN = """
     WITH lookup AS (
         INSERT INTO visitors_statuslookup (actor_id, venue_id, company_id, person, birth_key, colour, at)
-        SELECT %(actor)s, %(venue)s, %(company)s, %(person)s, %(birth_key)s, %(colour)s, %(now)s WHERE %(lookup)s
+        SELECT %(actor)s, %(venue_id)s, %(company)s, %(person)s, %(birth_key)s, %(colour)s, %(now)s WHERE %(lookup)s
     ), claim AS (
-        INSERT INTO visitors_visitwindow (venue_id, person, until) VALUES (%(venue)s, %(person)s, %(until)s)
+        INSERT INTO visitors_visitwindow (venue_id, person, until) VALUES (%(venue_id)s, %(person)s, %(until)s)
         ON CONFLICT (venue_id, person) DO UPDATE SET until = excluded.until
         WHERE visitors_visitwindow.until <= %(now)s RETURNING id
     ), visit AS (
         INSERT INTO visitors_visit (venue_id, entrance_id, person, user_id, method, colour, entered_at)
-        SELECT %(venue)s, %(entrance)s, %(person)s, %(user)s, %(method)s, %(colour)s, %(now)s FROM claim
+        SELECT %(venue_id)s, %(entrance_id)s, %(person)s, %(user_id)s, %(method)s, %(colour)s, %(now)s FROM claim
         RETURNING id
     ), reopen AS (
         UPDATE visitors_visit SET exited_at = NULL, exit_method = NULL
-        WHERE venue_id = %(venue)s AND person = %(person)s AND entered_at > %(window_start)s
+        WHERE venue_id = %(venue_id)s AND person = %(person)s AND entered_at > %(window_start)s
           AND entered_at <= %(now)s AND exit_method = ANY(%(reopened_exits)s) AND NOT EXISTS (SELECT FROM claim)
         RETURNING id
     )
     SELECT (SELECT id FROM visit),
-           (SELECT until FROM visitors_visitwindow WHERE venue_id = %(venue)s AND person = %(person)s),
+           (SELECT until FROM visitors_visitwindow WHERE venue_id = %(venue_id)s AND person = %(person)s),
            EXISTS (SELECT FROM reopen)
 """
 # The last sub-select sees the table as the statement began: when the claim found the
@@ -265,20 +265,25 @@ _ONE_STATEMENT_CHECK_IN = """
 
 def _check_in_one_statement(*, venue, entrance, person, colour, method, user, now, lookup) -> CheckIn:
     lookup = lookup or {}
+    # The visit's columns, as the statement writes them and as the instance is loaded.
+    row = {
+        "venue_id": venue.pk,
+        "entrance_id": entrance.pk if entrance else None,
+        "person": person,
+        "user_id": user.pk if user else None,
+        "method": str(method),
+        "colour": str(colour),
+        "entered_at": now,
+    }
     with connection.cursor() as cursor:
         cursor.execute(
             _ONE_STATEMENT_CHECK_IN,
             {
+                **row,
                 "lookup": bool(lookup),
                 "actor": lookup["actor"].pk if lookup else None,
                 "birth_key": lookup.get("birth_key"),
                 "company": lookup.get("company_id"),
-                "venue": venue.pk,
-                "entrance": entrance.pk if entrance else None,
-                "person": person,
-                "user": user.pk if user else None,
-                "method": str(method),
-                "colour": str(colour),
                 "now": now,
                 "until": now + rules.VISIT_WINDOW,
                 "window_start": now - rules.VISIT_WINDOW,
@@ -289,18 +294,9 @@ def _check_in_one_statement(*, venue, entrance, person, colour, method, user, no
     if visit_id is None:
         repeats = until - rules.VISIT_WINDOW if until else None
         return CheckIn(visit=None, counted=False, repeats=repeats, reopened=reopened)
-    # The row as the statement wrote it, loaded as the ORM loads one (Model.from_db: a
-    # later save() updates it), with the instances the caller has.
-    written = {
-        "id": visit_id,
-        "venue_id": venue.pk,
-        "entrance_id": entrance.pk if entrance else None,
-        "person": person,
-        "user_id": user.pk if user else None,
-        "method": str(method),
-        "colour": str(colour),
-        "entered_at": now,
-    }
+    # Loaded as the ORM loads a row (Model.from_db: a later save() updates it), with
+    # the instances the caller has.
+    written = {**row, "id": visit_id}
     names = [field.attname for field in Visit._meta.concrete_fields]
     visit = Visit.from_db(connection.alias, names, [written.get(name) for name in names])
     visit.venue, visit.entrance, visit.user = venue, entrance, user
