@@ -3,9 +3,43 @@
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from celery.signals import task_postrun
+
+
+class FinishedTasks:
+    """The tasks a Celery worker of this process (`start_worker`, a thread) has finished,
+    by name, counted from Celery's task_postrun signal."""
+
+    def __init__(self):
+        self._done: dict[str, int] = {}
+        self._changed = threading.Condition()
+
+    def record(self, sender=None, **kwargs):
+        with self._changed:
+            self._done[sender.name] = self._done.get(sender.name, 0) + 1
+            self._changed.notify_all()
+
+    def wait(self, name: str, count: int = 1, timeout: float = 60) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: self._done.get(name, 0) >= count, timeout), (
+                f"{name} did not finish {count} time(s) within {timeout} s"
+            )
+
+
+@pytest.fixture
+def finished_tasks():
+    """Waits for a worker thread without reading the database it writes. The SQLite test
+    database lives in shared memory, where a read of a table the worker is writing at
+    that moment fails the worker's write ("database table is locked") instead of waiting
+    for it; a test that polls the database until the worker is done is flaky there."""
+    finished = FinishedTasks()
+    task_postrun.connect(finished.record, weak=False)
+    yield finished
+    task_postrun.disconnect(finished.record)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """On-demand computations with progress (R-LD-2): the compute page, the
 run's page, and the task that performs a run."""
 
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -310,7 +309,7 @@ def test_wrong_methods_get_405(client, commission):
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_takes_a_queued_run_to_done():
+def test_a_worker_takes_a_queued_run_to_done(finished_tasks):
     region = RegionFactory(code="worker-region")
     add_visits(tier_venue(region=region), 1001)
     requester = UserFactory(role=Role.OPERATOR)
@@ -318,9 +317,7 @@ def test_a_worker_takes_a_queued_run_to_done():
     celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         run = services.compute_run_request(period_start=PERIOD, requested_by=requester, now=timezone.now())
-        deadline = time.monotonic() + 60
-        while ComputeRun.objects.get(pk=run.pk).status != RunStatus.DONE and time.monotonic() < deadline:
-            time.sleep(0.2)
+        finished_tasks.wait(compute_run.name)
     run.refresh_from_db()
     assert (run.status, run.progress) == (RunStatus.DONE, 100)
     assert run.result["worker-region"] == 1
