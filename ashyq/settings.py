@@ -395,6 +395,8 @@ CELERY_BEAT_SCHEDULE = {
     "visits-auto-close": {"task": "visitors.tasks.auto_close_visits", "schedule": 600.0, "options": {"expires": 600.0}},
     # R-PR-2: the check-ins and look-ups older than 28 days go, whole days at a time.
     "retention": {"task": "visitors.tasks.retention", "schedule": crontab(minute=35)},
+    # R-PR-2 (ours): registry copies that no longer act, colour history older than a year.
+    "records-retention": {"task": "statuses.tasks.records_retention", "schedule": crontab(hour=2, minute=50)},
     # R-MN-2: venues silent for more than 3 full local days are flagged.
     "flag-inactive-venues": {
         "task": "monitoring.ops_tasks.flag_inactive_venues",

@@ -124,6 +124,9 @@ class SyncState(models.Model):
     (and by `epoch`, new whenever the row is made again, e.g. in a restored or a test
     database), so new records invalidate it (R-ST-8). `locked_until`/`lock_token`
     are a lease that keeps two syncs of the same registry from overlapping.
+    `settled_before`: the registry's records that acted only before this moment are
+    deleted (statuses.services.records_retention), so the history (R-ST-10) before it
+    is no longer judged from the records.
     """
 
     registry = models.CharField(_("registry"), max_length=20, choices=Registry.choices, unique=True)
@@ -138,6 +141,7 @@ class SyncState(models.Model):
     epoch = models.UUIDField(_("epoch"), default=uuid.uuid4, editable=False)
     locked_until = models.DateTimeField(_("sync running until"), null=True, blank=True)
     lock_token = models.CharField(_("lock token"), max_length=64, blank=True)
+    settled_before = models.DateTimeField(_("history settled before"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registry sync")

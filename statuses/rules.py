@@ -51,6 +51,20 @@ RED_DAYS = 14  # R-ST-3
 YELLOW_DAYS = 14  # R-ST-4
 NEGATIVE_PCR_GREEN = timedelta(hours=72)  # R-ST-5
 
+# Retention of the registry copies (docs/rules.md, R-PR-2 "ours"). A PCR result or a
+# contact acts for 14 calendar days at most (R-ST-3, R-ST-4; a negative PCR 72 hours),
+# from its sample or contact date: EFFECT_MAX, with a day for the local midnight and the
+# offset changes. One whose date is RECORDS_KEPT old has acted for the last time more
+# than a month ago, so deleting it changes no colour at any moment after HISTORY_SETTLED
+# ago: the history (R-ST-10) before then is settled, kept as it stands and never judged
+# again from the records left. A vaccination acts with no end (R-ST-5): kept.
+EFFECT_MAX = timedelta(days=RED_DAYS + 1)
+RECORDS_KEPT = timedelta(days=45)
+HISTORY_SETTLED = RECORDS_KEPT - EFFECT_MAX  # 30 days
+# The colour history itself is kept for a year, like the staff audit log (R-PR-2), and
+# beyond it the change still in force then: a citizen always sees why his colour is his.
+HISTORY_KEPT = timedelta(days=365)
+
 
 class Colour(StrEnum):
     RED = "red"
@@ -198,6 +212,28 @@ def _reason_text(kind: str, moment: datetime | None, day: date | None) -> str:
 
 
 _lazy_reason = lazy(_reason_text, str)
+
+
+def _settled_reason_text(colour: str, registry: str) -> str:
+    if colour == Colour.RED:
+        return gettext("PCR positive")
+    if colour == Colour.YELLOW:
+        return gettext("Close contact")
+    if colour == Colour.GREEN and registry == "vaccinations":
+        return gettext("Vaccinated")
+    if colour == Colour.GREEN:
+        return gettext("PCR negative")
+    return gettext("No PCR result, contact or vaccination in force")
+
+
+_lazy_settled_reason = lazy(_settled_reason_text, str)
+
+
+def settled_reason(colour: str, registry: str) -> str:
+    """The cause of a settled change of colour whose record is no longer kept
+    (RECORDS_KEPT): its kind, from the colour and the registry the change names,
+    without the record's date."""
+    return _lazy_settled_reason(colour, registry)
 
 
 # --- The engine -----------------------------------------------------------------------

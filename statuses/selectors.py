@@ -254,7 +254,8 @@ def history_for(
     reasons = {change.since: change.reason for change in changes}
     rows = list(StatusChange.objects.filter(person=person, changed_at__lte=now).order_by("-changed_at")[:limit])
     for row in rows:
-        row.reason = reasons.get(row.changed_at, "")
+        # A settled change whose record is gone (records_retention): its kind, undated.
+        row.reason = reasons.get(row.changed_at) or rules.settled_reason(row.colour, row.registry)
     return rows
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Field, Model, Q
+from django.db.models import F, Field, Max, Model, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ashyq.core.rows import values_rows
@@ -46,6 +46,7 @@ from statuses.models import (
     RECORD_MODELS,
     HistoryDue,
     QuarantinedRecord,
+    Registry,
     StatusChange,
     SyncState,
     Vaccination,
@@ -443,18 +444,23 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
     """Bring the StatusChange rows of `persons` in line with their records, up to `now`.
 
     Inserts the changes missing (time-driven ones too, such as red ending at 00:00 of
-    D+14) and deletes the ones a late record contradicts. A constant number of queries
-    per 5,000 persons. Returns each person's changes, oldest first, or (changes=False,
+    D+14) and deletes the ones a late record contradicts, from the settled moment on
+    (history_settled_before); before it the history stands. A constant number of
+    queries per 5,000 persons. Returns each person's changes, oldest first, or (changes=False,
     as the sync calls it) nothing, sparing a Status and its reason per change.
     """
     result: dict[str, list[rules.Status]] = {}
+    settled = history_settled_before()
     for chunk in _chunks(sorted(set(persons))):
         records = records_for(chunk)
-        # (pk, changed_at, key) of every stored change, without building model instances.
+        # (pk, changed_at, key) of every stored change not settled, without building
+        # model instances. A settled one stands as it was recorded: the records that
+        # made it may be gone (records_retention).
         stored: dict[str, list[tuple]] = {person: [] for person in chunk}
-        rows = StatusChange.objects.filter(person__in=among(chunk)).values_list(
-            "pk", "person", "changed_at", "colour", "rule", "registry", "record"
-        )
+        rows = StatusChange.objects.filter(person__in=among(chunk))
+        if settled is not None:
+            rows = rows.filter(changed_at__gte=settled)
+        rows = rows.values_list("pk", "person", "changed_at", "colour", "rule", "registry", "record")
         for pk, person, changed_at, *cause in values_rows(rows):
             stored[person].append((pk, changed_at, (person, changed_at, *cause)))
         stale_ids, new_rows = [], []
@@ -473,6 +479,8 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
                         pcrs=found.pcrs, contacts=found.contacts, vaccinations=found.vaccinations, end=end
                     )
                 ]
+            if settled is not None:
+                wanted_keys = [key for key in wanted_keys if key[1] is not None and key[1] >= settled]
             wanted_set = set(wanted_keys)
             stored_keys = set()
             for pk, _changed_at, key in mine:
@@ -492,6 +500,92 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
             # Another process may have stored the same change meanwhile: never a duplicate.
             _rows_insert(StatusChange, _CHANGE_FIELDS, new_rows, unique=["person", "changed_at"])
     return result
+
+
+def history_settled_before() -> datetime | None:
+    """The moment before which the history is settled: the latest a records_retention
+    run set (None: no record was ever deleted, every change is judged again)."""
+    return SyncState.objects.aggregate(settled=Max("settled_before"))["settled"]
+
+
+# --- Retention of the registry copies (docs/rules.md, R-PR-2) ----------------------------
+
+# Rows per delete, each its own short transaction.
+_RETENTION_BATCH = 10_000
+# The days of colour history read each night for changes that passed HISTORY_KEPT: a
+# few, so that a night or two without the job loses nothing, and never the whole table.
+HISTORY_WINDOW = timedelta(days=3)
+QUARANTINE_KEPT = timedelta(days=90)  # long enough for a registry's operators to act
+
+
+@dataclass
+class RecordsRetention:
+    """What a records_retention run deleted (`dry_run`: would delete)."""
+
+    settled_before: datetime
+    deleted_pcr: int = 0
+    deleted_contacts: int = 0
+    deleted_changes: int = 0
+    deleted_quarantined: int = 0
+    dry_run: bool = False
+
+
+def _batches_delete(queryset, *, dry_run: bool) -> int:
+    if dry_run:
+        return queryset.count()
+    deleted = 0
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:_RETENTION_BATCH])
+        if not ids:
+            return deleted
+        with transaction.atomic():
+            deleted += queryset.model.objects.filter(pk__in=ids).delete()[0]
+
+
+def records_retention(*, now: datetime, dry_run: bool = False) -> RecordsRetention:
+    """Delete the PCR results and contacts that acted for the last time more than a month
+    ago (rules.RECORDS_KEPT), the colour changes older than a year but the one in force
+    then (rules.HISTORY_KEPT), and the quarantined records of 90 days; nightly (beat)
+    and `manage.py retention`. Vaccinations act with no end and stay. The time it takes
+    follows what passed its age since the last night, not the size of the tables."""
+    report = RecordsRetention(settled_before=now - rules.HISTORY_SETTLED, dry_run=dry_run)
+    if not dry_run:
+        # First: from now on no history from this moment back is judged from records.
+        for registry in (Registry.PCR, Registry.CONTACTS):
+            SyncState.objects.update_or_create(registry=registry, defaults={})
+        SyncState.objects.filter(Q(settled_before__isnull=True) | Q(settled_before__lt=report.settled_before)).update(
+            settled_before=report.settled_before
+        )
+    cutoff = now - rules.RECORDS_KEPT
+    pcr, contacts = RECORD_MODELS[Registry.PCR], RECORD_MODELS[Registry.CONTACTS]
+    report.deleted_pcr = _batches_delete(pcr.objects.filter(sampled_at__lt=cutoff), dry_run=dry_run)
+    report.deleted_contacts = _batches_delete(
+        contacts.objects.filter(contact_date__lt=rules.local_date(cutoff)), dry_run=dry_run
+    )
+    report.deleted_changes = _history_expire(now - rules.HISTORY_KEPT, dry_run=dry_run)
+    for registry in RECORD_MODELS:
+        report.deleted_quarantined += _batches_delete(
+            QuarantinedRecord.objects.filter(registry=registry, received_at__lt=now - QUARANTINE_KEPT),
+            dry_run=dry_run,
+        )
+    return report
+
+
+def _history_expire(cutoff: datetime, *, dry_run: bool) -> int:
+    """Delete the changes before `cutoff` of each person with a later one before it: the
+    one in force at `cutoff` stays. Only the persons with a change in the last
+    HISTORY_WINDOW before `cutoff` are looked at (by the time index): their earlier
+    changes went out of force as that one came in (by the person and time index)."""
+    window = {"changed_at__gte": cutoff - HISTORY_WINDOW, "changed_at__lt": cutoff}
+    latest = (
+        StatusChange.objects.filter(person=OuterRef("person"), **window)
+        .order_by("-changed_at")
+        .values("changed_at")[:1]
+    )
+    persons = StatusChange.objects.filter(**window).values("person")
+    return _batches_delete(
+        StatusChange.objects.filter(person__in=persons, changed_at__lt=Subquery(latest)), dry_run=dry_run
+    )
 
 
 # --- Doses entered in Ashyq (R-VP-2, R-VP-3) ------------------------------------------------

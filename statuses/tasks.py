@@ -55,3 +55,16 @@ def sync_all_registries() -> None:
     """Queue one sync of every health registry (e.g. once when a worker starts)."""
     for registry in HEALTH_REGISTRIES:
         enqueue(sync_registry, registry)
+
+
+@shared_task(ignore_result=True, soft_time_limit=1800, time_limit=1860)
+def records_retention() -> dict:
+    """The nightly end of the registry copies that no longer act, of the colour history
+    older than a year and of old quarantined records (docs/rules.md, R-PR-2)."""
+    report = services.records_retention(now=timezone.now())
+    return {
+        "deleted_pcr": report.deleted_pcr,
+        "deleted_contacts": report.deleted_contacts,
+        "deleted_changes": report.deleted_changes,
+        "deleted_quarantined": report.deleted_quarantined,
+    }

@@ -2,23 +2,26 @@
 
 Deletes the check-ins and status look-ups older than 28 days (the check-ins once
 counted), whole days at a time on PostgreSQL, makes the next week's partitions and
-forgets ended visit windows; prints what it dropped, deleted and kept. --dry-run
-changes nothing and prints what would go."""
+forgets ended visit windows; then the registry copies that no longer act and the colour
+history older than a year (statuses.services.records_retention, nightly). Prints what
+it dropped, deleted and kept. --dry-run changes nothing and prints what would go."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from statuses.services import records_retention
 from visitors.services.retention import retention_run
 
 
 class Command(BaseCommand):
-    help = "Delete the check-ins and look-ups older than 28 days, their counts kept (R-PR-2)."
+    help = "Delete the check-ins and look-ups older than 28 days (their counts kept) and the registry copies that no longer act (R-PR-2)."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="change nothing; say what would go")
 
     def handle(self, *args, dry_run=False, **options):
-        report = retention_run(now=timezone.now(), dry_run=dry_run)
+        now = timezone.now()
+        report = retention_run(now=now, dry_run=dry_run)
         would = "would " if dry_run else ""
         until = report.counted_until.isoformat() if report.counted_until else "-"
         kept = report.kept_from.isoformat() if report.kept_from else "-"
@@ -31,3 +34,9 @@ class Command(BaseCommand):
         )
         if report.made:
             self.stdout.write(f"made: {', '.join(report.made)}")
+        records = records_retention(now=now, dry_run=dry_run)
+        self.stdout.write(
+            f"{would}delete: {records.deleted_pcr} PCR results, {records.deleted_contacts} contacts, "
+            f"{records.deleted_changes} colour changes, {records.deleted_quarantined} quarantined records "
+            f"(colour history settled before {records.settled_before.isoformat()})"
+        )
