@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from ashyq.accounts.access import get_region_for_user, role_required
 from ashyq.accounts.models import Role
 from ashyq.core.services import audit_record
-from ashyq.exports import csv_response, xlsx_response
+from ashyq.exports import csv_response, in_chunks, xlsx_response
 from leaders import rules, statistics
 from leaders.models import CandidateList
 
@@ -46,7 +46,7 @@ def candidates(request, code: str, start: date, fmt: str):
     if candidate_list is None:
         raise Http404
     _audit(request, region=region, kind="candidates", start=start, fmt=fmt)
-    rows = (_candidate_row(c) for c in statistics.candidates_for_export(candidate_list).iterator(chunk_size=500))
+    rows = (_candidate_row(c) for c in in_chunks(statistics.candidates_for_export(candidate_list)))
     return writer(f"ashyq-candidates-{region.code}-{start.isoformat()}.{fmt}", _candidate_header(), rows)
 
 
@@ -58,7 +58,7 @@ def checkins(request, code: str, start: date, fmt: str):
     region, writer = _target(request, code, start, fmt)
     since, until = rules.period_bounds_utc(start)
     _audit(request, region=region, kind="checkins", start=start, fmt=fmt)
-    venues = statistics.venue_checkins(region=region, start=since, end=until).iterator(chunk_size=1000)
+    venues = in_chunks(statistics.venue_checkins(region=region, start=since, end=until))
     rows = (_checkin_row(venue) for venue in venues)
     return writer(f"ashyq-checkins-{region.code}-{start.isoformat()}.{fmt}", _checkin_header(), rows)
 

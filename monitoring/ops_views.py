@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ashyq.accounts.access import get_region_for_user, role_required
 from ashyq.accounts.models import Role
 from ashyq.core.services import audit_record
-from ashyq.exports import csv_response, xlsx_response
+from ashyq.exports import csv_response, in_chunks, xlsx_response
 from ashyq.reference.models import Region
 from monitoring.models import InactivityFlag, Outage
 from monitoring.ops_forms import OutageForm, ParticipantFilter
@@ -176,7 +176,7 @@ def participants_export(request, fmt: str):
             venue.confirmed_violations,
             venue.last_inspection,
         ]  # fmt: skip
-        for venue in venues.iterator(chunk_size=1000)
+        for venue in in_chunks(venues)
     )
     stamp = timezone.localdate().isoformat()
     return WRITERS[fmt](f"ashyq-participants-{region.code}-{stamp}.{fmt}", header, rows)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from ashyq.accounts.access import role_required
 from ashyq.accounts.models import NATIONAL_ROLES, Role
 from ashyq.core.services import audit_record
-from ashyq.exports import csv_response, xlsx_response
+from ashyq.exports import csv_response, in_chunks, xlsx_response
 from ashyq.reference.models import Region
 from visitors import selectors
 from visitors.forms import DoorReportFilter
@@ -65,7 +65,7 @@ def sanitary_export(request, fmt: str):
         format=fmt,
         filters={name: str(value) for name, value in chosen.items()},
     )
-    reports = selectors.door_reports_for(request.user, **chosen).iterator(chunk_size=1000)
+    reports = in_chunks(selectors.door_reports_for(request.user, **chosen))
     header = [_("Time"), _("Venue"), _("Address"), _("Region"), _("Status")]
     rows = ([r.at, r.venue.name, r.venue.address, str(r.region), Colour(r.colour).label] for r in reports)
     stamp = timezone.localdate().isoformat()

@@ -8,8 +8,11 @@ from datetime import date
 from xml.etree import ElementTree
 
 import pytest
+from django.db import connection
 
-from ashyq.exports import csv_response, neutralise, xlsx_response
+from ashyq.exports import csv_response, in_chunks, neutralise, xlsx_response
+from ashyq.reference.models import Region
+from ashyq.reference.tests.factories import RegionFactory
 
 EVIL = '=HYPERLINK("http://evil","x")'
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
@@ -149,3 +152,40 @@ def test_a_separator_before_plain_text_is_untouched():
     assert neutralise("Кафе «Дастархан»; ул. Абая, 10") == "Кафе «Дастархан»; ул. Абая, 10"
     assert neutralise("a;=1") == "a;'=1"
     assert neutralise("a; -1") == "a; '-1"
+
+
+# --- Reading the rows of a long download ---------------------------------------------
+
+
+@pytest.mark.django_db
+def test_rows_stream_in_the_querysets_order_across_chunks(django_assert_num_queries):
+    for n in range(5):
+        RegionFactory(code=f"chunk-{n}", name_ru=f"Область {n}")
+    regions = Region.objects.filter(code__startswith="chunk-").order_by("-code")
+    with django_assert_num_queries(1 + 3):  # the keys, then chunks of 2, 2 and 1
+        codes = [region.code for region in in_chunks(regions, size=2)]
+    assert codes == [f"chunk-{n}" for n in (4, 3, 2, 1, 0)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side cursors are PostgreSQL's")
+def test_a_download_half_streamed_holds_no_cursor_open_behind_a_pooler():
+    """A transaction-mode pooler (PgBouncer) hands the server connection to another
+    client between two statements: a cursor held across them (WITH HOLD, what
+    QuerySet.iterator() opens outside a transaction) would be lost or leak."""
+    for n in range(3):
+        RegionFactory(code=f"cursor-{n}")
+    regions = Region.objects.filter(code__startswith="cursor-").order_by("code")
+
+    def open_cursors() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_cursors")
+            return cursor.fetchone()[0]
+
+    held = regions.iterator(chunk_size=1)
+    next(held)
+    assert open_cursors() == 1  # what the exports used to do
+    held.close()
+    chunks = in_chunks(regions, size=1)
+    next(chunks)
+    assert open_cursors() == 0
