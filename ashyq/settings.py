@@ -397,6 +397,8 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {"task": "visitors.tasks.retention", "schedule": crontab(minute=35)},
     # R-PR-2 (ours): registry copies that no longer act, colour history older than a year.
     "records-retention": {"task": "statuses.tasks.records_retention", "schedule": crontab(hour=2, minute=50)},
+    # R-PR-2 with R-LD-1: the hours of venues no period can name, once its check-ins are gone.
+    "prune-venue-hours": {"task": "leaders.tasks.prune_venue_hours", "schedule": crontab(hour=2, minute=55)},
     # R-MN-2: venues silent for more than 3 full local days are flagged.
     "flag-inactive-venues": {
         "task": "monitoring.ops_tasks.flag_inactive_venues",

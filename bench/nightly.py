@@ -167,6 +167,7 @@ def _jobs() -> list[tuple[str, object]]:
     from ashyq.sms.tasks import purge_codes
     from leaders import rules as leader_rules
     from leaders.services.compute import leaders_compute
+    from leaders.tasks import prune_venue_hours
     from monitoring.ops_tasks import flag_inactive_venues, purge, risk_lists_refresh
     from statuses.tasks import records_retention
     from vaccinations.tasks import purge as vaccinations_purge
@@ -183,6 +184,7 @@ def _jobs() -> list[tuple[str, object]]:
         ("auto_close", auto_close_visits),
         ("retention", retention),
         ("records_retention", records_retention),
+        ("prune_venue_hours", prune_venue_hours),
         ("leaders_compute", leaders),
         ("flag_inactive", flag_inactive_venues),
         ("risk_lists", risk_lists_refresh),

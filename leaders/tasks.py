@@ -10,6 +10,7 @@ from django.utils import timezone
 from leaders import rules
 from leaders.models import CandidateList
 from leaders.services import compute as services
+from leaders.services.retention import venue_hours_prune
 
 
 @shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
@@ -29,3 +30,10 @@ def compute_run(run_id: int, language: str = "") -> str | None:
     """Perform the ComputeRun `run_id`, its progress on the run's page; a run already
     done or failed, or gone, is left alone (services.compute_run_perform)."""
     return services.compute_run_perform(run_id=run_id, language=language)
+
+
+@shared_task(ignore_result=True, soft_time_limit=600, time_limit=660)
+def prune_venue_hours() -> int:
+    """R-PR-2 with R-LD-1: the hourly counts of venues that can be no candidate of a
+    period whose check-ins are gone (leaders.services.retention)."""
+    return venue_hours_prune()

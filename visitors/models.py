@@ -307,8 +307,10 @@ class VenueDay(models.Model):
 
 class VenueHour(models.Model):
     """A venue's counted check-ins (R-LD-1) of one hour, `hour` its first moment (a UTC
-    hour is one local hour: Asia/Almaty's offsets are whole hours), kept for good: the
-    Leader Ashyq flags (bursts, over capacity, out of hours) of any period."""
+    hour is one local hour: Asia/Almaty's offsets are whole hours): the Leader Ashyq
+    flags (bursts, over capacity, out of hours) of any period. Kept for good for the
+    venues that may be candidates of their period; the others' go once the period's
+    check-ins are gone (leaders.services.retention)."""
 
     venue = models.ForeignKey("venues.Venue", on_delete=models.PROTECT, related_name="+", verbose_name=_("venue"))
     hour = models.DateTimeField(_("hour"))
@@ -318,6 +320,9 @@ class VenueHour(models.Model):
         verbose_name = _("a venue's hour")
         verbose_name_plural = _("venues' hours")
         constraints = [models.UniqueConstraint(fields=["venue", "hour"], name="venue_hour_unique")]
+        # The hours of a day, every venue's: the prune of the hours no computation reads
+        # (leaders.services.retention) and the rollup's recount.
+        indexes = [models.Index(fields=["hour"], name="venue_hour_hour")]
 
     def __str__(self) -> str:
         return f"{self.venue_id} {self.hour:%Y-%m-%d %H:%M}"

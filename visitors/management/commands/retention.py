@@ -3,12 +3,14 @@
 Deletes the check-ins and status look-ups older than 28 days (the check-ins once
 counted), whole days at a time on PostgreSQL, makes the next week's partitions and
 forgets ended visit windows; then the registry copies that no longer act and the colour
-history older than a year (statuses.services.records_retention, nightly). Prints what
+history older than a year (statuses.services.records_retention, nightly), and the
+hourly counts no Leader Ashyq computation can read (leaders.services.retention). Prints what
 it dropped, deleted and kept. --dry-run changes nothing and prints what would go."""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from leaders.services.retention import venue_hours_prune
 from statuses.services import records_retention
 from visitors.services.retention import retention_run
 
@@ -40,3 +42,5 @@ class Command(BaseCommand):
             f"{records.deleted_changes} colour changes, {records.deleted_quarantined} quarantined records "
             f"(colour history settled before {records.settled_before.isoformat()})"
         )
+        hours = venue_hours_prune(dry_run=dry_run)
+        self.stdout.write(f"{would}delete: {hours} hourly counts of venues no Leader Ashyq period can name")
