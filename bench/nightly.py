@@ -1,4 +1,4 @@
-"""B7: the nightly work in steady state, at two sizes of history.
+"""B8: the nightly work in steady state, at two sizes of history.
 
 Ashyq keeps four weeks of check-ins and look-ups (R-PR-2) and, for good or for a year,
 what the rules need beyond them: the anonymous counts per venue and day, per venue and
