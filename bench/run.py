@@ -135,7 +135,15 @@ def recreate_database(database_url: str) -> None:
             f"bench: refusing to drop the database {name!r}; name one of the benchmarks' own (BENCH_DATABASE_URL)."
         )
     with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for attempt in range(10):
+            try:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                break
+            except psycopg.errors.InsufficientPrivilege:
+                # An autovacuum worker of the last run's inserts: not ours to end; it is brief.
+                if attempt == 9:
+                    raise
+                time.sleep(3)
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
