@@ -302,7 +302,13 @@ def guard_lookup(
             # the same computation as a person whose records make him blue.
             report = status_for(**key, at=now, person=person)
             # R-CI-6: the people inside before this look-up.
-            before = occupancy(venue, now=now, inside=facts.inside, standing=facts.standing)
+            before = occupancy(
+                venue,
+                now=now,
+                inside=facts.inside,
+                standing=facts.standing or standing_rules.APPLIED,
+                version=facts.conditions_version,
+            )
             if before.full and not rules.is_reported(report.colour):
                 # R-CI-6 Decided: a full venue admits nobody; the look-up is still R-PR-3's
                 # row, but no check-in: he is checked again once someone has left.
