@@ -49,5 +49,7 @@ USER ashyq
 EXPOSE 8000
 
 # No --access-logfile: gunicorn's access log would print request URLs without the
-# identifier masking that Django's logging applies (R-ID-5).
-CMD ["sh", "-c", "exec gunicorn ashyq.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]
+# identifier masking that Django's logging applies (R-ID-5). gthread workers keep the
+# proxy's connections alive between requests (the sync worker closes each one after
+# its answer); docs/production.md says what the proxy must do for it.
+CMD ["sh", "-c", "exec gunicorn ashyq.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --worker-class gthread --threads ${WEB_THREADS:-4} --keep-alive ${WEB_KEEPALIVE:-75}"]

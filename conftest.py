@@ -30,6 +30,16 @@ class FinishedTasks:
             )
 
 
+@pytest.fixture(autouse=True)
+def _allowed_shares_forgotten():
+    """Each test decides its venues' allowed shares afresh. A process keeps them under
+    the conditions' version (venues.conditions); a test's rows, the version's renewal
+    included, are rolled back, and rows written by bulk_create renew nothing."""
+    from venues.conditions import shares
+
+    shares.clear()
+
+
 @pytest.fixture
 def finished_tasks():
     """Waits for a worker thread without reading the database it writes. The SQLite test

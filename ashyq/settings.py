@@ -158,9 +158,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    # A persistent connection is checked before reuse: after a database restart the
-    # next request reconnects instead of failing.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A persistent connection is not tested before reuse (Django's CONN_HEALTH_CHECKS
+    # would cost a `SELECT 1` on every request): our backend reopens a kept connection
+    # when its first statement of a request finds it dead, and runs that statement
+    # again (ashyq/core/db/postgresql/base.py), so a database restart costs no request.
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "ashyq.core.db.postgresql"
     # Fail fast while the database is down (a 503, ashyq.core.middleware): psycopg
     # would otherwise wait 130 s for a host that does not answer. 2 s is its minimum.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(

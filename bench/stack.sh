@@ -8,9 +8,11 @@
 #
 # PostgreSQL and Redis must already run (CI's .ci/run starts them; here they are
 # services). Every variable below can be set beforehand; bench/run.py sets them.
-# Gunicorn: WEB_WORKERS sync workers (default 4 on 2 cores: the database and wrk take
-# the rest of the CPU; 2×cores+1 = 5 measured no better), CONN_MAX_AGE keeps each
-# worker's database connection.
+# Gunicorn: WEB_WORKERS gthread workers of WEB_THREADS threads (default 4 × 2 on 2
+# cores: the database and wrk take the rest of the CPU; 2×cores+1 = 5 sync workers
+# measured no better), keeping wrk's connections alive as production keeps its proxy's
+# (the sync worker closed every one after its answer); CONN_MAX_AGE keeps each
+# thread's database connection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -28,6 +30,7 @@ export ALLOWED_HOSTS="127.0.0.1,localhost"
 export STATIC_ROOT="$STATE/static"
 export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
 export WEB_WORKERS="${WEB_WORKERS:-4}"
+export WEB_THREADS="${WEB_THREADS:-2}"
 export ASHYQ_VAR_DIR="$STATE"
 # Keys of the bench database, made once (the data's blind indexes depend on IIN_INDEX_KEY);
 # a key production asks for that the file lacks is added (bench.run.keys_env).
@@ -40,13 +43,13 @@ start() {
   : > "$STATE/gunicorn.log"
   .venv/bin/python manage.py collectstatic --noinput -v0
   .venv/bin/gunicorn ashyq.wsgi:application --bind "127.0.0.1:$BENCH_PORT" --workers "$WEB_WORKERS" \
-    --worker-class sync --error-logfile "$STATE/gunicorn.log" --pid "$STATE/gunicorn.pid" \
+    --worker-class gthread --threads "$WEB_THREADS" --keep-alive 75 --error-logfile "$STATE/gunicorn.log" --pid "$STATE/gunicorn.pid" \
     >> "$STATE/gunicorn.log" 2>&1 &
   .venv/bin/celery -A ashyq worker --concurrency 1 --loglevel warning --pidfile "$STATE/celery.pid" \
     > "$STATE/celery.log" 2>&1 &
   for _ in $(seq 1 100); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$BENCH_PORT/healthz"; then
-      echo "stack: gunicorn ($WEB_WORKERS workers) on 127.0.0.1:$BENCH_PORT, celery worker; database ${DATABASE_URL##*/}"
+      echo "stack: gunicorn ($WEB_WORKERS workers × $WEB_THREADS threads) on 127.0.0.1:$BENCH_PORT, celery worker; database ${DATABASE_URL##*/}"
       return 0
     fi
     sleep 0.2

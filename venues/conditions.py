@@ -23,6 +23,7 @@ leaders' out-of-hours flag, the inactivity flags); both hand the facts to the pu
 `decide`.
 """
 
+import threading
 import uuid
 from bisect import bisect_right
 from collections import defaultdict
@@ -38,9 +39,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ashyq.cache import cache_get, cache_set
 from ashyq.reference.models import Category, OperatingRule, Zone, ZoneChange
-from venues.models import Venue
+from venues.models import ConditionsVersion
 from venues.standing import rules as standing_rules
 from venues.standing.rules import Day
 from venues.standing.selectors import kind_at, standing_on
@@ -248,40 +248,91 @@ def conditions_at(venue, at: datetime, *, standing: str | None = None) -> Condit
     )
 
 
-# The door asks the allowed share of the capacity on every look-up (R-CI-6): the zone,
-# the table's row and the venue's standing, three queries that every guard look-up would
-# repeat. It is kept in the cache per venue and local day for OCCUPANCY_RULE_SECONDS,
-# under a version that every write of a standing (venues.standing.services) and every
-# save or delete of a venue, a category, a zone change or a row of the table renews. A
-# change read by another request between the write and its commit shows at the door at
-# most OCCUPANCY_RULE_SECONDS late. Within a day a venue's share changes only by a write
-# (a sanction, a return, a decision): test mode ending keeps the participants' rows.
-OCCUPANCY_RULE_SECONDS = 60
-_VERSION_KEY = "venues:conditions-version"
+# The door asks the allowed share of the capacity on every look-up (R-CI-6). It depends
+# on the region's zone that local day, the table's rows of the category and the venue's
+# standing, nothing else of the venue: each process keeps the shares it decided, keyed
+# by (region, category, standing, local day), under the version of the zones and the
+# table that the database says is current (ConditionsVersion, one row). The door reads
+# the version in its one statement of facts (visitors.selectors.door_facts), so a
+# look-up whose share is known costs no query of its own; a change is seen by every
+# process at its next look-up.
+#
+# Never a stale share under a fresh version: the version is renewed by the signal of the
+# write that changes a zone, a row of the table or a category, in that write's
+# transaction — a rollback undoes both, a commit shows both at once, and without a
+# transaction the new version follows the change. The version is read before the rows
+# it keys, so a share is decided from rows at least as new as its version. Rows written
+# without signals (QuerySet.update, bulk_create: data migrations) must renew it
+# themselves (conditions_changed). No row (a flushed test database): nothing is kept.
+SHARES_KEPT = 4096  # decisions per process before the memory starts again (a few per region and category)
 
 
 def conditions_changed(**_kwargs) -> None:
-    """Forget the kept shares (see above)."""
-    cache_set(_VERSION_KEY, uuid.uuid4().hex, None)
+    """A new version of the zones and the table (see above); call it in the transaction
+    of the change."""
+    token = uuid.uuid4().hex
+    if not ConditionsVersion.objects.filter(pk=1).update(token=token):
+        ConditionsVersion.objects.bulk_create([ConditionsVersion(pk=1, token=token)], ignore_conflicts=True)
 
 
 # By sender: a delete receiver on every model would stop Django's fast deletes (it
-# would load each row to send the signal).
-for _model in (Venue, Category, ZoneChange, OperatingRule):
+# would load each row to send the signal). A venue's region and category are part of
+# the key, its standing is read with every look-up: neither renews the version.
+for _model in (Category, ZoneChange, OperatingRule):
     post_save.connect(conditions_changed, sender=_model, dispatch_uid=f"venues.conditions_saved.{_model.__name__}")
     post_delete.connect(conditions_changed, sender=_model, dispatch_uid=f"venues.conditions_deleted.{_model.__name__}")
 
 
-def occupancy_percent_at(venue, at: datetime, *, standing: str | None = None) -> int:
+def conditions_version() -> str | None:
+    """The current version of the zones and the table, None when there is none."""
+    return ConditionsVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+
+
+class Shares:
+    """The allowed shares this process decided, under one version. Safe with threads
+    (gunicorn's gthread workers): a reader takes the (version, shares) pair in one
+    read; a writer under the lock adds to it, or replaces it when the version differs."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[str | None, dict[tuple, int]] = (None, {})
+
+    def get(self, version: str, key: tuple) -> int | None:
+        kept_version, shares = self._kept
+        return shares.get(key) if kept_version == version else None
+
+    def put(self, version: str, key: tuple, percent: int) -> None:
+        with self._lock:
+            kept_version, shares = self._kept
+            if kept_version != version or len(shares) >= SHARES_KEPT:
+                shares = {}
+                self._kept = (version, shares)
+            shares[key] = percent
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept = (None, {})
+
+
+shares = Shares()
+
+
+def occupancy_percent_at(venue, at: datetime, *, standing: str | None = None, version: str | None = None) -> int:
     """The share of its capacity `venue` may fill at `at` (R-OP-1, R-OP-2, R-LD-5; 0
-    when it may not open), from the cache while it holds (see above). `standing`: the
-    venue's standing at `at`, when the caller read it."""
-    version = cache_get(_VERSION_KEY) or "-"
-    key = f"venues:allowed-percent:{version}:{venue.pk}:{timezone.localdate(at).isoformat()}"
-    percent = cache_get(key)
+    when it may not open), from this process's memory when it holds it under the
+    current version (see above). `standing`: the venue's standing at `at`, when the
+    caller read it; `version`: conditions_version(), when the caller read it."""
+    if version is None:
+        version = conditions_version()
+    if standing is None:
+        standing = kind_at(venue, at) or standing_rules.APPLIED
+    if version is None:
+        return conditions_at(venue, at, standing=standing).occupancy_percent
+    key = (venue.region_id, venue.category_id, standing, timezone.localdate(at))
+    percent = shares.get(version, key)
     if percent is None:
         percent = conditions_at(venue, at, standing=standing).occupancy_percent
-        cache_set(key, percent, OCCUPANCY_RULE_SECONDS)
+        shares.put(version, key, percent)
     return percent
 
 

@@ -349,3 +349,19 @@ class Standing(models.Model):
 
     def interval(self) -> standing_rules.Interval:
         return standing_rules.Interval(self.kind, self.starts_at, self.ends_at, self.cause, self.ref)
+
+
+class ConditionsVersion(models.Model):
+    """One row: the version of the table of conditions (R-OP-1) and of the zones
+    (R-REF-2) that every process's memory of allowed shares is keyed by
+    (venues.conditions). Renewed in the transaction that changes them, so that a
+    version is never seen before its change is, nor after a rollback."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="conditions_version_one_row")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, Func, IntegerField, Q, QuerySet, Subquer
 from ashyq.accounts.access import scope_to_region
 from ashyq.core import rows as rows_of
 from venues.conditions import occupancy_percent_at
-from venues.models import QrCode, Venue
+from venues.models import ConditionsVersion, QrCode, Venue
 from venues.standing.rules import local_midnight
 from venues.standing.selectors import kind_subquery
 from visitors import rules
@@ -29,15 +29,19 @@ class Occupancy:
     full: bool = False
 
 
-def occupancy(venue, *, now: datetime, inside: int | None = None, standing: str | None = None) -> Occupancy:
+def occupancy(
+    venue, *, now: datetime, inside: int | None = None, standing: str | None = None, version: str | None = None
+) -> Occupancy:
     """R-CI-6: entries minus exits and automatic closes. A visit counts inside while it
     is open and less than 4 hours old (R-CI-4: an older one is closed, whether or
     not the periodic task has run yet). One COUNT on the open-visits index, unless
     the caller counted already (`inside`, e.g. from door_facts); `standing`: the
-    venue's standing now, when the caller read it."""
+    venue's standing now and `version` the conditions' (venues.conditions), when the
+    caller read them."""
     if inside is None:
         inside = _inside(venue, now=now).count()
-    allowed = rules.allowed_occupancy(venue.capacity, occupancy_percent_at(venue, now, standing=standing))
+    percent = occupancy_percent_at(venue, now, standing=standing, version=version)
+    allowed = rules.allowed_occupancy(venue.capacity, percent)
     return occupancy_of(inside=inside, allowed=allowed)
 
 
@@ -79,6 +83,9 @@ class DoorFacts:
     same_birth_venue: int
     same_birth_company: int
     inside: int
+    # The version of the zones and the table of conditions, None when there is none
+    # (venues.conditions): the allowed share is then known without a query.
+    conditions_version: str | None
 
 
 def _count(queryset: QuerySet, distinct: str | None = None) -> Subquery:
@@ -150,6 +157,7 @@ def _door_facts_query(*, venue, company, entrance, person, birth, now, minute_ag
             same_birth_venue=same_birth_venue,
             same_birth_company=same_birth_company,
             inside=_count(inside),
+            conditions_version=Subquery(ConditionsVersion.objects.filter(pk=1).values("token")),
         )
         .values_list(
             "standing_now",
@@ -161,6 +169,7 @@ def _door_facts_query(*, venue, company, entrance, person, birth, now, minute_ag
             "same_birth_venue",
             "same_birth_company",
             "inside",
+            "conditions_version",
         )
     )
 

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -326,7 +327,7 @@ def guard_lookup_view(request):
     occupancy = answer.occupancy if answer else selectors.occupancy(venue, now=now)
     answered = {"answer": answer, "errors": errors, "now": now, "occupancy": occupancy}
     if request.headers.get("HX-Request"):  # the answer card and the occupancy, no form
-        response = render(request, "visitors/_guard_answer.html", {**answered, "swap_oob": True}, status=status)
+        response = _answer_card({**answered, "swap_oob": True}, status=status)
     else:
         context = _guard_context(venue, _guard_form(request, venue), occupancy=occupancy)
         context.update(answered, passport_mode=bool(request.POST.get("passport")))
@@ -378,7 +379,16 @@ def guard_exit_view(request):
         return render(request, "venues/codes/guard.html", context, status=status)
     occupancy = occupancy or selectors.occupancy(venue, now=now)
     context = {"exit_errors": errors, "exit_recorded": not errors, "now": now, "occupancy": occupancy}
-    return render(request, "visitors/_guard_answer.html", {**context, "swap_oob": True}, status=status)
+    return _answer_card({**context, "swap_oob": True}, status=status)
+
+
+def _answer_card(context, *, status):
+    """The htmx answer (the card and the occupancy) rendered from `context` alone: no
+    context processor runs (the navigation's links, the messages, the user are not in
+    it, and on a guard look-up they cost a sixth of the request, B1). The card holds no
+    form (no CSRF token) and no static file; its language is the request's, active
+    here (ashyq.core.middleware.LanguageMiddleware)."""
+    return HttpResponse(render_to_string("visitors/_guard_answer.html", context), status=status)
 
 
 def _guard_exit(request, venue, form, now):

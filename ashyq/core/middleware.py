@@ -70,8 +70,8 @@ class DatabaseUnavailableMiddleware:
     ("try again in a minute", Retry-After), not a 500 or a hang, and the first request
     after it is back works, without restarting anything.
 
-    The broken connection is closed here, so the next request opens a new one (with
-    CONN_HEALTH_CHECKS a kept one is also tested before reuse). Failing fast is the
+    The broken connection is closed here, so the next request opens a new one (a kept
+    one found dead by its first statement is reopened by ashyq.core.db.postgresql). Failing fast is the
     connect timeout's job (DATABASES OPTIONS connect_timeout). The 503 page is a
     static template rendered without the context processors, which would query the
     database again. One warning per outage and process (then at most one every

@@ -17,7 +17,6 @@ from django.utils.text import slugify
 
 from ashyq.cache import cache_get, cache_set
 from ashyq.core import rows as rows_of
-from ashyq.reference.models import Category, Region
 from venues.codes import tokens
 from venues.codes.forms import GuardPhoneForm, ReissueForm
 from venues.codes.rendering import Poster
@@ -180,65 +179,46 @@ def guard_requests_for(user) -> list[Venue]:
 
 def venue_for_guard(user) -> Venue | None:
     """The one venue whose guard phone is `user`'s phone and whose request its holder
-    accepted (R-VN-7), with its region, category (the occupancy rules, R-OP-2) and
-    entrances in order, or None when there is none (guard mode pending, declined, off).
+    accepted (R-VN-7), with its entrances in order, or None when there is none (guard
+    mode pending, declined, off).
 
-    One query on every guard request (the benchmark B1): the venue's entrances joined to the
-    venue, its region and category; the entrances, in order, are `venue.guard_entrances`
-    (a list: no further query). The statement is written once per process from the
-    models' columns (_guard_sql): building it with select_related on every request cost
-    more CPU than running it (ashyq.core.rows). A venue without entrances (none is approved so) is read on
-    its own."""
+    One query on every guard request (the benchmark B1): the venue's entrances joined to
+    the venue; the entrances, in order, are `venue.guard_entrances` (a list: no further
+    query). Nothing more is read: the door needs the venue's region and category as ids
+    only (the occupancy rules, R-OP-2, venues.conditions), so no instance of them is
+    built — reading `venue.region` costs a query. The statement is written once per
+    process from the models' columns (_guard_sql): building it with select_related on
+    every request cost more CPU than running it (ashyq.core.rows). A venue without
+    entrances (none is approved so) is read on its own."""
     if not user.phone:
         return None
     with connection.cursor() as cursor:
         cursor.execute(_guard_sql(), [user.phone, GuardConsent.ACCEPTED.value])
         rows = cursor.fetchall()
     if not rows:
-        accepted = Venue.objects.filter(guard_phone=user.phone, guard_consent=GuardConsent.ACCEPTED)
-        found = accepted.select_related("region", "category").first()
+        found = Venue.objects.filter(guard_phone=user.phone, guard_consent=GuardConsent.ACCEPTED).first()
         if found is not None:
             found.guard_entrances = []  # type: ignore[attr-defined]  # see the docstring
         return found
-    of_entrance, of_venue, of_region, of_category = (slice(start, stop) for start, stop in _guard_slices())
-    venue = rows_of.instance(Venue, rows[0][of_venue])  # the same in every row
-    venue.region = rows_of.instance(Region, rows[0][of_region])
-    venue.category = rows_of.instance(Category, rows[0][of_category])
+    split = rows_of.width(Entrance)
+    venue = rows_of.instance(Venue, rows[0][split:])  # the same in every row
     entrances = []
     for row in rows:
-        entrance = rows_of.instance(Entrance, row[of_entrance])
+        entrance = rows_of.instance(Entrance, row[:split])
         entrance.venue = venue  # one instance, as a prefetch leaves them
         entrances.append(entrance)
     venue.guard_entrances = entrances
     return venue
 
 
-_GUARD_MODELS = (Entrance, Venue, Region, Category)
-
-
-@functools.cache
-def _guard_slices() -> list[tuple[int, int]]:
-    """Where each of _GUARD_MODELS' columns lie in a row of _guard_sql."""
-    slices, start = [], 0
-    for model in _GUARD_MODELS:
-        slices.append((start, start + rows_of.width(model)))
-        start += rows_of.width(model)
-    return slices
-
-
 @functools.cache
 def _guard_sql() -> str:
-    """SELECT the columns of an entrance, its venue, region and category (in
-    _GUARD_MODELS' order) of the venue whose guard phone is the parameter."""
+    """SELECT the columns of an entrance, then of its venue, of the venue whose guard
+    phone is the parameter."""
     q = connection.ops.quote_name
-    aliases = dict(zip(_GUARD_MODELS, ("e", "v", "r", "c"), strict=True))
-    selected = ", ".join(rows_of.columns(model, aliases[model]) for model in _GUARD_MODELS)
-    table = {model: q(model._meta.db_table) for model in _GUARD_MODELS}
     return (
-        f"SELECT {selected} FROM {table[Entrance]} e "  # noqa: S608 (names from the models)
-        f"INNER JOIN {table[Venue]} v ON v.id = e.venue_id "
-        f"INNER JOIN {table[Region]} r ON r.id = v.region_id "
-        f"INNER JOIN {table[Category]} c ON c.id = v.category_id "
+        f"SELECT {rows_of.columns(Entrance, 'e')}, {rows_of.columns(Venue, 'v')} "  # noqa: S608 (names from the models)
+        f"FROM {q(Entrance._meta.db_table)} e INNER JOIN {q(Venue._meta.db_table)} v ON v.id = e.venue_id "
         f"WHERE v.{q('guard_phone')} = %s AND v.{q('guard_consent')} = %s ORDER BY e.{q('position')}, e.id"
     )
 

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.db.models import Q
 
 from ashyq.core.services import audit_record
-from venues.conditions import conditions_changed
 from venues.models import Standing, Venue
 from venues.standing import rules
 
@@ -41,7 +40,6 @@ def _standing_change(*, venue_id: int, at: datetime, operation: Operation) -> li
             for starts_at, kind, ends_at, cause, ref in sorted(new - old, key=lambda row: row[0])
         ]
     )
-    transaction.on_commit(conditions_changed)
     return changed
 
 
@@ -118,4 +116,3 @@ def standing_rebuild(*, venue: Venue, history: list[rules.Interval]) -> None:
         removed=removed,
         written=len(history),
     )
-    transaction.on_commit(conditions_changed)

@@ -11,13 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from ashyq.accounts.models import Role, User
 from ashyq.accounts.tests.factories import CitizenFactory, UserFactory
 from ashyq.sms.models import SmsMessage
+from venues.codes.selectors import venue_for_guard
 from venues.codes.services import codes_issue, guard_consent_answer, guard_mode_enable
 from venues.models import GuardConsent, QrCode, Venue
 from venues.tests.factories import EntranceFactory, VenueFactory
@@ -280,3 +283,27 @@ def test_the_service_refuses_an_answer_for_a_venue_that_stopped_asking(venue):
 
     with pytest.raises(GuardModeError):
         guard_consent_answer(venue_id=venue.pk, phone=PHONE, accept=True, actor=None, now=T0)
+
+
+def test_b1_the_guards_venue_is_the_orms_with_its_entrances_in_one_query_and_nothing_more():
+    """R-VN-7: only the accepted guard's venue; read in one statement, the venue and its
+    entrances as the ORM gives them, and no instance of its region or category (the
+    door needs their ids only)."""
+    guard = CitizenFactory(phone=PHONE)
+    venue = VenueFactory(guard_phone=PHONE, guard_consent=GuardConsent.ACCEPTED)
+    second, first = EntranceFactory(venue=venue, position=2), EntranceFactory(venue=venue, position=1)
+    VenueFactory(guard_phone="+77051112234", guard_consent=GuardConsent.ACCEPTED)  # another guard's
+    with CaptureQueriesContext(connection) as queries:
+        found = venue_for_guard(guard)
+    assert len(queries) == 1
+    orm = Venue.objects.get(pk=venue.pk)
+    fields = [field.attname for field in Venue._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(orm, name) for name in fields]
+    assert [e.pk for e in found.guard_entrances] == [first.pk, second.pk]
+    assert all(e.venue is found and e.name == e.__class__.objects.get(pk=e.pk).name for e in found.guard_entrances)
+    assert not Venue._meta.get_field("region").is_cached(found)
+    assert not Venue._meta.get_field("category").is_cached(found)
+
+    for consent in (GuardConsent.PENDING, GuardConsent.DECLINED):
+        Venue.objects.filter(pk=venue.pk).update(guard_consent=consent)
+        assert venue_for_guard(guard) is None

@@ -2,12 +2,14 @@
 the leader shift (R-LD-5), with the door's occupancy share and the owner's venue page
 that use them."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -18,14 +20,17 @@ from leaders.tests.factories import leader_term
 from monitoring.models import SanctionState
 from monitoring.tests.factories import exclusion
 from venues.conditions import (
+    Shares,
     Terms,
     closed_days,
     conditions_at,
     conditions_bulk,
+    conditions_version,
     extend,
     hours_for,
     leader_shift,
     occupancy_percent_at,
+    shares,
 )
 from venues.models import Venue
 from venues.standing import rules as standing_rules
@@ -372,3 +377,117 @@ def test_a_day_is_closed_when_any_of_its_standings_may_not_open():
     three = datetime(2021, 5, 10, 15, 0, tzinfo=ALMATY)
     exclusion(venue, starts_at=three, ends_at=three + timedelta(days=14))
     assert closed_days([venue], [DAY - timedelta(days=1), DAY]) == {(venue.pk, DAY)}
+
+
+# --- The door's memory of allowed shares (R-CI-6, B1) ------------------------------------------
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _participants_row(venue, zone):
+    return OperatingRule.objects.get(category=venue.category, zone=zone, for_participants=True)
+
+
+@pytest.mark.django_db
+def test_a_known_share_costs_no_query_however_long_the_door_waits():
+    """A door that looks up once a minute (or once an hour) pays no query for its
+    share: the process keeps it under the version, not for a minute."""
+    venue = venue_in(Zone.RED)
+    version = conditions_version()
+    with time_machine.travel(noon(DAY), tick=False) as clock:
+        assert occupancy_percent_at(venue, noon(DAY), standing=standing_rules.PARTICIPANT, version=version) == 30
+        for minutes in (1, 5, 90):
+            clock.move_to(noon(DAY) + timedelta(minutes=minutes))
+            at = noon(DAY) + timedelta(minutes=minutes)
+            with CaptureQueriesContext(connection) as queries:
+                percent = occupancy_percent_at(venue, at, standing=standing_rules.PARTICIPANT, version=version)
+            assert (percent, len(queries)) == (30, 0)
+
+
+@pytest.mark.django_db
+def test_a_change_of_the_table_or_the_zone_is_seen_at_once():
+    venue = venue_in(Zone.RED)
+    assert occupancy_percent_at(venue, noon(DAY)) == 30
+    row = _participants_row(venue, Zone.RED)
+    row.occupancy_percent = 25
+    row.save()
+    assert occupancy_percent_at(venue, noon(DAY)) == 25
+    ZoneChangeFactory(region=venue.region, zone=Zone.GREEN, effective_from=DAY)
+    assert occupancy_percent_at(venue, noon(DAY)) == 80
+    row.delete()
+    _participants_row(venue, Zone.GREEN).delete()
+    assert occupancy_percent_at(venue, noon(DAY)) == 100  # no row: the default (Decided)
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_change_leaves_the_old_share_under_the_old_version():
+    """The version is renewed in the change's transaction: inside it the new share is
+    kept under the new version; the rollback takes the version back with the row, and
+    the old share is served again, never the rolled-back one."""
+    venue = venue_in(Zone.RED)
+    old_version = conditions_version()
+    assert occupancy_percent_at(venue, noon(DAY)) == 30
+    with pytest.raises(_RolledBack), transaction.atomic():
+        row = _participants_row(venue, Zone.RED)
+        row.occupancy_percent = 10
+        row.save()
+        assert conditions_version() != old_version
+        assert occupancy_percent_at(venue, noon(DAY)) == 10
+        raise _RolledBack
+    assert conditions_version() == old_version
+    assert occupancy_percent_at(venue, noon(DAY)) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once: SQLite's file locks")
+def test_a_change_not_yet_committed_is_not_kept_under_a_new_version_by_another_process():
+    """Another connection (another gunicorn process or thread) that looks while the
+    change is uncommitted sees the old version and the old row; once committed it sees
+    both new at its next look-up — never the old share under the new version."""
+    venue = venue_in(Zone.RED)
+
+    def elsewhere() -> int:
+        def look() -> int:
+            try:
+                return occupancy_percent_at(venue, noon(DAY))
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(look).result()
+
+    assert elsewhere() == 30
+    with transaction.atomic():
+        row = _participants_row(venue, Zone.RED)
+        row.occupancy_percent = 10
+        row.save()
+        shares.clear()
+        assert elsewhere() == 30  # decided from the committed rows, kept under their version
+    assert elsewhere() == 10
+
+
+def test_the_memory_never_answers_for_another_version_with_threads():
+    """gthread workers share the memory: whatever the interleaving, a share is only
+    ever returned under the version it was kept under."""
+    memory = Shares()
+    versions = [f"v{n}" for n in range(4)]
+    wrong = []
+
+    def work(seed: int) -> None:
+        for n in range(3000):
+            version = versions[(seed + n) % len(versions)]
+            key = (n % 7, 1, "participant", DAY)
+            expected = int(version[1:]) * 100 + n % 7
+            memory.put(version, key, expected)
+            found = memory.get(version, key)
+            if found not in (None, expected):
+                wrong.append((version, key, found))
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

@@ -48,6 +48,7 @@ from ashyq.core.models import AuditEvent
 from ashyq.core.services import audit_record
 from ashyq.crypto import blind_index, masked
 from ashyq.identifiers import validate_adult_iin
+from ashyq.reference.models import Region
 from statuses.persons import person_key
 from statuses.selectors import StatusReport, status_for
 from venues.models import Company, Entrance, GuardConsent, Venue
@@ -186,7 +187,7 @@ def _rate_limited_record(*, guard: User, venue: Venue, limit: str, now: datetime
     hits = AuditEvent.objects.filter(action=action, object_type=whose._meta.label_lower, object_id=str(whose.pk))
     if hits.filter(at__gt=now - rules.RATE_MINUTE).exists():
         return
-    audit_record(actor=guard, action=action, obj=whose, region=venue.region)
+    audit_record(actor=guard, action=action, obj=whose, region=_region_of(venue))
     if not limit.endswith("_minute"):
         return
     if hits.filter(at__gt=now - rules.ENUMERATION_WINDOW).count() < rules.ENUMERATION_HITS:
@@ -196,6 +197,11 @@ def _rate_limited_record(*, guard: User, venue: Venue, limit: str, now: datetime
 
 def _company_of(venue: Venue) -> Company:
     return Company(pk=venue.company_id)
+
+
+def _region_of(venue: Venue) -> Region:
+    """The venue's region for an audit row, by id: venue_for_guard reads no region."""
+    return Region(pk=venue.region_id)
 
 
 def birth_key(iin: str) -> str:
@@ -226,7 +232,7 @@ def _enumeration_flag(*, guard: User, venue: Venue, whose: Venue | Company, now:
         actor=guard,
         action="visitors.guard_enumeration_suspected",
         obj=whose,
-        region=venue.region,
+        region=_region_of(venue),
         reason=reason,
         venue=venue.pk,
     )
@@ -302,7 +308,13 @@ def guard_lookup(
             # the same computation as a person whose records make him blue.
             report = status_for(**key, at=now, person=person)
             # R-CI-6: the people inside before this look-up.
-            before = occupancy(venue, now=now, inside=facts.inside, standing=facts.standing)
+            before = occupancy(
+                venue,
+                now=now,
+                inside=facts.inside,
+                standing=facts.standing or standing_rules.APPLIED,
+                version=facts.conditions_version,
+            )
             if before.full and not rules.is_reported(report.colour):
                 # R-CI-6 Decided: a full venue admits nobody; the look-up is still R-PR-3's
                 # row, but no check-in: he is checked again once someone has left.

@@ -2,6 +2,7 @@
 the guard page (R-CI-2, R-CI-3, R-CI-6, R-PR-6), the remote check (R-CI-8), the sanitary
 officers' reports (R-CI-3) and the citizen's own lists (R-PR-4)."""
 
+import copy
 import io
 import re
 from datetime import date, timedelta
@@ -431,6 +432,51 @@ def test_htmx_errors_are_answered_as_a_card_too(client, venue, guard):
     response = look_up(signed_in(client, guard), venue, iin=MINOR, headers={"HX-Request": "true"})
     assert response.status_code == 400
     assert "<html" not in text_of(response) and "Only adults" in text_of(response)
+
+
+PROCESSED = []  # the paths the counting context processor below saw
+
+
+def counting_processor(request):
+    PROCESSED.append(request.path)
+    return {}
+
+
+@pytest.fixture
+def processed(settings):
+    """The paths whose templates ran the context processors (one more, counting)."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["context_processors"].append(f"{__name__}.counting_processor")
+    settings.TEMPLATES = templates
+    PROCESSED.clear()
+    yield PROCESSED
+    PROCESSED.clear()
+
+
+def card_of(response) -> str:
+    """The answer card of an htmx answer (what comes before the occupancy)."""
+    card = text_of(response).split('<section id="occupancy"')[0].strip()
+    assert card.startswith('<div id="guard-answer"') and card.endswith("</div>")
+    return card
+
+
+def test_b1_the_htmx_answer_runs_no_context_processor_and_is_the_pages_card(client, venue, guard, statuses, processed):
+    """The card is rendered from its own context (B1): the navigation, messages and
+    user of the page are not computed for it; it says the same, in the guard's language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    signed_in(client, guard)
+    card = look_up(client, venue, iin=MINOR, headers={"HX-Request": "true"})
+    exit_card = client.post(reverse("checkin:guard_exit"), {"iin": MINOR}, headers={"HX-Request": "true"})
+    assert processed == []
+    page = look_up(client, venue, iin=MINOR)
+    assert processed  # the whole page still has them
+    assert card.status_code == page.status_code == 400 and exit_card.status_code == 400
+    assert card_of(card) in text_of(page)
+    assert "Only adults" not in text_of(card) and "Inside" not in text_of(card)  # Russian
+
+    answer = look_up(client, venue, iin=RED, headers={"HX-Request": "true"})
+    assert 'data-status="red"' in text_of(answer) and answer["Content-Type"] == "text/html; charset=utf-8"
+    assert processed == [LOOKUP]  # only the page's
 
 
 def test_a_guard_signed_out_is_sent_to_the_phone_sign_in_and_back_to_the_guard_page(client, venue):

@@ -21,6 +21,7 @@ from statuses.models import PcrResult, SyncState, Vaccination
 from statuses.persons import person_key
 from statuses.tests.factories import PcrResultFactory, VaccinationFactory, iin, local
 from venues.codes.selectors import code_token
+from venues.conditions import conditions_version
 from venues.models import Direction, QrCode
 from visitors import selectors
 from visitors.models import StatusLookup, Visit, VisitWindow
@@ -38,14 +39,15 @@ LOOKUP = reverse("checkin:guard_lookup")
 # enumeration count, the people inside — (1); the status: sync states and records in one
 # UNION ALL (1); the look-up row, the visit window (one upsert) and the visit: on
 # PostgreSQL one statement (1), elsewhere three in a transaction (3, and its SAVEPOINT
-# and RELEASE here inside the test's transaction: 2); the region's zone for the
-# occupancy rules, read once per venue and day (1: the tests clear the cache). The
-# session is written only when the guard changes entrance. On SQLite the counts and the
+# and RELEASE here inside the test's transaction: 2); the occupancy rules: none, once
+# the process has decided the share of the venue's region, category, standing and day
+# under the version the door facts read (venues.conditions; the first look-up of each
+# test reads the zone: 1 more). The session is written only when the guard changes entrance. On SQLite the counts and the
 # write are one transaction besides (the embedded mode's limits hold under concurrency:
 # its SAVEPOINT and RELEASE here, 2). The limits per venue and per company are counted
 # in the door facts' one statement: no query more.
 ONE_STATEMENT_WRITE = connection.vendor == "postgresql"
-GUARD_LOOKUP_QUERIES = 7 if ONE_STATEMENT_WRITE else 13
+GUARD_LOOKUP_QUERIES = 6 if ONE_STATEMENT_WRITE else 12
 # B2: a citizen's entry scan — the code with its entrance, venue and exclusion (1), the
 # session and the user (2), the status (1), the visit window and the visit (PostgreSQL:
 # one statement; elsewhere 2 in a transaction, and SAVEPOINT and RELEASE: 4).
@@ -308,4 +310,5 @@ def test_the_door_facts_statement_reused_on_postgresql_answers_as_the_orm_builds
     assert selectors.door_facts(
         guard=guard, venue=venue, entrance=entrance, person="x" * 64, birth=None, now=T0
     ) == selectors.DoorFacts(standing="participant", live_code=True, venue_minute=0, venue_day=12, company_minute=0,
-                             company_day=12, same_birth_venue=0, same_birth_company=0, inside=12)  # fmt: skip
+                             company_day=12, same_birth_venue=0, same_birth_company=0, inside=12,
+                             conditions_version=conditions_version())  # fmt: skip

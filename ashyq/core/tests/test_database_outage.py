@@ -254,8 +254,9 @@ def test_postgresql_restarted_under_load_503_fast_then_recovery_without_restart(
     assert answered(before) == ok * 4
     assert "Ashyq" in before[0][2]
 
-    # Restarted between two requests: every connection the server kept is dead, and
-    # is found so before use (CONN_HEALTH_CHECKS), not by a failed request.
+    # Restarted between two requests: every connection the server kept is dead; the
+    # first statement of a request finds it so, and runs again on a new connection
+    # (ashyq.core.db.postgresql), so no request fails.
     relay.stop()
     relay.start()
     assert answered(under_load(urls, cookies, rounds=4)) == ok * 4
