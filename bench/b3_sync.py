@@ -18,15 +18,20 @@ benchmark database):
    puts the cursor back, and writes results["B3"].
 
 Run alone: `DATABASE_URL=postgres://… python -m bench.b3_sync 0.1`; with B3_PROFILE=file.txt
-py-spy (on PATH) samples the sync into a raw flame graph.
+py-spy (on PATH) samples the sync into a raw flame graph; with B3_CPROFILE=file.prof
+cProfile records every thread of the sync (the pages, the read-ahead, the history
+catch-up) into one pstats file, its top functions into file.prof.txt.
 """
 
+import cProfile
 import json
 import os
+import pstats
 import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -160,6 +165,26 @@ def _workers(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def _profile_threads() -> list[cProfile.Profile]:
+    """A cProfile of this thread and of every thread started from now on (cProfile alone
+    sees only the thread that enabled it)."""
+    profiles = [cProfile.Profile()]
+    run = threading.Thread.run
+
+    def profiled(thread):
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        profile.enable()
+        try:
+            run(thread)
+        finally:
+            profile.disable()
+
+    threading.Thread.run = profiled
+    profiles[0].enable()
+    return profiles
+
+
 def _child_main(args: dict) -> None:
     import django
 
@@ -184,6 +209,7 @@ def _child_main(args: dict) -> None:
     from statuses import services
 
     now = datetime.fromisoformat(args["now"])
+    profiles = _profile_threads() if os.environ.get("B3_CPROFILE") else None
     backend = None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # this process's PostgreSQL backend, to count its CPU too
@@ -197,6 +223,14 @@ def _child_main(args: dict) -> None:
     rest = services.registry_sync(registry="pcr", now=now, limit=PAGE)
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu0
     db_cpu = (_cpu_seconds(backend) - db0) if backend else None
+    if profiles is not None:
+        for profile in profiles:
+            profile.disable()
+        with Path(os.environ["B3_CPROFILE"] + ".txt").open("w") as text:
+            stats = pstats.Stats(*profiles, stream=text)
+            stats.dump_stats(os.environ["B3_CPROFILE"])
+            stats.sort_stats("tottime").print_stats(30)
+            stats.sort_stats("cumulative").print_stats(40)
     print(
         json.dumps(
             {
