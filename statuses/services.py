@@ -345,8 +345,8 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
     """INSERT `rows` (tuples of the fields `names`) in one go; on a conflict on `unique`
     update the fields `update`, or (none given) leave the stored row alone.
 
-    PostgreSQL gets a COPY into a scratch table and one INSERT … SELECT, whatever the
-    number of rows; SQLite one prepared statement run for each row. Both format the
+    PostgreSQL gets a binary COPY into a scratch table and one INSERT … SELECT, whatever
+    the number of rows; SQLite one prepared statement run for each row. Both format the
     rows in C, with no model instance per row.
     """
     if not rows:
@@ -354,24 +354,25 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
     meta = model._meta
     fields = [_concrete(model, name) for name in names]
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     if update:
-        action = "DO UPDATE SET " + ", ".join(
-            f"{quote(_concrete(model, name).column)} = EXCLUDED.{quote(_concrete(model, name).column)}"
-            for name in update
-        )
+        updated = [quote(_concrete(model, name).column) for name in update]
+        action = "DO UPDATE SET " + ", ".join(f"{column} = EXCLUDED.{column}" for column in updated)
         target = "(" + ", ".join(quote(_concrete(model, name).column) for name in unique) + ") "
     else:
         action, target = "DO NOTHING", ""
-    table = quote(meta.db_table)
-    with connection.cursor() as cursor:
+    # One transaction, the caller's if there is one: the scratch table lives until its commit.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY into a scratch table (dropped at the commit), then one INSERT … SELECT:
-            # psycopg formats COPY rows in C, and the conflict clause still applies.
+            # psycopg formats COPY rows in C, and the conflict clause still applies. Binary:
+            # the server parses no text (moments above all), psycopg formats no text either.
             temp = quote(f"_rows_{meta.db_table}_{next(_SCRATCH)}")
             scratch = f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
             cursor.execute(scratch)
-            with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([_copy_type(field) for field in fields])
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} ON CONFLICT {target}{action}")  # noqa: S608
@@ -391,6 +392,12 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
                 )
             else:
                 model._default_manager.bulk_create(objects, batch_size=_BATCH, ignore_conflicts=True)
+
+
+def _copy_type(field: Field) -> str:
+    """The PostgreSQL type of `field`'s column as psycopg names it for a binary COPY:
+    "varchar(64)" → "varchar" (the length is the column's check, not the format)."""
+    return field.db_type(connection).split("(")[0].strip()
 
 
 def _concrete(model: type[Model], name: str) -> Field:
