@@ -288,9 +288,11 @@ def _page_apply(
     # R-ST-10, in this transaction: a page applied is a history due, never lost. DO
     # UPDATE, not DO NOTHING: a person history_catch_up holds (FOR UPDATE) makes the page
     # wait until it has committed, and once it has deleted him the row is inserted anew
-    # — due again for records it could not yet see.
+    # — due again for records it could not yet see. A person already due since an
+    # earlier page of the run is locked so, not written again (a new row version and
+    # index entry per person and page, in a backlog: BENCHMARKS.md, B3).
     marks = [(person, now) for person in sorted(touched)]
-    _rows_insert(HistoryDue, ["person", "marked_at"], marks, unique=["person"], update=["marked_at"])
+    _rows_insert(HistoryDue, ["person", "marked_at"], marks, unique=["person"], update=["marked_at"], if_changed=True)
     return len(rows), len(bad)
 
 
@@ -341,9 +343,14 @@ def _persons_changed(registry: str, rows: dict[str, dict]) -> set[str]:
     return touched
 
 
-def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, unique: list[str], update=()) -> None:
+def _rows_insert(
+    model: type[Model], names: list[str], rows: list[tuple], *, unique: list[str], update=(), if_changed=False
+) -> None:
     """INSERT `rows` (tuples of the fields `names`) in one go; on a conflict on `unique`
     update the fields `update`, or (none given) leave the stored row alone.
+
+    `if_changed`: a stored row whose fields `update` already hold the new values is not
+    written again (no new row version), only locked as an update would lock it.
 
     PostgreSQL gets a binary COPY into a scratch table and one INSERT … SELECT, whatever
     the number of rows; SQLite one prepared statement run for each row. Both format the
@@ -359,6 +366,9 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
     if update:
         updated = [quote(_concrete(model, name).column) for name in update]
         action = "DO UPDATE SET " + ", ".join(f"{column} = EXCLUDED.{column}" for column in updated)
+        if if_changed:
+            distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+            action += " WHERE " + " OR ".join(f"{table}.{column} {distinct} EXCLUDED.{column}" for column in updated)
         target = "(" + ", ".join(quote(_concrete(model, name).column) for name in unique) + ") "
     else:
         action, target = "DO NOTHING", ""
