@@ -2,17 +2,19 @@
 marks against a history catch-up running at the same time on another connection (R-ST-10)."""
 
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
 
 from ashyq.crypto import encrypt
+from ashyq.mocks import services as mocks
 from ashyq.registries import FeedPage
 from statuses import services
-from statuses.models import HistoryDue, PcrResult, SyncState, Vaccination
+from statuses.models import HistoryDue, PcrResult, StatusChange, SyncState, Vaccination
 from statuses.persons import person_key
-from statuses.tests.factories import iin, local
+from statuses.tests.factories import PcrResultFactory, iin, local
 
 NOW = local(2021, 6, 1, 12)
 
@@ -160,3 +162,35 @@ def test_a_person_a_page_marks_while_a_catch_up_holds_him_is_due_again_after_it(
     other.join(10)
 
     assert list(HistoryDue.objects.values_list("person", "marked_at")) == [(key, NOW)]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("registry")
+def test_persons_an_earlier_run_left_due_are_caught_up_beside_the_pages(monkeypatch):
+    # R-ST-10: what a killed run (or one out of time) left due is done on a second
+    # connection while this run's pages are fetched and applied, not after them.
+    left = [PcrResultFactory(iin=iin(300 + n), sampled_at=local(2021, 5, 2, 9)) for n in range(3)]
+    HistoryDue.objects.bulk_create(HistoryDue(person=r.person, marked_at=NOW - timedelta(minutes=5)) for r in left)
+    for n in range(6):
+        mocks.pcr_add(iin=iin(400 + n), result="negative", sampled_at=local(2021, 5, 1, 10))
+    before_last_page = []
+    page_apply, pages = services._page_apply, []
+
+    def watched(*args, **kwargs):
+        pages.append(args)
+        if len(pages) == 3:  # the last page: the left persons' history is done meanwhile
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and StatusChange.objects.filter(person=left[-1].person).count() < 2:
+                time.sleep(0.05)
+            before_last_page.append(StatusChange.objects.filter(person__in=[r.person for r in left]).count())
+        return page_apply(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_page_apply", watched)
+    report = services.registry_sync(registry="pcr", now=NOW, limit=2)
+
+    assert (report.pages, report.applied, report.complete) == (3, 6, True)
+    assert before_last_page == [2 * 3]  # green, then blue after 72 hours, for each of them
+    assert not HistoryDue.objects.exists()
+    assert StatusChange.objects.count() == 2 * 9
+    assert SyncState.objects.get(registry="pcr").lock_token == ""  # released: the helper is done
