@@ -17,11 +17,15 @@ a minute. A run that lost its lease (a step took longer than the lease, and anot
 run took over) fails its page's cursor check and stops without applying it.
 
 Speed (BENCHMARKS.md, B3): the next page is fetched and parsed while one is applied; a
-page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a COPY
-into a scratch table, on SQLite one prepared statement run per row), and only the
+page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a binary
+COPY into a scratch table, on SQLite one prepared statement run per row), and only the
 persons whose records changed in what the rules read (a new record, another person,
 another result or moment) have their history recomputed: a record the registry sends
-again unchanged changes no colour. History rows are written the same way.
+again unchanged changes no colour. History rows are written the same way. A person
+already due is locked by the page's upsert of his mark, not written again. On
+PostgreSQL the persons an earlier run left due are caught up on a second connection
+beside the pages; the run's own wait for the end of its pages (each would be due again
+with his next record).
 """
 
 import itertools
