@@ -85,10 +85,19 @@ def decrypt(token: bytes) -> str:
         raise ValueError("The stored identifier does not decrypt with its key") from exc
 
 
+@lru_cache(maxsize=4)
+def _index_mac(key: str) -> hmac.HMAC:
+    # The HMAC keyed once per process and key: a sync computes a blind index per record
+    # (BENCHMARKS.md, B3), and decoding the key and keying the HMAC cost more than the hash.
+    # Cached by the setting's value, so a new key (settings, tests) gets a new HMAC.
+    return hmac.new(_decode_key(key), digestmod=hashlib.sha256)
+
+
 def blind_index(value: str) -> str:
     """The keyed hash by which an identifier is looked up (64 hex characters)."""
-    key = _decode_key(settings.IIN_INDEX_KEY)
-    return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+    mac = _index_mac(settings.IIN_INDEX_KEY).copy()  # never updated itself: safe across threads
+    mac.update(value.strip().upper().encode())
+    return mac.hexdigest()
 
 
 def masked(value: str) -> str:

@@ -18,15 +18,20 @@ benchmark database):
    puts the cursor back, and writes results["B3"].
 
 Run alone: `DATABASE_URL=postgres://… python -m bench.b3_sync 0.1`; with B3_PROFILE=file.txt
-py-spy (on PATH) samples the sync into a raw flame graph.
+py-spy (on PATH) samples the sync into a raw flame graph; with B3_CPROFILE=file.prof
+cProfile records every thread of the sync (the pages, the read-ahead, the history
+catch-up) into one pstats file, its top functions into file.prof.txt.
 """
 
+import cProfile
 import json
 import os
+import pstats
 import resource
 import socket
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -160,6 +165,48 @@ def _workers(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def _profile_threads() -> list[cProfile.Profile]:
+    """A cProfile of this thread and of every thread started from now on (cProfile alone
+    sees only the thread that enabled it)."""
+    profiles = [cProfile.Profile()]
+    run = threading.Thread.run
+
+    def profiled(thread):
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        profile.enable()
+        try:
+            run(thread)
+        finally:
+            profile.disable()
+
+    threading.Thread.run = profiled
+    profiles[0].enable()
+    return profiles
+
+
+def _count_helper_backends() -> list[float]:
+    """The CPU seconds of the PostgreSQL backend of each thread the sync closes a
+    connection of (its history catch-up beside the pages), read just before it closes."""
+    from django.db import connection
+
+    from statuses import services
+
+    seconds: list[float] = []
+    close = getattr(services, "_connection_close", None)
+    if close is None:  # code from before the second connection (a B3 of an older commit)
+        return seconds
+
+    def counted() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            seconds.append(_cpu_seconds(cursor.fetchone()[0]))
+        close()
+
+    services._connection_close = counted
+    return seconds
+
+
 def _child_main(args: dict) -> None:
     import django
 
@@ -184,19 +231,29 @@ def _child_main(args: dict) -> None:
     from statuses import services
 
     now = datetime.fromisoformat(args["now"])
+    profiles = _profile_threads() if os.environ.get("B3_CPROFILE") else None
     backend = None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # this process's PostgreSQL backend, to count its CPU too
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
     db0 = _cpu_seconds(backend) if backend else 0.0
+    helpers = _count_helper_backends() if backend else []
     baseline = _hwm_mb()
     cpu0, began = time.process_time(), time.perf_counter()
     first = services.registry_sync(registry="pcr", now=now, limit=PAGE, max_pages=args["early_pages"])
     early = _hwm_mb()
     rest = services.registry_sync(registry="pcr", now=now, limit=PAGE)
     seconds, cpu = time.perf_counter() - began, time.process_time() - cpu0
-    db_cpu = (_cpu_seconds(backend) - db0) if backend else None
+    db_cpu = (_cpu_seconds(backend) - db0 + sum(helpers)) if backend else None
+    if profiles is not None:
+        for profile in profiles:
+            profile.disable()
+        with Path(os.environ["B3_CPROFILE"] + ".txt").open("w") as text:
+            stats = pstats.Stats(*profiles, stream=text)
+            stats.dump_stats(os.environ["B3_CPROFILE"])
+            stats.sort_stats("tottime").print_stats(30)
+            stats.sort_stats("cumulative").print_stats(40)
     print(
         json.dumps(
             {
@@ -285,7 +342,8 @@ def run(*, scale: float, results: dict) -> None:
         "load_seconds": round(load_seconds, 1),
         "sync_seconds": round(sync["seconds"], 1),
         "sync_cpu_seconds": round(sync["cpu_seconds"], 1),
-        # CPU per record during the sync: the sync process, its PostgreSQL backend, the mock's worker.
+        # CPU per record during the sync: the sync process, its PostgreSQL backends (the
+        # pages', and the history catch-up's beside them), the mock's worker.
         "sync_cpu_us_per_record": round(sync["cpu_seconds"] / count * 1e6, 1),
         "db_cpu_us_per_record": None
         if sync["db_cpu_seconds"] is None

@@ -17,11 +17,15 @@ a minute. A run that lost its lease (a step took longer than the lease, and anot
 run took over) fails its page's cursor check and stops without applying it.
 
 Speed (BENCHMARKS.md, B3): the next page is fetched and parsed while one is applied; a
-page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a COPY
-into a scratch table, on SQLite one prepared statement run per row), and only the
+page's records are written with one INSERT … ON CONFLICT (on PostgreSQL from a binary
+COPY into a scratch table, on SQLite one prepared statement run per row), and only the
 persons whose records changed in what the rules read (a new record, another person,
 another result or moment) have their history recomputed: a record the registry sends
-again unchanged changes no colour. History rows are written the same way.
+again unchanged changes no colour. History rows are written the same way. A person
+already due is locked by the page's upsert of his mark, not written again. On
+PostgreSQL the persons an earlier run left due are caught up on a second connection
+beside the pages; the run's own wait for the end of its pages (each would be due again
+with his next record).
 """
 
 import itertools
@@ -147,6 +151,24 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
         # before it committed, as it would without the read-ahead.
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sync-{registry}")
         ahead: tuple[str, Future] | None = None
+
+        def renew() -> None:
+            _lease_renew(registry, token)
+
+        # R-ST-10 beside the pages (PostgreSQL): after each page, a chunk of the persons
+        # left due by earlier runs (a killed one, one out of time) is caught up on a
+        # connection of its own while the next page is fetched and applied; FOR UPDATE
+        # SKIP LOCKED keeps it and the run's last catch-up apart, and a page marking a
+        # person it holds waits for it (_page_apply). Not the persons this run marks:
+        # in a backlog his later records come in later pages, and each would make him
+        # due again (B3 measured it: the history of each person done up to four times,
+        # the pages waiting on its locks, CPU per record +60 %). Not inside a caller's
+        # transaction (it could not see the marks, and would wait on its locks), nor on
+        # SQLite (one writer at a time).
+        helper = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"history-{registry}")
+        catching: Future | None = None
         try:
             while max_pages is None or report.pages < max_pages:
                 if deadline is not None and report.pages and time.monotonic() >= deadline:
@@ -173,6 +195,17 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
                     ahead = (page.next, pool.submit(_fetch, registry, since=page.next, limit=limit))
                 if page.records or page.next != cursor:
                     applied, skipped = _page_apply(registry, page, cursor=cursor, token=token, now=now, parsed=parsed)
+                    if helper is not None and (catching is None or catching.done()):
+                        # What stopped it (the lease lost) stops the run; once it finds
+                        # nobody left from before, nobody can be (this run marks `now`).
+                        if catching is None or catching.result():
+                            catching = helper.submit(
+                                history_catch_up, now=now, deadline=0, renew=renew, marked_before=now
+                            )
+                        else:
+                            helper.submit(_connection_close)
+                            helper.shutdown(wait=True)
+                            helper = None
                 else:
                     applied = skipped = 0  # nothing new: no write, no cache invalidated
                 report.pages += 1
@@ -182,6 +215,8 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
                 if not page.more:
                     report.complete = True
                     break
+            if catching is not None:
+                catching.result()
         except (RegistryError, SyncBusy) as exc:
             report.error = str(exc)
             if isinstance(exc, RegistryError):
@@ -197,16 +232,23 @@ def _sync(registry: str, *, now: datetime, max_pages: int | None, limit: int, ti
             if ahead is not None:
                 ahead[1].cancel()
             pool.shutdown(wait=True)  # a read-ahead in flight ends within the client's timeout
-        # R-ST-10: the history of everyone this run (or a killed one before it) touched.
-        report.history_behind = history_catch_up(
-            now=now, deadline=deadline, renew=lambda: _lease_renew(registry, token)
-        )
+            if helper is not None:
+                helper.submit(_connection_close)  # its thread's own, once its chunk is done
+                helper.shutdown(wait=True)
+        # R-ST-10: the history of everyone this run (or a killed one before it) touched,
+        # and the helper has not done yet.
+        report.history_behind = history_catch_up(now=now, deadline=deadline, renew=renew)
         if report.complete:
             # R-ST-9: the data is current as of the start of this run.
             SyncState.objects.filter(registry=registry).update(last_success_at=now)
         return report, None
     finally:
         _lease_release(registry, token)
+
+
+def _connection_close() -> None:
+    """Close the database connection of the thread this runs in (Django opens one per thread)."""
+    connection.close()
 
 
 def _lease_acquire(registry: str, *, now: datetime) -> str:
@@ -288,26 +330,36 @@ def _page_apply(
     # R-ST-10, in this transaction: a page applied is a history due, never lost. DO
     # UPDATE, not DO NOTHING: a person history_catch_up holds (FOR UPDATE) makes the page
     # wait until it has committed, and once it has deleted him the row is inserted anew
-    # — due again for records it could not yet see.
+    # — due again for records it could not yet see. A person already due since an
+    # earlier page of the run is locked so, not written again (a new row version and
+    # index entry per person and page, in a backlog: BENCHMARKS.md, B3).
     marks = [(person, now) for person in sorted(touched)]
-    _rows_insert(HistoryDue, ["person", "marked_at"], marks, unique=["person"], update=["marked_at"])
+    _rows_insert(HistoryDue, ["person", "marked_at"], marks, unique=["person"], update=["marked_at"], if_changed=True)
     return len(rows), len(bad)
 
 
-def history_catch_up(*, now: datetime, deadline: float | None = None, renew: Callable[[], None] | None = None) -> bool:
+def history_catch_up(
+    *,
+    now: datetime,
+    deadline: float | None = None,
+    renew: Callable[[], None] | None = None,
+    marked_before: datetime | None = None,
+) -> bool:
     """Bring the history (R-ST-10) of the persons marked HistoryDue in line with their
     records, _CHUNK at a time, each chunk in its own transaction; chunks another
     process holds are skipped (it is doing them). Stops once `deadline` (time.monotonic)
     has passed, after at least one chunk; returns whether persons are still due.
-    `renew`: called before each chunk (a sync renews its lease)."""
+    `renew`: called before each chunk (a sync renews its lease). `marked_before`: only
+    the persons marked before it (those a run left, not the ones it marks itself)."""
+    due = HistoryDue.objects.all()
+    if marked_before is not None:
+        due = due.filter(marked_at__lt=marked_before)
     while True:
         if renew is not None:
             renew()
         with transaction.atomic():
             chunk = list(
-                HistoryDue.objects.select_for_update(skip_locked=True)
-                .order_by("person")
-                .values_list("person", flat=True)[:_CHUNK]
+                due.select_for_update(skip_locked=True).order_by("person").values_list("person", flat=True)[:_CHUNK]
             )
             if not chunk:
                 return False
@@ -341,12 +393,17 @@ def _persons_changed(registry: str, rows: dict[str, dict]) -> set[str]:
     return touched
 
 
-def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, unique: list[str], update=()) -> None:
+def _rows_insert(
+    model: type[Model], names: list[str], rows: list[tuple], *, unique: list[str], update=(), if_changed=False
+) -> None:
     """INSERT `rows` (tuples of the fields `names`) in one go; on a conflict on `unique`
     update the fields `update`, or (none given) leave the stored row alone.
 
-    PostgreSQL gets a COPY into a scratch table and one INSERT … SELECT, whatever the
-    number of rows; SQLite one prepared statement run for each row. Both format the
+    `if_changed`: a stored row whose fields `update` already hold the new values is not
+    written again (no new row version), only locked as an update would lock it.
+
+    PostgreSQL gets a binary COPY into a scratch table and one INSERT … SELECT, whatever
+    the number of rows; SQLite one prepared statement run for each row. Both format the
     rows in C, with no model instance per row.
     """
     if not rows:
@@ -354,24 +411,28 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
     meta = model._meta
     fields = [_concrete(model, name) for name in names]
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
     columns = ", ".join(quote(field.column) for field in fields)
     if update:
-        action = "DO UPDATE SET " + ", ".join(
-            f"{quote(_concrete(model, name).column)} = EXCLUDED.{quote(_concrete(model, name).column)}"
-            for name in update
-        )
+        updated = [quote(_concrete(model, name).column) for name in update]
+        action = "DO UPDATE SET " + ", ".join(f"{column} = EXCLUDED.{column}" for column in updated)
+        if if_changed:
+            distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+            action += " WHERE " + " OR ".join(f"{table}.{column} {distinct} EXCLUDED.{column}" for column in updated)
         target = "(" + ", ".join(quote(_concrete(model, name).column) for name in unique) + ") "
     else:
         action, target = "DO NOTHING", ""
-    table = quote(meta.db_table)
-    with connection.cursor() as cursor:
+    # One transaction, the caller's if there is one: the scratch table lives until its commit.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY into a scratch table (dropped at the commit), then one INSERT … SELECT:
-            # psycopg formats COPY rows in C, and the conflict clause still applies.
+            # psycopg formats COPY rows in C, and the conflict clause still applies. Binary:
+            # the server parses no text (moments above all), psycopg formats no text either.
             temp = quote(f"_rows_{meta.db_table}_{next(_SCRATCH)}")
             scratch = f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
             cursor.execute(scratch)
-            with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+            with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types([_copy_type(field) for field in fields])
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {temp} ON CONFLICT {target}{action}")  # noqa: S608
@@ -391,6 +452,12 @@ def _rows_insert(model: type[Model], names: list[str], rows: list[tuple], *, uni
                 )
             else:
                 model._default_manager.bulk_create(objects, batch_size=_BATCH, ignore_conflicts=True)
+
+
+def _copy_type(field: Field) -> str:
+    """The PostgreSQL type of `field`'s column as psycopg names it for a binary COPY:
+    "varchar(64)" → "varchar" (the length is the column's check, not the format)."""
+    return field.db_type(connection).split("(")[0].strip()
 
 
 def _concrete(model: type[Model], name: str) -> Field:

@@ -1,5 +1,8 @@
 """R-ID-5: identifiers are encrypted at rest and found by a keyed blind index."""
 
+import hashlib
+import hmac
+
 import pytest
 from django.db import connection
 
@@ -28,6 +31,14 @@ def test_blind_index_is_keyed(settings):
     assert before == crypto.blind_index(f" {IIN} ")
     settings.IIN_INDEX_KEY = "A" * 43 + "="
     assert crypto.blind_index(IIN) != before
+
+
+def test_blind_index_is_the_hmac_sha256_of_the_upper_cased_value(settings):
+    # Every stored index depends on this exact formula; the keyed HMAC is cached per key.
+    settings.IIN_INDEX_KEY = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+    key = bytes(range(1, 33))
+    assert crypto.blind_index(" ab12 ") == hmac.new(key, b"AB12", hashlib.sha256).hexdigest()
+    assert crypto.blind_index("ab12") == crypto.blind_index("AB12")
 
 
 def test_masked():
