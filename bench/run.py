@@ -768,7 +768,7 @@ def main(argv=None) -> int:
         if "B2" in only:
             results["B2"] = median_of(args.repeat, lambda: b2(fx, duration))
         if "B3" in only:
-            results["B3"] = run_b3(args.scale, results)
+            results["B3"] = median_of(args.repeat, lambda: run_b3(args.scale, results))
         period_start = None
         if "B4" in only or "B6" in only:
             results["B4"], period_start = b4(max(1, args.repeat))
