@@ -31,6 +31,7 @@ export STATIC_ROOT="$STATE/static"
 export CONN_MAX_AGE="${CONN_MAX_AGE:-600}"
 export WEB_WORKERS="${WEB_WORKERS:-4}"
 export WEB_THREADS="${WEB_THREADS:-2}"
+export WEB_WORKER_CLASS="${WEB_WORKER_CLASS:-gthread}"  # "sync" to compare
 export ASHYQ_VAR_DIR="$STATE"
 # Keys of the bench database, made once (the data's blind indexes depend on IIN_INDEX_KEY);
 # a key production asks for that the file lacks is added (bench.run.keys_env).
@@ -43,7 +44,7 @@ start() {
   : > "$STATE/gunicorn.log"
   .venv/bin/python manage.py collectstatic --noinput -v0
   .venv/bin/gunicorn ashyq.wsgi:application --bind "127.0.0.1:$BENCH_PORT" --workers "$WEB_WORKERS" \
-    --worker-class gthread --threads "$WEB_THREADS" --keep-alive 75 --error-logfile "$STATE/gunicorn.log" --pid "$STATE/gunicorn.pid" \
+    --worker-class "$WEB_WORKER_CLASS" --threads "$WEB_THREADS" --keep-alive 75 --error-logfile "$STATE/gunicorn.log" --pid "$STATE/gunicorn.pid" \
     >> "$STATE/gunicorn.log" 2>&1 &
   .venv/bin/celery -A ashyq worker --concurrency 1 --loglevel warning --pidfile "$STATE/celery.pid" \
     > "$STATE/celery.log" 2>&1 &
