@@ -48,7 +48,9 @@ from statuses.clients import HEALTH_REGISTRIES
 from statuses.models import (
     CURSOR_MAX_LENGTH,
     RECORD_MODELS,
+    Contact,
     HistoryDue,
+    PcrResult,
     QuarantinedRecord,
     Registry,
     StatusChange,
@@ -457,7 +459,10 @@ def _rows_insert(
 def _copy_type(field: Field) -> str:
     """The PostgreSQL type of `field`'s column as psycopg names it for a binary COPY:
     "varchar(64)" → "varchar" (the length is the column's check, not the format)."""
-    return field.db_type(connection).split("(")[0].strip()
+    column_type = field.db_type(connection)
+    if column_type is None:
+        raise ValueError(f"{field.name} has no column to COPY into")
+    return column_type.split("(")[0].strip()
 
 
 def _concrete(model: type[Model], name: str) -> Field:
@@ -524,10 +529,10 @@ def history_update(*, persons: Iterable[str], now: datetime, changes: bool = Tru
         # model instances. A settled one stands as it was recorded: the records that
         # made it may be gone (records_retention).
         stored: dict[str, list[tuple]] = {person: [] for person in chunk}
-        rows = StatusChange.objects.filter(person__in=among(chunk))
+        unsettled = StatusChange.objects.filter(person__in=among(chunk))
         if settled is not None:
-            rows = rows.filter(changed_at__gte=settled)
-        rows = rows.values_list("pk", "person", "changed_at", "colour", "rule", "registry", "record")
+            unsettled = unsettled.filter(changed_at__gte=settled)
+        rows = unsettled.values_list("pk", "person", "changed_at", "colour", "rule", "registry", "record")
         for pk, person, changed_at, *cause in values_rows(rows):
             stored[person].append((pk, changed_at, (person, changed_at, *cause)))
         stale_ids, new_rows = [], []
@@ -624,15 +629,14 @@ def records_retention(*, now: datetime, dry_run: bool = False) -> RecordsRetenti
             settled_before=report.settled_before
         )
     cutoff = now - rules.RECORDS_KEPT
-    pcr, contacts = RECORD_MODELS[Registry.PCR], RECORD_MODELS[Registry.CONTACTS]
-    report.deleted_pcr = _batches_delete(pcr.objects.filter(sampled_at__lt=cutoff), dry_run=dry_run)
+    report.deleted_pcr = _batches_delete(PcrResult.objects.filter(sampled_at__lt=cutoff), dry_run=dry_run)
     report.deleted_contacts = _batches_delete(
-        contacts.objects.filter(contact_date__lt=rules.local_date(cutoff)), dry_run=dry_run
+        Contact.objects.filter(contact_date__lt=rules.local_date(cutoff)), dry_run=dry_run
     )
     report.deleted_changes = _history_expire(now - rules.HISTORY_KEPT, dry_run=dry_run)
-    for registry in RECORD_MODELS:
+    for name in RECORD_MODELS:
         report.deleted_quarantined += _batches_delete(
-            QuarantinedRecord.objects.filter(registry=registry, received_at__lt=now - QUARANTINE_KEPT),
+            QuarantinedRecord.objects.filter(registry=name, received_at__lt=now - QUARANTINE_KEPT),
             dry_run=dry_run,
         )
     return report
