@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import F, Field, Max, Model, Q
 from django.utils import timezone
 
+from ashyq.core.batches import BATCH, delete_in_batches
 from ashyq.core.rows import values_rows
 from ashyq.registries import FeedPage, RegistryError, RegistryUnavailable
 from statuses import clients, rules
@@ -582,8 +583,6 @@ def history_settled_before() -> datetime | None:
 
 # --- Retention of the registry copies (docs/rules.md, R-PR-2) ----------------------------
 
-# Rows per delete, each its own short transaction.
-_RETENTION_BATCH = 10_000
 # The days of colour history read each night for changes that passed HISTORY_KEPT: a
 # few, so that a night or two without the job loses nothing, and never the whole table.
 HISTORY_WINDOW = timedelta(days=3)
@@ -602,18 +601,6 @@ class RecordsRetention:
     dry_run: bool = False
 
 
-def _batches_delete(queryset, *, dry_run: bool) -> int:
-    if dry_run:
-        return queryset.count()
-    deleted = 0
-    while True:
-        ids = list(queryset.values_list("pk", flat=True)[:_RETENTION_BATCH])
-        if not ids:
-            return deleted
-        with transaction.atomic():
-            deleted += queryset.model.objects.filter(pk__in=ids).delete()[0]
-
-
 def records_retention(*, now: datetime, dry_run: bool = False) -> RecordsRetention:
     """Delete the PCR results and contacts that acted for the last time more than a month
     ago (rules.RECORDS_KEPT), the colour changes older than a year but the one in force
@@ -629,13 +616,13 @@ def records_retention(*, now: datetime, dry_run: bool = False) -> RecordsRetenti
             settled_before=report.settled_before
         )
     cutoff = now - rules.RECORDS_KEPT
-    report.deleted_pcr = _batches_delete(PcrResult.objects.filter(sampled_at__lt=cutoff), dry_run=dry_run)
-    report.deleted_contacts = _batches_delete(
+    report.deleted_pcr = delete_in_batches(PcrResult.objects.filter(sampled_at__lt=cutoff), dry_run=dry_run)
+    report.deleted_contacts = delete_in_batches(
         Contact.objects.filter(contact_date__lt=rules.local_date(cutoff)), dry_run=dry_run
     )
     report.deleted_changes = _history_expire(now - rules.HISTORY_KEPT, dry_run=dry_run)
     for name in RECORD_MODELS:
-        report.deleted_quarantined += _batches_delete(
+        report.deleted_quarantined += delete_in_batches(
             QuarantinedRecord.objects.filter(registry=name, received_at__lt=now - QUARANTINE_KEPT),
             dry_run=dry_run,
         )
@@ -670,7 +657,7 @@ def _history_expire(cutoff: datetime, *, dry_run: bool) -> int:
     if dry_run:
         return len(ids)
     deleted = 0
-    for chunk in _chunks(ids, _RETENTION_BATCH):
+    for chunk in _chunks(ids, BATCH):
         with transaction.atomic():
             deleted += StatusChange.objects.filter(pk__in=chunk).delete()[0]
     return deleted

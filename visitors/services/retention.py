@@ -18,12 +18,12 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ashyq.core.batches import BATCH, delete_in_batches
 from ashyq.core.models import AuditEvent
 from visitors import partitions, rules
 from visitors.models import CountsMark, DoorReport, RemoteCheck, StatusLookup, Visit, VisitWindow
 from visitors.services.counts import counted_until, counts_rollup
 
-BATCH = 10_000
 AUDIT_RETENTION = timedelta(days=365)  # R-PR-2 Decided: the staff audit log is kept for a year
 AHEAD_DAYS = 7  # partitions made ahead, so a day's first check-in never waits for one
 
@@ -50,18 +50,8 @@ def _midnight(day: date) -> datetime:
 
 
 def _delete_before(model, column: str, before: datetime, *, dry_run: bool) -> int:
-    """Delete `model`'s rows whose `column` is before `before`, BATCH at a time (each
-    its own short transaction); how many."""
-    older = model.objects.filter(**{f"{column}__lt": before})
-    if dry_run:
-        return older.count()
-    deleted = 0
-    while True:
-        ids = list(older.values_list("pk", flat=True)[:BATCH])
-        if not ids:
-            return deleted
-        with transaction.atomic():
-            deleted += model.objects.filter(pk__in=ids).delete()[0]
+    """Delete `model`'s rows whose `column` is before `before`, a batch at a time; how many."""
+    return delete_in_batches(model.objects.filter(**{f"{column}__lt": before}), dry_run=dry_run, batch=BATCH)
 
 
 def _default_partition_delete(table: str, column: str, before: datetime, *, dry_run: bool) -> int:
